@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what the project needs, and nothing when it is all there.
+# Sourced or run by scripts/doctor and scripts/test; safe to run again.
+#
+#   scripts/setup.sh            Rust build (Debian crates when the public registry is unreachable)
+#   scripts/setup.sh --all      also everything the test suite needs
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+want_all=0
+for a in "$@"; do
+  case "$a" in
+    --all) want_all=1 ;;
+    *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# Debian packages -----------------------------------------------------------
+debs=(librust-cbindgen-dev librust-serde-json-dev librust-serde-derive-dev librust-regex-dev
+      librust-libc-dev librust-widestring-dev librust-once-cell-dev)
+if [ "$want_all" = 1 ]; then
+  debs+=(gcc valgrind rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix wine64 wine
+         mono-mcs ripgrep)
+fi
+missing=()
+for d in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q 'install ok installed' || missing+=("$d")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Cargo ---------------------------------------------------------------------
+if ! command -v cargo >/dev/null 2>&1; then
+  # rustup's cargo missing: Debian's 1.63 toolchain builds everything too.
+  export PATH="/usr/bin:$PATH"
+fi
+if [ ! -f .cargo/config.toml ]; then
+  # Can the public crate registry be reached? Ask cargo itself, quickly.
+  if CARGO_NET_RETRY=0 CARGO_HTTP_TIMEOUT=15 timeout 60 cargo fetch --quiet >/dev/null 2>&1; then
+    :
+  else
+    say "public crate registry unreachable: using Debian's packaged crates (.cargo/config.toml, gitignored)"
+    mkdir -p .cargo
+    cat > .cargo/config.toml <<'TOML'
+# Written by scripts/setup.sh because the public crate registry was unreachable.
+[source.crates-io]
+replace-with = "debian"
+
+[source.debian]
+directory = "/usr/share/cargo/registry"
+
+[net]
+offline = true
+TOML
+  fi
+fi

@@ -1,0 +1,352 @@
+//! The C ABI: the only unsafe layer.
+//!
+//! Rules every export follows:
+//! - Pointers are checked; NULL where a value is required is bad input.
+//! - Strings in are UTF-8 (`char *`) or UTF-16 (`uint16_t *`), NUL-terminated
+//!   unless a length is given; invalid encodings are bad input.
+//! - Strings out are owned by the library: free a `char *` with
+//!   `csod_string_free` and a `uint16_t *` with `csod_wstring_free`, once.
+//! - On bad input or an internal failure the function returns NULL and
+//!   `csod_last_error()` says why. Every call starts by clearing the last
+//!   error of its thread, so it describes the most recent call.
+//! - No panic crosses the boundary: every body runs under `catch_unwind`.
+
+use std::cell::RefCell;
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use widestring::{U16CStr, U16CString};
+
+use crate::{catalog, classify};
+
+/// The ABI version of this library. It changes when an existing function's
+/// signature or ownership rule changes.
+pub const CSOD_ABI_VERSION: u32 = 1;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+pub(crate) fn set_last_error(msg: &str) {
+    let clean: String = msg.chars().filter(|c| *c != '\0').collect();
+    let c = CString::new(clean).unwrap_or_default();
+    LAST_ERROR.with(|e| *e.borrow_mut() = c);
+}
+
+pub(crate) fn clear_last_error() {
+    LAST_ERROR.with(|e| *e.borrow_mut() = CString::default());
+}
+
+/// Runs an export's body: clears the last error, catches panics, records
+/// errors. Returns `None` when the caller must return NULL.
+pub(crate) fn guard<T, F>(f: F) -> Option<T>
+where
+    F: FnOnce() -> Result<T, String>,
+{
+    clear_last_error();
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(msg)) => {
+            set_last_error(&msg);
+            None
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            set_last_error(&format!("internal error (please report): {}", what));
+            None
+        }
+    }
+}
+
+/// Reads a required NUL-terminated UTF-8 argument.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string valid for this call.
+pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str, String> {
+    if p.is_null() {
+        return Err(format!("{} is NULL", name));
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map_err(|e| format!("{} is not valid UTF-8 (byte {})", name, e.valid_up_to()))
+}
+
+/// Reads an optional NUL-terminated UTF-8 argument.
+///
+/// # Safety
+/// As `str_arg`.
+pub(crate) unsafe fn opt_str_arg<'a>(
+    p: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, String> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        str_arg(p, name).map(Some)
+    }
+}
+
+/// Reads a buffer of `len` bytes as UTF-8 (NULs allowed).
+///
+/// # Safety
+/// `p` is NULL (then `len` must be 0) or valid for `len` bytes.
+pub(crate) unsafe fn bytes_arg<'a>(
+    p: *const u8,
+    len: usize,
+    name: &str,
+) -> Result<&'a [u8], String> {
+    if p.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        return Err(format!("{} is NULL with a length of {}", name, len));
+    }
+    if len > isize::MAX as usize {
+        return Err(format!("{} length {} is too large", name, len));
+    }
+    Ok(std::slice::from_raw_parts(p, len))
+}
+
+/// Reads a required NUL-terminated UTF-16 argument.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated UTF-16 string valid for this call.
+pub(crate) unsafe fn wstr_arg(p: *const u16, name: &str) -> Result<String, String> {
+    if p.is_null() {
+        return Err(format!("{} is NULL", name));
+    }
+    U16CStr::from_ptr_str(p)
+        .to_string()
+        .map_err(|_| format!("{} is not valid UTF-16 (unpaired surrogate)", name))
+}
+
+/// Reads an optional NUL-terminated UTF-16 argument.
+///
+/// # Safety
+/// As `wstr_arg`.
+pub(crate) unsafe fn opt_wstr_arg(p: *const u16, name: &str) -> Result<Option<String>, String> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        wstr_arg(p, name).map(Some)
+    }
+}
+
+/// Hands a string to the caller as `char *`.
+pub(crate) fn out_str(s: String) -> Result<*mut c_char, String> {
+    CString::new(s)
+        .map(CString::into_raw)
+        .map_err(|_| "internal error: output holds a NUL".to_string())
+}
+
+/// Hands a string to the caller as `uint16_t *`.
+pub(crate) fn out_wstr(s: &str) -> Result<*mut u16, String> {
+    U16CString::from_str(s)
+        .map(U16CString::into_raw)
+        .map_err(|_| "internal error: output holds a NUL".to_string())
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string(v).map_err(|e| format!("internal error: cannot write JSON: {}", e))
+}
+
+fn classify_text_json(text: &str, language: Option<&str>) -> Result<String, String> {
+    let lang = catalog::output_language(language)?;
+    to_json(&classify::classify_text(text, lang)?)
+}
+
+fn classify_record_json(record: &str, language: Option<&str>) -> Result<String, String> {
+    let lang = catalog::output_language(language)?;
+    let input = classify::parse_record(record)?;
+    to_json(&classify::classify(&input, lang)?)
+}
+
+/// Returns the ABI version (1). Refuse the library when it differs from the
+/// version you were built for.
+#[no_mangle]
+pub extern "C" fn csod_abi_version() -> u32 {
+    CSOD_ABI_VERSION
+}
+
+/// Returns the library's semantic version as a static NUL-terminated string.
+/// Do not free it.
+#[no_mangle]
+pub extern "C" fn csod_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
+}
+
+/// Classifies error text (UTF-8, NUL-terminated).
+///
+/// `language` is the output language ("en", "fr", or a culture name such as
+/// "fr-FR"); NULL means "en". Returns a JSON document
+/// `{"schema":1,"language":…,"matches":[…]}` to free with
+/// `csod_string_free`, or NULL on bad input (see `csod_last_error`).
+///
+/// # Safety
+/// `text` and `language` are NULL or valid NUL-terminated strings.
+#[no_mangle]
+pub unsafe extern "C" fn csod_classify(
+    text: *const c_char,
+    language: *const c_char,
+) -> *mut c_char {
+    guard(|| {
+        let text = str_arg(text, "text")?;
+        let language = opt_str_arg(language, "language")?;
+        out_str(classify_text_json(text, language)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Classifies `len` bytes of UTF-8 text that need not be NUL-terminated and
+/// may hold NULs (treated as spaces). Otherwise as `csod_classify`.
+///
+/// # Safety
+/// `text` is valid for `len` bytes (or NULL with `len` 0); `language` is NULL
+/// or a valid NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_classify_n(
+    text: *const u8,
+    len: usize,
+    language: *const c_char,
+) -> *mut c_char {
+    guard(|| {
+        let bytes = bytes_arg(text, len, "text")?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("text is not valid UTF-8 (byte {})", e.valid_up_to()))?;
+        let language = opt_str_arg(language, "language")?;
+        let text = text.replace('\0', " ");
+        out_str(classify_text_json(&text, language)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Classifies an error record given as JSON: keys `message`,
+/// `fully_qualified_error_id`, `exception_type`, `category`, `hresult`,
+/// `error_code`, `command` (all optional, but a message or an id is needed;
+/// unknown keys are ignored). Output as `csod_classify`.
+///
+/// # Safety
+/// `record_json` and `language` are NULL or valid NUL-terminated strings.
+#[no_mangle]
+pub unsafe extern "C" fn csod_classify_record(
+    record_json: *const c_char,
+    language: *const c_char,
+) -> *mut c_char {
+    guard(|| {
+        let record = str_arg(record_json, "record_json")?;
+        let language = opt_str_arg(language, "language")?;
+        out_str(classify_record_json(record, language)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// UTF-16 form of `csod_classify`; free the result with `csod_wstring_free`.
+///
+/// # Safety
+/// `text` and `language` are NULL or valid NUL-terminated UTF-16 strings.
+#[no_mangle]
+pub unsafe extern "C" fn csod_classify_w(text: *const u16, language: *const u16) -> *mut u16 {
+    guard(|| {
+        let text = wstr_arg(text, "text")?;
+        let language = opt_wstr_arg(language, "language")?;
+        out_wstr(&classify_text_json(&text, language.as_deref())?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// UTF-16 form of `csod_classify_record`; free the result with
+/// `csod_wstring_free`.
+///
+/// # Safety
+/// `record_json` and `language` are NULL or valid NUL-terminated UTF-16 strings.
+#[no_mangle]
+pub unsafe extern "C" fn csod_classify_record_w(
+    record_json: *const u16,
+    language: *const u16,
+) -> *mut u16 {
+    guard(|| {
+        let record = wstr_arg(record_json, "record_json")?;
+        let language = opt_wstr_arg(language, "language")?;
+        out_wstr(&classify_record_json(&record, language.as_deref())?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Returns the catalog (every problem with its texts in `language`, its
+/// signals and the message languages recognised) as JSON; NULL language
+/// means "en". Free with `csod_string_free`.
+///
+/// # Safety
+/// `language` is NULL or a valid NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_catalog(language: *const c_char) -> *mut c_char {
+    guard(|| {
+        let language = opt_str_arg(language, "language")?;
+        let lang = catalog::output_language(language)?;
+        out_str(to_json(&catalog::get()?.to_json(lang))?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// UTF-16 form of `csod_catalog`; free with `csod_wstring_free`.
+///
+/// # Safety
+/// `language` is NULL or a valid NUL-terminated UTF-16 string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_catalog_w(language: *const u16) -> *mut u16 {
+    guard(|| {
+        let language = opt_wstr_arg(language, "language")?;
+        let lang = catalog::output_language(language.as_deref())?;
+        out_wstr(&to_json(&catalog::get()?.to_json(lang))?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Frees a string returned by a `char *` function of this library. NULL is
+/// fine. Never pass a pointer from elsewhere, or the same pointer twice.
+///
+/// # Safety
+/// `s` is NULL or a pointer returned by this library and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn csod_string_free(s: *mut c_char) {
+    if s.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(CString::from_raw(s))));
+}
+
+/// Frees a string returned by a `uint16_t *` function of this library. NULL
+/// is fine.
+///
+/// # Safety
+/// `s` is NULL or a pointer returned by this library and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn csod_wstring_free(s: *mut u16) {
+    if s.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(U16CString::from_raw(s))));
+}
+
+/// The last error of the calling thread, "" when the last call succeeded.
+/// The pointer stays valid until this thread's next call into the library;
+/// do not free it.
+#[no_mangle]
+pub extern "C" fn csod_last_error() -> *const c_char {
+    LAST_ERROR.with(|e| e.borrow().as_ptr())
+}
+
+/// UTF-16 form of `csod_last_error`. Returns a new string to free with
+/// `csod_wstring_free` (NULL only if memory ran out).
+#[no_mangle]
+pub extern "C" fn csod_last_error_w() -> *mut u16 {
+    let msg = LAST_ERROR.with(|e| e.borrow().to_string_lossy().into_owned());
+    match catch_unwind(|| out_wstr(&msg)) {
+        Ok(Ok(p)) => p,
+        _ => std::ptr::null_mut(),
+    }
+}

@@ -1,0 +1,15 @@
+//! csod: the connection doctor for Microsoft 365 remote PowerShell.
+//!
+//! The library recognises the Skype for Business Online connector failures
+//! from the error an admin sees (any language), and exposes that through a C
+//! ABI (`include/csod.h`). See the README for the architecture.
+//!
+//! - [`normalize`]: error text to language-free views.
+//! - [`catalog`]: the problems, their signals and texts, as data.
+//! - [`classify`]: evidence to ranked matches.
+//! - [`ffi`]: the C ABI, the only unsafe layer.
+
+pub mod catalog;
+pub mod classify;
+pub mod ffi;
+pub mod normalize;
