@@ -3,15 +3,18 @@
 # Sourced or run by scripts/doctor and scripts/test; safe to run again.
 #
 #   scripts/setup.sh            Rust build (Debian crates when the public registry is unreachable)
+#   scripts/setup.sh --pwsh     also PowerShell 7.6.9 and Pester 5.7.1 (NuGet) under .tools/
 #   scripts/setup.sh --all      also everything the test suite needs
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 want_all=0
+want_pwsh=0
 for a in "$@"; do
   case "$a" in
-    --all) want_all=1 ;;
+    --all) want_all=1; want_pwsh=1 ;;
+    --pwsh) want_pwsh=1 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -61,4 +64,30 @@ directory = "/usr/share/cargo/registry"
 offline = true
 TOML
   fi
+fi
+
+# PowerShell 7 and Pester, from NuGet, into .tools/ (gitignored) --------------
+if [ "$want_pwsh" = 1 ]; then
+  if [ -z "${DOTNET_ROOT:-}" ] && command -v dotnet >/dev/null 2>&1; then
+    export DOTNET_ROOT=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  fi
+  if [ ! -x .tools/pwsh/pwsh ]; then
+    say "installing PowerShell 7.6.9 (dotnet tool) into .tools/pwsh"
+    dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 >/dev/null
+  fi
+  if [ ! -f .tools/pester/pester/5.7.1/tools/Pester.psd1 ]; then
+    say "installing Pester 5.7.1 (NuGet) into .tools/pester"
+    proj=$(mktemp -d)
+    cat > "$proj/pester.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Pester" Version="[5.7.1]" /></ItemGroup>
+</Project>
+XML
+    dotnet restore "$proj/pester.csproj" --packages "$root/.tools/pester" >/dev/null
+    rm -rf "$proj"
+  fi
+  # A module folder named like the module, so Import-Module Pester finds it.
+  mkdir -p .tools/modules
+  [ -e .tools/modules/Pester ] || ln -s ../pester/pester/5.7.1/tools .tools/modules/Pester
 fi
