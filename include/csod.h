@@ -15,6 +15,27 @@
 #include <stdint.h>
 
 /*
+ Default probe bound in milliseconds.
+ */
+#define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000
+
+/*
+ Smallest bound: below it a healthy TCP handshake across the internet can
+ fail.
+ */
+#define CSOD_DIAGNOSE_MIN_TIMEOUT_MS 100
+
+/*
+ Largest bound: a diagnose should never keep a console waiting longer.
+ */
+#define CSOD_DIAGNOSE_MAX_TIMEOUT_MS 30000
+
+/*
+ Most endpoints one request may name.
+ */
+#define CSOD_DIAGNOSE_MAX_ENDPOINTS 32
+
+/*
  The ABI version of this library. It changes when an existing function's
  signature or ownership rule changes.
  */
@@ -23,6 +44,31 @@
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Checks this machine for the causes of the Skype for Business Online
+ connector failures. `request_json` is a JSON object (every key optional;
+ "{}" checks this machine against the default endpoints): `language`,
+ `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
+ (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
+ PowerShell knows) and `error` (a record as for `csod_classify_record`).
+ Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
+ "endpoints","facts","findings"[,"matches"]}` to free with
+ `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
+ only read, run concurrently, and each is bounded by the timeout.
+
+ # Safety
+ `request_json` is NULL or a valid NUL-terminated string.
+ */
+char *csod_diagnose(const char *request_json);
+
+/*
+ UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
+
+ # Safety
+ `request_json` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+uint16_t *csod_diagnose_w(const uint16_t *request_json);
 
 /*
  Returns the ABI version (1). Refuse the library when it differs from the

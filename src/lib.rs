@@ -7,9 +7,15 @@
 //! - [`normalize`]: error text to language-free views.
 //! - [`catalog`]: the problems, their signals and texts, as data.
 //! - [`classify`]: evidence to ranked matches.
+//! - [`probe`]: facts about this machine and its network, bounded in time.
+//! - [`rules`]: facts to findings, pure functions.
+//! - [`diagnose`]: request parsing, ordering, `csod_diagnose`.
 //! - [`ffi`]: the C ABI, the only unsafe layer.
 
 pub mod catalog;
 pub mod classify;
+pub mod diagnose;
 pub mod ffi;
 pub mod normalize;
+pub mod probe;
+pub mod rules;

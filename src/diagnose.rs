@@ -1,0 +1,494 @@
+//! Diagnose: request parsing, the probes, the rules, and the order of the
+//! findings relative to an error's matches; the exports `csod_diagnose` and
+//! `csod_diagnose_w`.
+//!
+//! Request (every key optional, unknown keys ignored, wrong types refused):
+//! `{"language", "timeout_ms", "endpoints":[{"name","host","port"}],
+//! "host":{…facts only PowerShell knows…}, "error":{…a record…}}`.
+//!
+//! - `language`: output language ("en", "fr", or a culture such as "fr-FR").
+//!   When absent, `host.ui_culture` is used if it names an output language,
+//!   else English.
+//! - `timeout_ms`: the bound of every probe, a number ≥ 0; clamped to
+//!   [`CSOD_DIAGNOSE_MIN_TIMEOUT_MS`, `CSOD_DIAGNOSE_MAX_TIMEOUT_MS`]; default [`CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS`].
+//! - `endpoints`: replace the defaults ([`default_endpoints`]); `port`
+//!   defaults to 443, `name` to the host. At most [`CSOD_DIAGNOSE_MAX_ENDPOINTS`].
+//! - `host`: `edition`, `version`, `os`, `execution_policy` (scope → policy),
+//!   `effective_execution_policy`, `sessions` (`name`, `computer_name`,
+//!   `state`, `availability`, `age_minutes`), `ui_culture`, `modules`
+//!   (`name`, `version`, `path`, `loaded`), `wsman_client`. Each becomes a
+//!   fact `host.<key>` with source "request".
+//! - `error`: a record as for `csod_classify_record`; its matches are
+//!   returned and the findings that explain them come first.
+
+use serde_json::{json, Map, Value};
+use std::os::raw::c_char;
+use std::time::{Duration, Instant};
+
+use crate::catalog;
+use crate::classify::{self, ErrorInput};
+use crate::ffi::{guard, out_str, out_wstr, str_arg, to_json, wstr_arg};
+use crate::probe::{self, Endpoint, Fact, ProbeRequest};
+use crate::rules::{self, Finding, Status};
+
+/// Default probe bound in milliseconds.
+pub const CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS: u64 = 3000;
+/// Smallest bound: below it a healthy TCP handshake across the internet can
+/// fail.
+pub const CSOD_DIAGNOSE_MIN_TIMEOUT_MS: u64 = 100;
+/// Largest bound: a diagnose should never keep a console waiting longer.
+pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
+/// Most endpoints one request may name.
+pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
+
+/// The endpoints checked when the request names none (FACTS §6): the
+/// sign-in servers (endpoint set 56), the connector's discovery host, and
+/// the admin endpoint that MicrosoftTeams 1.1.6+ remoting used.
+pub fn default_endpoints() -> Vec<Endpoint> {
+    [
+        ("sign-in", "login.microsoftonline.com"),
+        ("discovery", "webdir.online.lync.com"),
+        ("admin", "api.interfaces.records.teams.microsoft.com"),
+    ]
+    .iter()
+    .map(|(n, h)| Endpoint {
+        name: n.to_string(),
+        host: h.to_string(),
+        port: 443,
+    })
+    .collect()
+}
+
+/// A parsed request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub language: &'static str,
+    pub timeout: Duration,
+    pub endpoints: Vec<Endpoint>,
+    /// `host.<key>` facts.
+    pub host: Vec<Fact>,
+    pub error: Option<ErrorInput>,
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn want<'a>(v: &'a Value, what: &str, path: &str) -> Result<&'a Value, String> {
+    let ok = match what {
+        "string" => v.is_string(),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => false,
+    };
+    if ok {
+        Ok(v)
+    } else {
+        let article = if what == "array" || what == "object" {
+            "an"
+        } else {
+            "a"
+        };
+        Err(format!(
+            "request: {} must be {} {}, not {}",
+            path,
+            article,
+            what,
+            kind(v)
+        ))
+    }
+}
+
+/// Present and not null.
+fn field<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
+    o.get(k).filter(|v| !v.is_null())
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+fn valid_host(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !s.contains('/')
+}
+
+fn parse_endpoints(v: &Value) -> Result<Vec<Endpoint>, String> {
+    let list = want(v, "array", "endpoints")?.as_array().unwrap();
+    if list.len() > CSOD_DIAGNOSE_MAX_ENDPOINTS {
+        return Err(format!(
+            "request: endpoints has {} entries; at most {}",
+            list.len(),
+            CSOD_DIAGNOSE_MAX_ENDPOINTS
+        ));
+    }
+    let mut out: Vec<Endpoint> = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let path = format!("endpoints[{}]", i);
+        let o = want(e, "object", &path)?.as_object().unwrap();
+        let host = match field(o, "host") {
+            None => return Err(format!("request: {}.host is required", path)),
+            Some(h) => want(h, "string", &format!("{}.host", path))?
+                .as_str()
+                .unwrap()
+                .trim()
+                .to_string(),
+        };
+        if !valid_host(&host) {
+            return Err(format!(
+                "request: {}.host {:?} is not a host name or address",
+                path, host
+            ));
+        }
+        let port = match field(o, "port") {
+            None => 443,
+            Some(p) => {
+                let n = want(p, "number", &format!("{}.port", path))?;
+                match n.as_u64() {
+                    Some(n) if (1..=65535).contains(&n) => n as u16,
+                    _ => {
+                        return Err(format!(
+                            "request: {}.port must be an integer from 1 to 65535, not {}",
+                            path, n
+                        ))
+                    }
+                }
+            }
+        };
+        let name = match field(o, "name") {
+            None => host.clone(),
+            Some(n) => want(n, "string", &format!("{}.name", path))?
+                .as_str()
+                .unwrap()
+                .trim()
+                .to_string(),
+        };
+        if !valid_name(&name) {
+            return Err(format!(
+                "request: {}.name {:?} must be 1 to 64 letters, digits, '-', '_' or '.'",
+                path, name
+            ));
+        }
+        if out.iter().any(|x| x.name == name) {
+            return Err(format!(
+                "request: endpoint name {:?} is used twice (names identify the findings)",
+                name
+            ));
+        }
+        out.push(Endpoint { name, host, port });
+    }
+    Ok(out)
+}
+
+fn parse_timeout(v: &Value) -> Result<Duration, String> {
+    let n = want(v, "number", "timeout_ms")?.as_f64().unwrap_or(-1.0);
+    if n.is_nan() || n < 0.0 || !n.is_finite() {
+        return Err(format!(
+            "request: timeout_ms must be a number of milliseconds ≥ 0, not {}",
+            v
+        ));
+    }
+    let ms = (n.round() as u64).clamp(CSOD_DIAGNOSE_MIN_TIMEOUT_MS, CSOD_DIAGNOSE_MAX_TIMEOUT_MS);
+    Ok(Duration::from_millis(ms))
+}
+
+/// Checks each element of an array of objects against typed keys.
+fn check_objects(list: &Value, path: &str, keys: &[(&str, &str)]) -> Result<(), String> {
+    let arr = want(list, "array", path)?.as_array().unwrap();
+    for (i, item) in arr.iter().enumerate() {
+        let p = format!("{}[{}]", path, i);
+        let o = want(item, "object", &p)?.as_object().unwrap();
+        for (k, ty) in keys {
+            if let Some(v) = field(o, k) {
+                want(v, ty, &format!("{}.{}", p, k))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
+    let o = want(v, "object", "host")?.as_object().unwrap();
+    let mut facts = Vec::new();
+    let strings = [
+        "edition",
+        "version",
+        "os",
+        "effective_execution_policy",
+        "ui_culture",
+    ];
+    for k in strings {
+        if let Some(x) = field(o, k) {
+            want(x, "string", &format!("host.{}", k))?;
+        }
+    }
+    if let Some(x) = field(o, "execution_policy") {
+        let m = want(x, "object", "host.execution_policy")?
+            .as_object()
+            .unwrap();
+        for (scope, p) in m {
+            if !p.is_null() {
+                want(p, "string", &format!("host.execution_policy.{}", scope))?;
+            }
+        }
+    }
+    if let Some(x) = field(o, "sessions") {
+        check_objects(
+            x,
+            "host.sessions",
+            &[
+                ("name", "string"),
+                ("computer_name", "string"),
+                ("state", "string"),
+                ("availability", "string"),
+                ("age_minutes", "number"),
+            ],
+        )?;
+    }
+    if let Some(x) = field(o, "modules") {
+        check_objects(
+            x,
+            "host.modules",
+            &[
+                ("name", "string"),
+                ("version", "string"),
+                ("path", "string"),
+                ("loaded", "boolean"),
+            ],
+        )?;
+    }
+    if let Some(x) = field(o, "wsman_client") {
+        want(x, "boolean", "host.wsman_client")?;
+    }
+    for k in [
+        "edition",
+        "version",
+        "os",
+        "execution_policy",
+        "effective_execution_policy",
+        "sessions",
+        "ui_culture",
+        "modules",
+        "wsman_client",
+    ] {
+        if let Some(x) = field(o, k) {
+            facts.push(Fact::known(
+                &format!("host.{}", k),
+                x.clone(),
+                &format!("request: host.{}", k),
+            ));
+        }
+    }
+    Ok(facts)
+}
+
+/// Parses a request document.
+pub fn parse_request(json: &str) -> Result<Request, String> {
+    let v: Value =
+        serde_json::from_str(json).map_err(|e| format!("request is not valid JSON: {}", e))?;
+    let o = v
+        .as_object()
+        .ok_or_else(|| format!("request must be a JSON object, not {}", kind(&v)))?;
+    let timeout = match field(o, "timeout_ms") {
+        None => Duration::from_millis(CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS),
+        Some(t) => parse_timeout(t)?,
+    };
+    let endpoints = match field(o, "endpoints") {
+        None => default_endpoints(),
+        Some(e) => parse_endpoints(e)?,
+    };
+    let host = match field(o, "host") {
+        None => Vec::new(),
+        Some(h) => parse_host(h)?,
+    };
+    let language = match field(o, "language") {
+        Some(l) => {
+            catalog::output_language(Some(want(l, "string", "language")?.as_str().unwrap()))?
+        }
+        None => host
+            .iter()
+            .find(|f| f.id == "host.ui_culture")
+            .and_then(|f| f.value.as_str())
+            .and_then(|c| catalog::output_language(Some(c)).ok())
+            .unwrap_or("en"),
+    };
+    let error = match field(o, "error") {
+        None => None,
+        Some(e) => Some(
+            classify::record_from_value(want(e, "object", "error")?)
+                .map_err(|m| format!("request: error: {}", m))?,
+        ),
+    };
+    Ok(Request {
+        language,
+        timeout,
+        endpoints,
+        host,
+        error,
+    })
+}
+
+fn problem_is_explained(f: &Finding) -> bool {
+    matches!(f.status, Status::Problem | Status::Warning)
+}
+
+/// Puts the findings that explain the error's matches first, in the order
+/// of the matches, and adds what the pairing teaches:
+/// - `liveid_connect_failed` with msoidsvc stopped: that finding first, with
+///   "start the service first";
+/// - `shells_per_user` / `shells_per_tenant` with sessions open here: the
+///   sessions finding becomes a problem that says to remove them.
+pub fn order_findings(
+    mut findings: Vec<Finding>,
+    match_ids: &[String],
+    facts: &[Fact],
+    lang: &str,
+) -> Vec<Finding> {
+    let open = rules::open_service_sessions(facts);
+    for m in match_ids {
+        if (m == "shells_per_user" || m == "shells_per_tenant") && open > 0 {
+            if let Some(f) = findings.iter_mut().find(|f| f.id == "sessions.count") {
+                f.status = Status::Problem;
+                f.summary = if lang == "fr" {
+                    format!("L'erreur signale trop de sessions et {} session(s) vers le service sont ouvertes ici : fermez-les d'abord.", open)
+                } else {
+                    format!("The error reports too many sessions and {} session(s) to the service are open here: remove them first.", open)
+                };
+                let steps = catalog::get()
+                    .ok()
+                    .and_then(|c| c.problem(m))
+                    .and_then(|p| p.text.get(lang))
+                    .map(|t| (t.resolution.clone(), t.fix.clone()));
+                if let Some((res, fix)) = steps {
+                    f.resolution = Some(res);
+                    f.fix = fix;
+                }
+                if f.problem.as_deref() != Some(m.as_str()) {
+                    f.explains.push(m.clone());
+                }
+            }
+        }
+        if m == "liveid_connect_failed" {
+            if let Some(f) = findings
+                .iter_mut()
+                .find(|f| f.id == "sign_in_assistant.service" && f.status == Status::Problem)
+            {
+                let first = if lang == "fr" {
+                    "Démarrez d'abord le service : Start-Service -Name msoidsvc, puis réessayez."
+                } else {
+                    "Start the service first: Start-Service -Name msoidsvc, then try again."
+                };
+                let mut steps = vec![first.to_string()];
+                steps.extend(f.resolution.take().unwrap_or_default());
+                f.resolution = Some(steps);
+            }
+        }
+    }
+    for f in findings.iter_mut() {
+        if let Some(p) = f.problem.clone() {
+            if match_ids.contains(&p) && problem_is_explained(f) && !f.explains.contains(&p) {
+                f.explains.push(p);
+            }
+        }
+    }
+    let rank = |f: &Finding| -> usize {
+        f.explains
+            .iter()
+            .filter_map(|e| match_ids.iter().position(|m| m == e))
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    // Stable: within one match, the rules' own order is kept, except that a
+    // stopped service comes before the network findings of the same problem
+    // (it is the first thing to fix).
+    findings.sort_by_key(|f| (rank(f), f.id != "sign_in_assistant.service"));
+    findings
+}
+
+/// Runs a diagnose and returns the result document.
+pub fn run(req: &Request) -> Result<Value, String> {
+    let start = Instant::now();
+    let matches = match &req.error {
+        Some(e) => Some(classify::classify(e, req.language)?.matches),
+        None => None,
+    };
+    let mut facts = probe::gather(&ProbeRequest {
+        endpoints: req.endpoints.clone(),
+        timeout: req.timeout,
+    });
+    facts.extend(req.host.iter().cloned());
+    let mut findings = rules::evaluate(&facts, req.language);
+    if let Some(m) = &matches {
+        let ids: Vec<String> = m.iter().map(|x| x.id.clone()).collect();
+        findings = order_findings(findings, &ids, &facts, req.language);
+    }
+    let mut doc = json!({
+        "schema": 1,
+        "language": req.language,
+        "elapsed_ms": start.elapsed().as_millis() as u64,
+        "timeout_ms": req.timeout.as_millis() as u64,
+        "os": probe::os_name(),
+        "endpoints": req.endpoints.iter().map(|e| json!({"name": e.name, "host": e.host, "port": e.port})).collect::<Vec<_>>(),
+        "facts": facts,
+        "findings": findings,
+    });
+    if let Some(m) = matches {
+        doc["matches"] = serde_json::to_value(m).map_err(|e| e.to_string())?;
+    }
+    Ok(doc)
+}
+
+/// Parses, runs and serialises (the body of both exports).
+pub fn diagnose_json(request: &str) -> Result<String, String> {
+    let req = parse_request(request)?;
+    to_json(&run(&req)?)
+}
+
+/// Checks this machine for the causes of the Skype for Business Online
+/// connector failures. `request_json` is a JSON object (every key optional;
+/// "{}" checks this machine against the default endpoints): `language`,
+/// `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
+/// (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
+/// PowerShell knows) and `error` (a record as for `csod_classify_record`).
+/// Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
+/// "endpoints","facts","findings"[,"matches"]}` to free with
+/// `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
+/// only read, run concurrently, and each is bounded by the timeout.
+///
+/// # Safety
+/// `request_json` is NULL or a valid NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_diagnose(request_json: *const c_char) -> *mut c_char {
+    guard(|| {
+        let request = str_arg(request_json, "request_json")?;
+        out_str(diagnose_json(request)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
+///
+/// # Safety
+/// `request_json` is NULL or a valid NUL-terminated UTF-16 string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
+    guard(|| {
+        let request = wstr_arg(request_json, "request_json")?;
+        out_wstr(&diagnose_json(&request)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}

@@ -1,0 +1,196 @@
+//! Probes: gather facts about this machine and its network, read-only and
+//! bounded in time.
+//!
+//! One interface: [`gather`] takes the parsed request and returns facts.
+//! Every probe runs in its own thread of one `std::thread::scope`, and each
+//! is bounded by the request's timeout, so a black-holed network costs one
+//! timeout, not the sum. A probe that cannot run (wrong OS, no permission,
+//! key absent) yields a fact whose `state` is `unknown` or `not_applicable`
+//! with the reason, never an error.
+//!
+//! OS-specific code lives in `windows.rs` (registry, service control
+//! manager, WinHTTP) and `unix.rs` (what applies elsewhere). Probes only
+//! read; they never change the machine, and the network probes contact only
+//! the endpoints of the request.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+pub mod net;
+#[cfg(not(windows))]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
+/// How much we know about a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// `value` holds what was read (which may be "absent" for a key).
+    Known,
+    /// The probe could not tell; `reason` says why.
+    Unknown,
+    /// The fact does not exist on this OS or host; `reason` says why.
+    NotApplicable,
+}
+
+/// One observation, with where it came from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Fact {
+    pub id: String,
+    pub value: Value,
+    /// The registry path, API, environment variable or request key read.
+    pub source: String,
+    pub state: State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Fact {
+    pub fn known(id: &str, value: Value, source: &str) -> Fact {
+        Fact {
+            id: id.to_string(),
+            value,
+            source: source.to_string(),
+            state: State::Known,
+            reason: None,
+        }
+    }
+
+    pub fn unknown(id: &str, source: &str, reason: &str) -> Fact {
+        Fact {
+            id: id.to_string(),
+            value: Value::Null,
+            source: source.to_string(),
+            state: State::Unknown,
+            reason: Some(reason.to_string()),
+        }
+    }
+
+    pub fn not_applicable(id: &str, source: &str, reason: &str) -> Fact {
+        Fact {
+            id: id.to_string(),
+            value: Value::Null,
+            source: source.to_string(),
+            state: State::NotApplicable,
+            reason: Some(reason.to_string()),
+        }
+    }
+}
+
+/// A TCP endpoint to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// What the probes need from the request.
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    pub endpoints: Vec<Endpoint>,
+    pub timeout: Duration,
+}
+
+/// The name of the OS the library was built for, as the report gives it.
+pub fn os_name() -> &'static str {
+    if cfg!(windows) {
+        "windows"
+    } else if cfg!(target_os = "macos") {
+        "macos"
+    } else if cfg!(target_os = "linux") {
+        "linux"
+    } else {
+        "unix"
+    }
+}
+
+/// Runs every probe concurrently, each bounded by `req.timeout`, and returns
+/// their facts in a stable order: OS facts, proxy environment, endpoints.
+pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
+    let timeout = req.timeout;
+    let mut facts = vec![Fact::known(
+        "os",
+        Value::String(os_name().to_string()),
+        "build target",
+    )];
+    std::thread::scope(|s| {
+        let os = s.spawn(os_facts);
+        let net: Vec<_> = req
+            .endpoints
+            .iter()
+            .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
+            .collect();
+        match os.join() {
+            Ok(mut f) => facts.append(&mut f),
+            Err(_) => facts.push(Fact::unknown(
+                "os.probes",
+                "operating system",
+                "the OS probe failed unexpectedly",
+            )),
+        }
+        facts.push(net::proxy_environment_fact(&|k| std::env::var(k).ok()));
+        for (e, h) in req.endpoints.iter().zip(net) {
+            facts.push(h.join().unwrap_or_else(|_| {
+                Fact::unknown(
+                    &format!("network.{}", e.name),
+                    &format!("{}:{}", e.host, e.port),
+                    "the network probe failed unexpectedly",
+                )
+            }));
+        }
+    });
+    facts
+}
+
+fn os_facts() -> Vec<Fact> {
+    #[cfg(windows)]
+    {
+        windows::facts()
+    }
+    #[cfg(not(windows))]
+    {
+        unix::facts()
+    }
+}
+
+/// Fact ids the OS probes produce (on Windows with values, elsewhere as
+/// `not_applicable`), so the rules see the same set everywhere.
+pub const OS_FACT_IDS: &[(&str, &str)] = &[
+    (
+        "windows_powershell.execution_policy",
+        "HKLM/HKCU\\SOFTWARE\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell, HKLM/HKCU\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell, env PSExecutionPolicyPreference",
+    ),
+    (
+        "powershell7.execution_policy",
+        "HKLM/HKCU\\SOFTWARE\\Policies\\Microsoft\\PowerShellCore, powershell.config.json, env PSExecutionPolicyPreference",
+    ),
+    (
+        "windows_powershell.engine_version",
+        "HKLM\\SOFTWARE\\Microsoft\\PowerShell\\3\\PowerShellEngine PowerShellVersion",
+    ),
+    (
+        "winrm.client.allow_basic_policy",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client AllowBasic",
+    ),
+    (
+        "winrm.client.auth_basic",
+        "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client auth_basic",
+    ),
+    (
+        "sign_in_assistant.version",
+        "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
+    ),
+    ("service.msoidsvc", "service control manager: msoidsvc"),
+    (
+        "proxy.winhttp",
+        "WinHttpGetDefaultProxyConfiguration (HKLM\\...\\Internet Settings\\Connections WinHttpSettings)",
+    ),
+    (
+        "proxy.ie",
+        "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings",
+    ),
+    ("modules.installed", "connector module folders"),
+];

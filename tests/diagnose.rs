@@ -1,0 +1,475 @@
+//! csod_diagnose through the C ABI: request parsing, network probes against
+//! listeners on 127.0.0.1 (reachable, refused, black-holed) with the timing
+//! bound, and host facts driving each rule.
+
+use serde_json::{json, Value};
+use std::ffi::{CStr, CString};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::io::AsRawFd;
+use std::time::{Duration, Instant};
+
+use csod::diagnose::{csod_diagnose, csod_diagnose_w};
+use csod::ffi::{csod_last_error, csod_string_free, csod_wstring_free};
+
+fn call(request: &str) -> Result<Value, String> {
+    let c = CString::new(request).unwrap();
+    let out = unsafe { csod_diagnose(c.as_ptr()) };
+    if out.is_null() {
+        let e = unsafe { CStr::from_ptr(csod_last_error()) };
+        return Err(e.to_string_lossy().into_owned());
+    }
+    let s = unsafe { CStr::from_ptr(out) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe { csod_string_free(out) };
+    Ok(serde_json::from_str(&s).expect("result is JSON"))
+}
+
+fn diagnose(request: Value) -> Value {
+    call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
+}
+
+fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {} in {:#}", id, doc["findings"]))
+}
+
+fn status(doc: &Value, id: &str) -> String {
+    finding(doc, id)["status"].as_str().unwrap().to_string()
+}
+
+/// A request with no network work (one reachable listener) and these host facts.
+fn with_host(host: Value) -> Value {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::mem::forget(l);
+    json!({"timeout_ms": 1000, "endpoints": [{"name": "local", "host": "127.0.0.1", "port": port}], "host": host})
+}
+
+/// A port that refuses: bind a listener, note its port, drop it.
+fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// A listener whose accept queue is full: new SYNs are dropped, so connects
+/// time out. Returns the listener and the clients that fill its queue.
+fn black_hole() -> (TcpListener, Vec<TcpStream>, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    // std listens with a backlog of 128: listen again with the smallest one.
+    assert_eq!(unsafe { libc::listen(l.as_raw_fd(), 0) }, 0);
+    let addr = l.local_addr().unwrap();
+    let mut fill = Vec::new();
+    for _ in 0..16 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Ok(s) => fill.push(s),
+            Err(_) => break,
+        }
+    }
+    // Verify that it really black-holes on this kernel.
+    let t = Instant::now();
+    let r = TcpStream::connect_timeout(&addr, Duration::from_millis(500));
+    assert!(
+        r.is_err() && t.elapsed() >= Duration::from_millis(450),
+        "the full accept queue did not drop a new SYN ({:?} after {:?}, {} queued)",
+        r.map(|_| ()),
+        t.elapsed(),
+        fill.len()
+    );
+    (l, fill, addr.port())
+}
+
+#[test]
+fn reachable_refused_and_black_holed() {
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open_port = open.local_addr().unwrap().port();
+    let closed = closed_port();
+    let (_bh, _fill, bh_port) = black_hole();
+    let doc = diagnose(json!({
+        "timeout_ms": 1500,
+        "endpoints": [
+            {"name": "open", "host": "127.0.0.1", "port": open_port},
+            {"name": "closed", "host": "127.0.0.1", "port": closed},
+            {"name": "hole", "host": "127.0.0.1", "port": bh_port},
+            {"name": "byname", "host": "localhost", "port": open_port},
+        ]
+    }));
+    assert_eq!(doc["schema"], 1);
+    let fact = |id: &str| {
+        doc["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(fact("network.open")["value"]["tcp"], "reachable");
+    assert_eq!(fact("network.closed")["value"]["tcp"], "refused");
+    assert_eq!(fact("network.hole")["value"]["tcp"], "timeout");
+    assert_eq!(fact("network.hole")["value"]["port"], bh_port);
+    assert_eq!(status(&doc, "network.open"), "ok");
+    assert_eq!(status(&doc, "network.closed"), "problem");
+    assert_eq!(status(&doc, "network.hole"), "problem");
+    // Named endpoints replace the defaults, and the report names host and port.
+    assert_eq!(doc["endpoints"].as_array().unwrap().len(), 4);
+    assert!(finding(&doc, "network.closed")["summary"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("127.0.0.1:{}", closed)));
+    // "localhost" resolves (through the resolver thread) and is reachable
+    // unless it only resolves to ::1 here.
+    let by = fact("network.byname");
+    assert_eq!(by["value"]["dns"], "ok", "{}", by);
+}
+
+#[test]
+fn four_black_holed_endpoints_cost_one_timeout() {
+    let (_bh, _fill, port) = black_hole();
+    let (_bh2, _fill2, port2) = black_hole();
+    let eps: Vec<Value> = (0..4)
+        .map(|i| json!({"name": format!("hole{}", i), "host": "127.0.0.1", "port": if i % 2 == 0 { port } else { port2 }}))
+        .collect();
+    let t = Instant::now();
+    let doc = diagnose(json!({"timeout_ms": 2000, "endpoints": eps}));
+    let wall = t.elapsed();
+    eprintln!(
+        "4 black-holed endpoints, timeout_ms 2000: wall {:?}, elapsed_ms {}",
+        wall, doc["elapsed_ms"]
+    );
+    assert!(wall < Duration::from_secs(3), "took {:?}", wall);
+    assert!(wall >= Duration::from_millis(1900), "took only {:?}", wall);
+    for i in 0..4 {
+        let id = format!("network.hole{}", i);
+        assert_eq!(status(&doc, &id), "problem");
+        let f = doc["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(f["value"]["tcp"], "timeout");
+    }
+    assert_eq!(doc["timeout_ms"], 2000);
+}
+
+#[test]
+fn bad_requests_give_null_and_a_clear_error() {
+    let null = unsafe { csod_diagnose(std::ptr::null()) };
+    assert!(null.is_null());
+    let e = unsafe { CStr::from_ptr(csod_last_error()) }
+        .to_string_lossy()
+        .into_owned();
+    assert!(e.contains("NULL"), "{}", e);
+    for (req, words) in [
+        ("not json", "not valid JSON"),
+        ("[]", "must be a JSON object"),
+        (r#"{"timeout_ms":-1}"#, "timeout_ms"),
+        (r#"{"timeout_ms":"5"}"#, "timeout_ms must be a number"),
+        (r#"{"endpoints":{}}"#, "endpoints must be an array"),
+        (
+            r#"{"endpoints":[{"port":443}]}"#,
+            "endpoints[0].host is required",
+        ),
+        (r#"{"endpoints":[{"host":"a b"}]}"#, "not a host name"),
+        (r#"{"endpoints":[{"host":"x","port":70000}]}"#, "1 to 65535"),
+        (r#"{"endpoints":[{"host":"x","port":1.5}]}"#, "1 to 65535"),
+        (r#"{"endpoints":[{"host":"x"},{"host":"x"}]}"#, "used twice"),
+        (r#"{"endpoints":[{"host":"x","name":"a b"}]}"#, "name"),
+        (r#"{"language":"xx"}"#, "unknown output language"),
+        (r#"{"language":5}"#, "language must be a string"),
+        (r#"{"host":[]}"#, "host must be an object"),
+        (r#"{"host":{"version":5}}"#, "host.version must be a string"),
+        (
+            r#"{"host":{"sessions":[{"age_minutes":"old"}]}}"#,
+            "host.sessions[0].age_minutes",
+        ),
+        (
+            r#"{"host":{"execution_policy":{"LocalMachine":1}}}"#,
+            "host.execution_policy.LocalMachine",
+        ),
+        (
+            r#"{"host":{"wsman_client":"yes"}}"#,
+            "host.wsman_client must be a boolean",
+        ),
+        (
+            r#"{"host":{"modules":[{"loaded":1}]}}"#,
+            "host.modules[0].loaded",
+        ),
+        (r#"{"error":"text"}"#, "error must be an object"),
+        (r#"{"error":{}}"#, "request: error: record needs"),
+    ] {
+        let err = call(req)
+            .err()
+            .unwrap_or_else(|| panic!("{} accepted", req));
+        assert!(err.contains(words), "{}: {:?} lacks {:?}", req, err, words);
+    }
+}
+
+#[test]
+fn timeouts_are_clamped_and_unknown_keys_ignored() {
+    let mut r = with_host(json!({}));
+    r["timeout_ms"] = json!(0);
+    r["future_key"] = json!({"anything": true});
+    assert_eq!(diagnose(r.clone())["timeout_ms"], 100);
+    r["timeout_ms"] = json!(1e12);
+    assert_eq!(diagnose(r)["timeout_ms"], 30000);
+}
+
+#[test]
+fn utf16_entry_point_in_french() {
+    let mut r = with_host(json!({"os": "Windows", "edition": "Desktop", "version": "2.0"}));
+    r["language"] = json!("fr");
+    let w: Vec<u16> = r.to_string().encode_utf16().chain(Some(0)).collect();
+    let out = unsafe { csod_diagnose_w(w.as_ptr()) };
+    assert!(!out.is_null());
+    let s = unsafe { widestring::U16CStr::from_ptr_str(out) }
+        .to_string()
+        .unwrap();
+    unsafe { csod_wstring_free(out) };
+    let doc: Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(doc["language"], "fr");
+    let f = finding(&doc, "powershell.version");
+    assert_eq!(f["status"], "problem");
+    assert!(
+        f["summary"].as_str().unwrap().contains("trop ancien"),
+        "{}",
+        f
+    );
+    assert!(unsafe { csod_diagnose_w(std::ptr::null()) }.is_null());
+}
+
+#[test]
+fn ui_culture_picks_the_language() {
+    let doc = diagnose(with_host(json!({"ui_culture": "fr-CA"})));
+    assert_eq!(doc["language"], "fr");
+    let doc = diagnose(with_host(json!({"ui_culture": "de-DE"})));
+    assert_eq!(doc["language"], "en");
+}
+
+fn windows_desktop(policy: Value) -> Value {
+    with_host(
+        json!({"os": "Windows", "edition": "Desktop", "version": "5.1.19041.4648", "execution_policy": policy}),
+    )
+}
+
+#[test]
+fn execution_policy_rules() {
+    let doc = diagnose(windows_desktop(json!({"LocalMachine": "Restricted"})));
+    let f = finding(&doc, "execution_policy.windows_powershell");
+    assert_eq!(f["status"], "problem");
+    assert_eq!(f["problem"], "execution_policy");
+    assert!(f["fix"].as_str().unwrap().contains("RemoteSigned"));
+    let doc = diagnose(windows_desktop(json!({"LocalMachine": "RemoteSigned"})));
+    assert_eq!(status(&doc, "execution_policy.windows_powershell"), "ok");
+    // CurrentUser beats LocalMachine.
+    let doc = diagnose(windows_desktop(
+        json!({"CurrentUser": "RemoteSigned", "LocalMachine": "Restricted"}),
+    ));
+    assert_eq!(status(&doc, "execution_policy.windows_powershell"), "ok");
+    // Group Policy beats both, and no local fix is offered.
+    let doc = diagnose(windows_desktop(
+        json!({"MachinePolicy": "AllSigned", "UserPolicy": "Undefined", "Process": "Undefined", "CurrentUser": "RemoteSigned", "LocalMachine": "RemoteSigned"}),
+    ));
+    let f = finding(&doc, "execution_policy.windows_powershell");
+    assert_eq!(f["status"], "problem");
+    assert!(f["evidence"].to_string().contains("MachinePolicy"), "{}", f);
+    assert!(f["fix"].is_null());
+    assert!(f["resolution"][0]
+        .as_str()
+        .unwrap()
+        .contains("Group Policy"));
+    // Every scope Undefined: Restricted.
+    let doc = diagnose(windows_desktop(json!({"Process": "Undefined"})));
+    assert_eq!(
+        status(&doc, "execution_policy.windows_powershell"),
+        "problem"
+    );
+    // The host's effective policy is the authority.
+    let mut r = windows_desktop(json!({"LocalMachine": "Restricted"}));
+    r["host"]["effective_execution_policy"] = json!("Bypass");
+    assert_eq!(
+        status(&diagnose(r), "execution_policy.windows_powershell"),
+        "ok"
+    );
+    // A Core host's list describes PowerShell 7.
+    let mut r = windows_desktop(json!({"LocalMachine": "AllSigned"}));
+    r["host"]["edition"] = json!("Core");
+    r["host"]["version"] = json!("7.4.6");
+    let doc = diagnose(r);
+    assert_eq!(status(&doc, "execution_policy.powershell7"), "problem");
+}
+
+#[test]
+fn powershell_version_rules() {
+    let doc = diagnose(with_host(json!({"version": "2.0"})));
+    let f = finding(&doc, "powershell.version");
+    assert_eq!(
+        (f["status"].as_str(), f["problem"].as_str()),
+        (Some("problem"), Some("powershell_version"))
+    );
+    assert_eq!(
+        status(
+            &diagnose(with_host(json!({"version": "5.1.1"}))),
+            "powershell.version"
+        ),
+        "ok"
+    );
+    assert_eq!(
+        status(
+            &diagnose(with_host(json!({"version": "7.4.6"}))),
+            "powershell.version"
+        ),
+        "ok"
+    );
+}
+
+fn sessions(list: Value) -> Value {
+    with_host(json!({"os": "Windows", "sessions": list}))
+}
+
+#[test]
+fn session_rules() {
+    let s = |n: &str, age: Value| json!({"name": n, "computer_name": "admin1a.online.lync.com", "state": "Opened", "availability": "Available", "age_minutes": age});
+    let doc = diagnose(sessions(json!([
+        s("S1", json!(5)),
+        s("S2", json!(10)),
+        s("S3", Value::Null)
+    ])));
+    let f = finding(&doc, "sessions.count");
+    assert_eq!(
+        (f["status"].as_str(), f["problem"].as_str()),
+        (Some("problem"), Some("shells_per_user"))
+    );
+    assert_eq!(f["evidence"].as_array().unwrap().len(), 3);
+    assert_eq!(status(&doc, "sessions.age"), "ok");
+    let doc = diagnose(sessions(
+        json!([s("S1", json!(61.5)), {"name": "other", "computer_name": "server.contoso.com", "state": "Opened"}]),
+    ));
+    assert_eq!(status(&doc, "sessions.count"), "ok");
+    let f = finding(&doc, "sessions.age");
+    assert_eq!(
+        (f["status"].as_str(), f["problem"].as_str()),
+        (Some("problem"), Some("session_expired"))
+    );
+    assert_eq!(
+        status(
+            &diagnose(sessions(json!([s("S1", json!(60))]))),
+            "sessions.age"
+        ),
+        "problem"
+    );
+    assert_eq!(
+        status(
+            &diagnose(sessions(json!([s("S1", json!(55))]))),
+            "sessions.age"
+        ),
+        "warning"
+    );
+    assert_eq!(
+        status(
+            &diagnose(sessions(json!([s("S1", Value::Null)]))),
+            "sessions.age"
+        ),
+        "unknown"
+    );
+    assert_eq!(
+        status(&diagnose(sessions(json!([]))), "sessions.age"),
+        "not_applicable"
+    );
+    assert_eq!(
+        status(&diagnose(with_host(json!({}))), "sessions.count"),
+        "unknown"
+    );
+}
+
+#[test]
+fn connector_rules() {
+    let doc = diagnose(with_host(
+        json!({"modules": [{"name": "SkypeOnlineConnector", "version": "7.0.0.0", "path": "C:\\Program Files\\Common Files\\Skype for Business Online\\Modules\\SkypeOnlineConnector", "loaded": true}]}),
+    ));
+    let f = finding(&doc, "connector.installed");
+    assert_eq!(
+        (f["status"].as_str(), f["problem"].as_str()),
+        (Some("problem"), Some("connector_retired"))
+    );
+    assert!(f["evidence"][0]
+        .as_str()
+        .unwrap()
+        .contains("7.0.0.0 (loaded)"));
+    let doc = diagnose(with_host(
+        json!({"modules": [{"name": "MicrosoftTeams", "version": "6.6.0"}]}),
+    ));
+    assert_eq!(status(&doc, "connector.installed"), "ok");
+}
+
+#[test]
+fn wsman_client_rule_outside_windows() {
+    let doc = diagnose(with_host(
+        json!({"os": "Linux", "edition": "Core", "version": "7.4.6", "wsman_client": false}),
+    ));
+    assert_eq!(status(&doc, "wsman.client"), "warning");
+    assert_eq!(status(&doc, "winrm.basic_auth"), "not_applicable");
+    assert_eq!(
+        status(&doc, "execution_policy.windows_powershell"),
+        "not_applicable"
+    );
+    let doc = diagnose(with_host(json!({"os": "Linux", "wsman_client": true})));
+    assert_eq!(status(&doc, "wsman.client"), "ok");
+}
+
+#[test]
+fn error_matches_order_the_findings() {
+    let s = |n: &str| json!({"name": n, "computer_name": "admin1a.online.lync.com", "state": "Opened", "age_minutes": 3});
+    let mut r = sessions(json!([s("S1"), s("S2")]));
+    r["error"] = json!({"message": "Connecting to remote server admin1a.online.lync.com failed with the following error message : The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user.", "fully_qualified_error_id": "-2144108123,PSSessionOpenFailed"});
+    let doc = diagnose(r);
+    assert_eq!(doc["matches"][0]["id"], "shells_per_user");
+    let first = &doc["findings"][0];
+    assert_eq!(first["id"], "sessions.count", "{:#}", doc["findings"]);
+    assert_eq!(first["status"], "problem");
+    assert!(first["summary"]
+        .as_str()
+        .unwrap()
+        .contains("remove them first"));
+    assert!(first["fix"].as_str().unwrap().contains("Remove-PSSession"));
+    assert_eq!(first["explains"][0], "shells_per_user");
+    // Without an error there are no matches.
+    let doc = diagnose(sessions(json!([s("S1"), s("S2")])));
+    assert!(doc.get("matches").is_none());
+    assert_eq!(status(&doc, "sessions.count"), "ok");
+}
+
+#[test]
+fn facts_say_why_windows_probes_do_not_apply_here() {
+    let doc = diagnose(with_host(json!({})));
+    let facts = doc["facts"].as_array().unwrap();
+    let f = facts
+        .iter()
+        .find(|f| f["id"] == "service.msoidsvc")
+        .unwrap();
+    assert_eq!(f["state"], "not_applicable");
+    assert!(f["reason"].as_str().unwrap().contains("Windows only"));
+    assert_eq!(
+        status(&doc, "sign_in_assistant.installed"),
+        "not_applicable"
+    );
+    // Every finding has the documented shape.
+    for f in doc["findings"].as_array().unwrap() {
+        for k in [
+            "id",
+            "problem",
+            "status",
+            "summary",
+            "evidence",
+            "resolution",
+            "fix",
+        ] {
+            assert!(f.get(k).is_some(), "{} lacks {}", f, k);
+        }
+    }
+}
