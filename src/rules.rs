@@ -821,6 +821,25 @@ fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
     }
 }
 
+/// A service state (as the probe names it) in the output language.
+fn state_text(lang: &str, state: &str) -> String {
+    let (en, fr) = match state {
+        "stopped" => ("stopped", "arrêté"),
+        "start_pending" => ("starting", "en cours de démarrage"),
+        "stop_pending" => ("stopping", "en cours d'arrêt"),
+        "running" => ("running", "en cours d'exécution"),
+        "continue_pending" => ("resuming", "en cours de reprise"),
+        "pause_pending" => ("pausing", "en cours de suspension"),
+        "paused" => ("paused", "suspendu"),
+        _ => ("in an unknown state", "dans un état inconnu"),
+    };
+    if lang == "fr" {
+        fr.to_string()
+    } else {
+        en.to_string()
+    }
+}
+
 fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
     let id = "sign_in_assistant.service";
     let problem = "liveid_connect_failed";
@@ -878,14 +897,15 @@ fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
                 .to_string(),
         );
     }
+    let shown = state_text(lang, state);
     let out = finding(
         id,
         Some(problem),
         Status::Problem,
         t!(
             lang,
-            "The sign-in assistant service (msoidsvc) is {state}: the connector cannot reach the Live ID servers through it.",
-            "Le service de l'Assistant de connexion (msoidsvc) est à l'état {state} : le connecteur ne peut pas joindre les serveurs Live ID par lui."
+            "The sign-in assistant service (msoidsvc) is {shown}: the connector cannot reach the Live ID servers through it.",
+            "Le service de l'Assistant de connexion (msoidsvc) est {shown} : le connecteur ne peut pas joindre les serveurs Live ID par lui."
         ),
     )
     .with_evidence(evidence)

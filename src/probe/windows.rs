@@ -1,10 +1,717 @@
-//! OS probes on Windows (filled in by the next commit).
+//! OS probes on Windows: the registry (advapi32), the service control
+//! manager (advapi32) and WinHTTP. Every call only reads: keys are opened
+//! with KEY_READ, the service manager with SC_MANAGER_CONNECT and the
+//! service with SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG. Keys are read in
+//! the 64-bit view (KEY_WOW64_64KEY) where WinRM, PowerShell and the sign-in
+//! assistant keep theirs. Locations and their sources: FACTS.md §1–§6, §9.
+//!
+//! The few Win32 functions are declared here (no bindings crate).
 
-use super::{Fact, OS_FACT_IDS};
+use serde_json::{json, Map, Value};
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use widestring::U16CString;
+
+use super::Fact;
+
+type Hkey = isize;
+type ScHandle = *mut c_void;
+
+const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
+const HKEY_LOCAL_MACHINE: Hkey = 0x8000_0002u32 as i32 as isize;
+const KEY_READ: u32 = 0x20019;
+const KEY_WOW64_64KEY: u32 = 0x0100;
+const RRF_RT_REG_SZ: u32 = 0x0000_0002;
+const RRF_RT_REG_DWORD: u32 = 0x0000_0010;
+const ERROR_SUCCESS: i32 = 0;
+const ERROR_FILE_NOT_FOUND: i32 = 2;
+const ERROR_MORE_DATA: i32 = 234;
+const ERROR_SERVICE_DOES_NOT_EXIST: i32 = 1060;
+const SC_MANAGER_CONNECT: u32 = 0x0001;
+const SERVICE_QUERY_CONFIG: u32 = 0x0001;
+const SERVICE_QUERY_STATUS: u32 = 0x0004;
+const SC_STATUS_PROCESS_INFO: u32 = 0;
+
+#[repr(C)]
+struct WinHttpProxyInfo {
+    access_type: u32,
+    proxy: *mut u16,
+    proxy_bypass: *mut u16,
+}
+
+#[link(name = "advapi32")]
+extern "system" {
+    fn RegOpenKeyExW(key: Hkey, sub: *const u16, options: u32, sam: u32, out: *mut Hkey) -> i32;
+    fn RegGetValueW(
+        key: Hkey,
+        sub: *const u16,
+        value: *const u16,
+        flags: u32,
+        kind: *mut u32,
+        data: *mut c_void,
+        size: *mut u32,
+    ) -> i32;
+    fn RegCloseKey(key: Hkey) -> i32;
+    fn OpenSCManagerW(machine: *const u16, database: *const u16, access: u32) -> ScHandle;
+    fn OpenServiceW(manager: ScHandle, name: *const u16, access: u32) -> ScHandle;
+    fn QueryServiceStatusEx(
+        service: ScHandle,
+        level: u32,
+        buffer: *mut u8,
+        size: u32,
+        needed: *mut u32,
+    ) -> i32;
+    fn QueryServiceConfigW(service: ScHandle, config: *mut u8, size: u32, needed: *mut u32) -> i32;
+    fn CloseServiceHandle(handle: ScHandle) -> i32;
+}
+
+#[link(name = "winhttp")]
+extern "system" {
+    fn WinHttpGetDefaultProxyConfiguration(info: *mut WinHttpProxyInfo) -> i32;
+}
+
+#[link(name = "kernel32")]
+extern "system" {
+    fn GlobalFree(mem: *mut c_void) -> *mut c_void;
+    fn GetLastError() -> u32;
+}
+
+fn wide(s: &str) -> U16CString {
+    U16CString::from_str(s).unwrap_or_default()
+}
+
+fn root_name(root: Hkey) -> &'static str {
+    if root == HKEY_LOCAL_MACHINE {
+        "HKLM"
+    } else {
+        "HKCU"
+    }
+}
+
+/// `HKLM\path value` for evidence.
+fn where_(root: Hkey, path: &str, value: &str) -> String {
+    format!("{}\\{} {}", root_name(root), path, value)
+}
+
+fn win_error(code: i32) -> String {
+    format!(
+        "{} (Windows error {})",
+        std::io::Error::from_raw_os_error(code),
+        code
+    )
+}
+
+/// An open key, closed on drop.
+struct Key(Hkey);
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        unsafe {
+            RegCloseKey(self.0);
+        }
+    }
+}
+
+/// Opens a key for reading; `Ok(None)` when it does not exist.
+fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
+    let p = wide(path);
+    let mut h: Hkey = 0;
+    let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | KEY_WOW64_64KEY, &mut h) };
+    match rc {
+        ERROR_SUCCESS => Ok(Some(Key(h))),
+        ERROR_FILE_NOT_FOUND => Ok(None),
+        rc => Err(format!("{}\\{}: {}", root_name(root), path, win_error(rc))),
+    }
+}
+
+/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded); `Ok(None)` when
+/// the key or the value is absent.
+fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, String> {
+    let key = match open(root, path)? {
+        Some(k) => k,
+        None => return Ok(None),
+    };
+    let v = wide(value);
+    // RRF_RT_REG_SZ alone: a REG_EXPAND_SZ value is expanded and accepted
+    // (asking for RRF_RT_REG_EXPAND_SZ without RRF_NOEXPAND is refused).
+    let flags = RRF_RT_REG_SZ;
+    let mut size: u32 = 0;
+    for _ in 0..4 {
+        let mut buf: Vec<u16> = vec![0; (size as usize / 2) + 1];
+        let mut cb: u32 = (buf.len() * 2) as u32;
+        let rc = unsafe {
+            RegGetValueW(
+                key.0,
+                std::ptr::null(),
+                v.as_ptr(),
+                flags,
+                std::ptr::null_mut(),
+                buf.as_mut_ptr() as *mut c_void,
+                &mut cb,
+            )
+        };
+        match rc {
+            ERROR_SUCCESS => {
+                let n = (cb as usize / 2).min(buf.len());
+                let s = String::from_utf16_lossy(&buf[..n]);
+                return Ok(Some(s.trim_end_matches('\0').to_string()));
+            }
+            ERROR_FILE_NOT_FOUND => return Ok(None),
+            ERROR_MORE_DATA => size = cb.max(size * 2 + 2),
+            rc => return Err(format!("{}: {}", where_(root, path, value), win_error(rc))),
+        }
+    }
+    Err(format!(
+        "{}: the value keeps growing",
+        where_(root, path, value)
+    ))
+}
+
+/// Reads a REG_DWORD; `Ok(None)` when the key or the value is absent.
+fn read_dword(root: Hkey, path: &str, value: &str) -> Result<Option<u32>, String> {
+    let key = match open(root, path)? {
+        Some(k) => k,
+        None => return Ok(None),
+    };
+    let v = wide(value);
+    let mut data: u32 = 0;
+    let mut cb: u32 = 4;
+    let rc = unsafe {
+        RegGetValueW(
+            key.0,
+            std::ptr::null(),
+            v.as_ptr(),
+            RRF_RT_REG_DWORD,
+            std::ptr::null_mut(),
+            &mut data as *mut u32 as *mut c_void,
+            &mut cb,
+        )
+    };
+    match rc {
+        ERROR_SUCCESS => Ok(Some(data)),
+        ERROR_FILE_NOT_FOUND => Ok(None),
+        rc => Err(format!("{}: {}", where_(root, path, value), win_error(rc))),
+    }
+}
+
+/// Collects read errors so one fact can say what could not be read.
+#[derive(Default)]
+struct Errors(Vec<String>);
+
+impl Errors {
+    fn take<T>(&mut self, r: Result<Option<T>, String>) -> Option<T> {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    fn fact(self, id: &str, value: Value, source: &str) -> Fact {
+        if self.0.is_empty() {
+            Fact::known(id, value, source)
+        } else {
+            let mut f = Fact::unknown(id, source, &self.0.join("; "));
+            f.value = value;
+            f
+        }
+    }
+}
 
 pub fn facts() -> Vec<Fact> {
-    OS_FACT_IDS
+    vec![
+        windows_powershell_policy(),
+        powershell7_policy(),
+        engine_version(),
+        dword_fact(
+            "winrm.client.allow_basic_policy",
+            HKEY_LOCAL_MACHINE,
+            r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
+            "AllowBasic",
+        ),
+        dword_fact(
+            "winrm.client.auth_basic",
+            HKEY_LOCAL_MACHINE,
+            r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
+            "auth_basic",
+        ),
+        sign_in_assistant_version(),
+        service("msoidsvc"),
+        winhttp_proxy(),
+        ie_proxy(),
+        modules(),
+    ]
+}
+
+fn dword_fact(id: &str, root: Hkey, path: &str, value: &str) -> Fact {
+    let source = where_(root, path, value);
+    match read_dword(root, path, value) {
+        Ok(v) => Fact::known(id, v.map(|n| json!(n)).unwrap_or(Value::Null), &source),
+        Err(e) => Fact::unknown(id, &source, &e),
+    }
+}
+
+// ---------------------------------------------------------------- execution policy
+
+const SHELL_IDS: &str = r"SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell";
+const WINPS_POLICY: &str = r"SOFTWARE\Policies\Microsoft\Windows\PowerShell";
+const CORE_POLICY: &str = r"SOFTWARE\Policies\Microsoft\PowerShellCore";
+
+/// A Group Policy scope: `EnableScripts` 0 is Restricted, 1 means the
+/// `ExecutionPolicy` value; absent is Undefined (FACTS §1).
+fn group_policy(errors: &mut Errors, root: Hkey, path: &str) -> String {
+    match errors.take(read_dword(root, path, "EnableScripts")) {
+        Some(0) => "Restricted".into(),
+        Some(_) => errors
+            .take(read_string(root, path, "ExecutionPolicy"))
+            .unwrap_or_else(|| "Undefined".into()),
+        None => "Undefined".into(),
+    }
+}
+
+fn process_policy() -> String {
+    std::env::var("PSExecutionPolicyPreference")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "Undefined".into())
+}
+
+fn windows_powershell_policy() -> Fact {
+    let mut e = Errors::default();
+    let mut v = Map::new();
+    v.insert(
+        "MachinePolicy".into(),
+        json!(group_policy(&mut e, HKEY_LOCAL_MACHINE, WINPS_POLICY)),
+    );
+    v.insert(
+        "UserPolicy".into(),
+        json!(group_policy(&mut e, HKEY_CURRENT_USER, WINPS_POLICY)),
+    );
+    v.insert("Process".into(), json!(process_policy()));
+    for (scope, root) in [
+        ("CurrentUser", HKEY_CURRENT_USER),
+        ("LocalMachine", HKEY_LOCAL_MACHINE),
+    ] {
+        let p = e
+            .take(read_string(root, SHELL_IDS, "ExecutionPolicy"))
+            .unwrap_or_else(|| "Undefined".into());
+        v.insert(scope.into(), json!(p));
+    }
+    v.insert(
+        "installation_type".into(),
+        json!(e.take(read_string(
+            HKEY_LOCAL_MACHINE,
+            r"SOFTWARE\Microsoft\Windows NT\CurrentVersion",
+            "InstallationType"
+        ))),
+    );
+    e.fact(
+        "windows_powershell.execution_policy",
+        Value::Object(v),
+        r"HKLM/HKCU\SOFTWARE\Policies\Microsoft\Windows\PowerShell (EnableScripts, ExecutionPolicy); env PSExecutionPolicyPreference; HKCU/HKLM\SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell ExecutionPolicy",
+    )
+}
+
+/// MSI install locations of PowerShell 7 (FACTS §2): stable and preview,
+/// x64 and x86 upgrade codes.
+const PWSH_UPGRADE_CODES: &[&str] = &[
+    "31ab5147-9a97-4452-8443-d9709f0516e1",
+    "1d00683b-0f84-4db8-a64f-2f98ad42fe06",
+    "39243d76-adaf-42b1-94fb-16ecf83237c8",
+    "86abcfbd-1ccc-4a88-b8b2-0facfde29094",
+];
+
+fn pwsh_home(e: &mut Errors) -> Option<PathBuf> {
+    for code in PWSH_UPGRADE_CODES {
+        let path = format!(
+            r"SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\{}",
+            code
+        );
+        if let Some(loc) = e.take(read_string(HKEY_LOCAL_MACHINE, &path, "InstallLocation")) {
+            let p = PathBuf::from(loc.trim_end_matches('\\'));
+            if p.join("pwsh.exe").is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let pf = std::env::var("ProgramW6432")
+        .or_else(|_| std::env::var("ProgramFiles"))
+        .ok()?;
+    ["7", "7-preview"]
         .iter()
-        .map(|(id, source)| Fact::unknown(id, source, "not probed yet"))
-        .collect()
+        .map(|v| Path::new(&pf).join("PowerShell").join(v))
+        .find(|p| p.join("pwsh.exe").is_file())
+}
+
+/// Reads a text file that may be UTF-16 (with BOM) or UTF-8 (with or
+/// without BOM).
+fn read_text(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        return Some(String::from_utf16_lossy(&units));
+    }
+    let s = String::from_utf8_lossy(&bytes).into_owned();
+    Some(s.trim_start_matches('\u{feff}').to_string())
+}
+
+/// The policy a powershell.config.json sets: PowerShellPolicies beats the
+/// root key (FACTS §1). `Err` when the file exists but is not JSON.
+fn json_policy(path: &Path) -> Result<Option<String>, String> {
+    let text = match read_text(path) {
+        Some(t) => t,
+        None => return Ok(None),
+    };
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|err| format!("{}: not valid JSON ({})", path.display(), err))?;
+    let nested = v
+        .get("PowerShellPolicies")
+        .and_then(|p| p.get("ScriptExecution"))
+        .and_then(|p| p.get("ExecutionPolicy"))
+        .and_then(|p| p.as_str());
+    let root = v
+        .get("Microsoft.PowerShell:ExecutionPolicy")
+        .and_then(|p| p.as_str());
+    Ok(nested.or(root).map(str::to_string))
+}
+
+/// The user's Documents folder (User Shell Folders "Personal", expanded).
+fn documents(e: &mut Errors) -> Option<PathBuf> {
+    e.take(read_string(
+        HKEY_CURRENT_USER,
+        r"Software\Microsoft\Windows\CurrentVersion\Explorer\User Shell Folders",
+        "Personal",
+    ))
+    .map(PathBuf::from)
+    .or_else(|| {
+        std::env::var("USERPROFILE")
+            .ok()
+            .map(|p| Path::new(&p).join("Documents"))
+    })
+}
+
+fn powershell7_policy() -> Fact {
+    let mut e = Errors::default();
+    let mut v = Map::new();
+    let home = pwsh_home(&mut e);
+    v.insert("installed".into(), json!(home.is_some()));
+    v.insert(
+        "pshome".into(),
+        json!(home.as_ref().map(|h| h.display().to_string())),
+    );
+    let use_winps = e
+        .take(read_dword(
+            HKEY_LOCAL_MACHINE,
+            CORE_POLICY,
+            "UseWindowsPowerShellPolicySetting",
+        ))
+        .unwrap_or(0)
+        == 1;
+    let policy_key = if use_winps { WINPS_POLICY } else { CORE_POLICY };
+    v.insert(
+        "MachinePolicy".into(),
+        json!(group_policy(&mut e, HKEY_LOCAL_MACHINE, policy_key)),
+    );
+    v.insert(
+        "UserPolicy".into(),
+        json!(group_policy(&mut e, HKEY_CURRENT_USER, policy_key)),
+    );
+    v.insert("Process".into(), json!(process_policy()));
+    let from_json = |dir: Option<PathBuf>, e: &mut Errors| -> String {
+        dir.map(|d| d.join("powershell.config.json"))
+            .and_then(|p| e.take(json_policy(&p)))
+            .unwrap_or_else(|| "Undefined".into())
+    };
+    let user_dir = documents(&mut e).map(|d| d.join("PowerShell"));
+    let cu = from_json(user_dir, &mut e);
+    v.insert("CurrentUser".into(), json!(cu));
+    let lm = from_json(home, &mut e);
+    v.insert("LocalMachine".into(), json!(lm));
+    e.fact(
+        "powershell7.execution_policy",
+        Value::Object(v),
+        r"HKLM/HKCU\SOFTWARE\Policies\Microsoft\PowerShellCore (EnableScripts, ExecutionPolicy, UseWindowsPowerShellPolicySetting); env PSExecutionPolicyPreference; Documents\PowerShell\powershell.config.json; $PSHOME\powershell.config.json",
+    )
+}
+
+fn engine_version() -> Fact {
+    let mut e = Errors::default();
+    let v3 = e.take(read_string(
+        HKEY_LOCAL_MACHINE,
+        r"SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine",
+        "PowerShellVersion",
+    ));
+    let v = v3.or_else(|| {
+        e.take(read_string(
+            HKEY_LOCAL_MACHINE,
+            r"SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine",
+            "PowerShellVersion",
+        ))
+    });
+    e.fact(
+        "windows_powershell.engine_version",
+        v.map(Value::String).unwrap_or(Value::Null),
+        r"HKLM\SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine PowerShellVersion (else ...\1\PowerShellEngine)",
+    )
+}
+
+fn sign_in_assistant_version() -> Fact {
+    let path = r"SOFTWARE\Microsoft\MSOIdentityCRL";
+    let source = where_(HKEY_LOCAL_MACHINE, path, "MSOIDCRLVersion");
+    match read_string(HKEY_LOCAL_MACHINE, path, "MSOIDCRLVersion") {
+        Ok(v) => Fact::known(
+            "sign_in_assistant.version",
+            v.map(Value::String).unwrap_or(Value::Null),
+            &source,
+        ),
+        Err(e) => Fact::unknown("sign_in_assistant.version", &source, &e),
+    }
+}
+
+// ---------------------------------------------------------------- services
+
+struct Sc(ScHandle);
+
+impl Drop for Sc {
+    fn drop(&mut self) {
+        unsafe {
+            CloseServiceHandle(self.0);
+        }
+    }
+}
+
+fn last_error() -> i32 {
+    unsafe { GetLastError() as i32 }
+}
+
+fn service(name: &str) -> Fact {
+    let id = format!("service.{}", name);
+    let source = format!("service control manager: {}", name);
+    let scm = unsafe { OpenSCManagerW(std::ptr::null(), std::ptr::null(), SC_MANAGER_CONNECT) };
+    if scm.is_null() {
+        return Fact::unknown(
+            &id,
+            &source,
+            &format!("OpenSCManagerW: {}", win_error(last_error())),
+        );
+    }
+    let scm = Sc(scm);
+    let n = wide(name);
+    let h = unsafe {
+        OpenServiceW(
+            scm.0,
+            n.as_ptr(),
+            SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG,
+        )
+    };
+    if h.is_null() {
+        let rc = last_error();
+        if rc == ERROR_SERVICE_DOES_NOT_EXIST {
+            return Fact::known(&id, json!({"installed": false}), &source);
+        }
+        return Fact::unknown(&id, &source, &format!("OpenServiceW: {}", win_error(rc)));
+    }
+    let h = Sc(h);
+    // SERVICE_STATUS_PROCESS: nine DWORDs; dwCurrentState is the second.
+    let mut status = [0u32; 9];
+    let mut needed: u32 = 0;
+    let ok = unsafe {
+        QueryServiceStatusEx(
+            h.0,
+            SC_STATUS_PROCESS_INFO,
+            status.as_mut_ptr() as *mut u8,
+            std::mem::size_of_val(&status) as u32,
+            &mut needed,
+        )
+    };
+    let state = if ok != 0 {
+        match status[1] {
+            1 => "stopped",
+            2 => "start_pending",
+            3 => "stop_pending",
+            4 => "running",
+            5 => "continue_pending",
+            6 => "pause_pending",
+            7 => "paused",
+            _ => "unknown",
+        }
+    } else {
+        "unknown"
+    };
+    // QUERY_SERVICE_CONFIGW: dwServiceType, dwStartType, … then strings.
+    let mut start = "unknown";
+    let mut needed: u32 = 0;
+    unsafe { QueryServiceConfigW(h.0, std::ptr::null_mut(), 0, &mut needed) };
+    if needed > 0 && needed < 1 << 20 {
+        let mut buf = vec![0u64; (needed as usize + 7) / 8];
+        let ok =
+            unsafe { QueryServiceConfigW(h.0, buf.as_mut_ptr() as *mut u8, needed, &mut needed) };
+        if ok != 0 {
+            let start_type = (buf[0] >> 32) as u32;
+            start = match start_type {
+                0 => "boot",
+                1 => "system",
+                2 => "auto",
+                3 => "manual",
+                4 => "disabled",
+                _ => "unknown",
+            };
+        }
+    }
+    Fact::known(
+        &id,
+        json!({"installed": true, "state": state, "start_type": start}),
+        &source,
+    )
+}
+
+// ---------------------------------------------------------------- proxy
+
+fn take_wide(p: *mut u16) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let s = unsafe { widestring::U16CStr::from_ptr_str(p) }.to_string_lossy();
+    unsafe { GlobalFree(p as *mut c_void) };
+    Some(s).filter(|s| !s.is_empty())
+}
+
+fn winhttp_proxy() -> Fact {
+    let source = r"WinHttpGetDefaultProxyConfiguration (HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections WinHttpSettings)";
+    let mut info = WinHttpProxyInfo {
+        access_type: 0,
+        proxy: std::ptr::null_mut(),
+        proxy_bypass: std::ptr::null_mut(),
+    };
+    let ok = unsafe { WinHttpGetDefaultProxyConfiguration(&mut info) };
+    if ok == 0 {
+        return Fact::unknown(
+            "proxy.winhttp",
+            source,
+            &format!(
+                "WinHttpGetDefaultProxyConfiguration: {}",
+                win_error(last_error())
+            ),
+        );
+    }
+    let proxy = take_wide(info.proxy);
+    let bypass = take_wide(info.proxy_bypass);
+    let named = info.access_type == 3 && proxy.is_some();
+    Fact::known(
+        "proxy.winhttp",
+        json!({
+            "access": if named { "named" } else { "direct" },
+            "proxy": if named { proxy } else { None },
+            "bypass": bypass,
+        }),
+        source,
+    )
+}
+
+fn ie_proxy() -> Fact {
+    let path = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+    let mut e = Errors::default();
+    let enabled = e
+        .take(read_dword(HKEY_CURRENT_USER, path, "ProxyEnable"))
+        .unwrap_or(0)
+        != 0;
+    let server = e.take(read_string(HKEY_CURRENT_USER, path, "ProxyServer"));
+    let over = e.take(read_string(HKEY_CURRENT_USER, path, "ProxyOverride"));
+    let pac = e.take(read_string(HKEY_CURRENT_USER, path, "AutoConfigURL"));
+    e.fact(
+        "proxy.ie",
+        json!({
+            "enabled": enabled,
+            "server": server.filter(|s| !s.is_empty()),
+            "override": over,
+            "auto_config_url": pac.filter(|s| !s.is_empty()),
+        }),
+        r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)",
+    )
+}
+
+// ---------------------------------------------------------------- modules
+
+const MODULE_NAMES: &[&str] = &[
+    "SkypeOnlineConnector",
+    "LyncOnlineConnector",
+    "MicrosoftTeams",
+];
+
+/// `ModuleVersion = '7.0.0.0'` from a manifest.
+fn manifest_version(text: &str) -> Option<String> {
+    let re = regex::Regex::new(r#"(?im)^\s*ModuleVersion\s*=\s*['"]([^'"]+)['"]"#).ok()?;
+    re.captures(text).map(|c| c[1].to_string())
+}
+
+/// Looks for `<dir>\<name>\<name>.psd1` and `<dir>\<name>\<version>\<name>.psd1`.
+fn find_modules(dir: &Path, name: &str, out: &mut Vec<Value>) {
+    let base = dir.join(name);
+    let mut manifests = vec![base.join(format!("{}.psd1", name))];
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                manifests.push(p.join(format!("{}.psd1", name)));
+            }
+        }
+    }
+    for m in manifests {
+        if let Some(text) = read_text(&m) {
+            let folder_version = m
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .filter(|f| {
+                    f.chars()
+                        .next()
+                        .map(|c| c.is_ascii_digit())
+                        .unwrap_or(false)
+                });
+            out.push(json!({
+                "name": name,
+                "version": manifest_version(&text).or(folder_version),
+                "path": m.parent().map(|p| p.display().to_string()),
+            }));
+        }
+    }
+}
+
+fn modules() -> Fact {
+    let mut e = Errors::default();
+    let env = |k: &str| std::env::var(k).ok().map(PathBuf::from);
+    let common = env("CommonProgramW6432").or_else(|| env("CommonProgramFiles"));
+    let program = env("ProgramW6432").or_else(|| env("ProgramFiles"));
+    let docs = documents(&mut e);
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(c) = &common {
+        // The connectors' own install folders (FACTS §5).
+        dirs.push(c.join("Skype for Business Online").join("Modules"));
+        dirs.push(c.join("Microsoft Lync Server 2013").join("Modules"));
+    }
+    if let Some(p) = &program {
+        dirs.push(p.join("WindowsPowerShell").join("Modules"));
+        dirs.push(p.join("PowerShell").join("Modules"));
+    }
+    if let Some(d) = &docs {
+        dirs.push(d.join("WindowsPowerShell").join("Modules"));
+        dirs.push(d.join("PowerShell").join("Modules"));
+    }
+    let mut found = Vec::new();
+    for d in &dirs {
+        for name in MODULE_NAMES {
+            find_modules(d, name, &mut found);
+        }
+    }
+    let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    e.fact(
+        "modules.installed",
+        Value::Array(found),
+        &format!("module folders: {}", searched.join("; ")),
+    )
 }

@@ -1,0 +1,221 @@
+/*
+ * A Windows C program against include/csod.h, linked to csod.dll and run
+ * under wine by tests/windows/run.sh.
+ *
+ *   csod_wine classify        classify basics, UTF-8 and UTF-16 (French); asserts itself
+ *   csod_wine bad             bad input gives NULL and a last error; asserts itself
+ *   csod_wine diagnose        reads a request (UTF-8 JSON) on stdin, prints the result
+ *   csod_wine diagnose_w_fr   csod_diagnose_w with a French request and a French
+ *                             error record; prints the result converted to UTF-8
+ *   csod_wine net             starts a loopback listener and finds a closed port,
+ *                             diagnoses both, prints the result
+ *
+ * Exit status 0 on success; assertion failures print "FAIL: ..." and exit 1.
+ */
+#include <winsock2.h>
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csod.h"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        if (!(cond)) {                                                    \
+            fprintf(stderr, "FAIL (%s:%d): ", __FILE__, __LINE__);        \
+            fprintf(stderr, __VA_ARGS__);                                 \
+            fprintf(stderr, "\n");                                        \
+            failures++;                                                   \
+        }                                                                 \
+    } while (0)
+
+/* UTF-16 (library-owned) to a malloc'ed UTF-8 string. */
+static char *utf8_of(const uint16_t *w) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, (const wchar_t *)w, -1, NULL, 0, NULL, NULL);
+    char *s = malloc(n > 0 ? n : 1);
+    if (n <= 0) {
+        s[0] = 0;
+        return s;
+    }
+    WideCharToMultiByte(CP_UTF8, 0, (const wchar_t *)w, -1, s, n, NULL, NULL);
+    return s;
+}
+
+static void print_utf8(const char *s) {
+    fwrite(s, 1, strlen(s), stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+static int classify_basics(void) {
+    CHECK(csod_abi_version() == 1, "abi version %u", csod_abi_version());
+    char *r = csod_classify(
+        "Get-CsWebTicket : Failed to connect live id servers. Make sure proxy is enabled or "
+        "machine has network connection to live id servers.",
+        NULL);
+    CHECK(r != NULL, "csod_classify returned NULL: %s", csod_last_error());
+    if (r) {
+        CHECK(strstr(r, "\"matches\":[{\"id\":\"liveid_connect_failed\"") != NULL, "en: %s", r);
+        csod_string_free(r);
+    }
+    /* The seed's French message, typographic apostrophes included. */
+    const wchar_t *fr =
+        L"Get-CsWebTicket : échec de connexion aux serveurs d\u2019ID Live. Assurez-vous que "
+        L"l\u2019option proxy est activée ou que l\u2019ordinateur dispose d\u2019une connexion "
+        L"réseau à des serveurs d\u2019ID Live.";
+    uint16_t *w = csod_classify_w((const uint16_t *)fr, (const uint16_t *)L"fr-FR");
+    CHECK(w != NULL, "csod_classify_w returned NULL");
+    if (w) {
+        char *s = utf8_of(w);
+        CHECK(strstr(s, "\"id\":\"liveid_connect_failed\"") != NULL, "fr: %s", s);
+        CHECK(strstr(s, "\"language\":\"fr\"") != NULL, "fr language: %s", s);
+        /* A French title, so non-ASCII text survived both ways. */
+        CHECK(strstr(s, "\xc3\xa9") != NULL, "no é in the French result: %s", s);
+        free(s);
+        csod_wstring_free(w);
+    }
+    r = csod_classify("nothing to see here at all", "en");
+    CHECK(r != NULL && strstr(r, "\"matches\":[]") != NULL, "unknown text: %s", r ? r : "NULL");
+    csod_string_free(r);
+    char *cat = csod_catalog("fr");
+    CHECK(cat != NULL && strstr(cat, "\"id\":\"winrm_basic_auth\"") != NULL, "catalog");
+    csod_string_free(cat);
+    if (!failures)
+        printf("ok classify\n");
+    return failures ? 1 : 0;
+}
+
+static int bad_input(void) {
+    CHECK(csod_diagnose(NULL) == NULL, "csod_diagnose(NULL) is not NULL");
+    CHECK(strstr(csod_last_error(), "NULL") != NULL, "last error: %s", csod_last_error());
+    CHECK(csod_diagnose("{\"timeout_ms\":-5}") == NULL, "negative timeout accepted");
+    CHECK(strstr(csod_last_error(), "timeout_ms") != NULL, "last error: %s", csod_last_error());
+    CHECK(csod_diagnose_w(NULL) == NULL, "csod_diagnose_w(NULL) is not NULL");
+    uint16_t *e = csod_last_error_w();
+    CHECK(e != NULL, "csod_last_error_w");
+    if (e) {
+        char *s = utf8_of(e);
+        CHECK(strstr(s, "NULL") != NULL, "last error w: %s", s);
+        free(s);
+        csod_wstring_free(e);
+    }
+    CHECK(csod_classify(NULL, NULL) == NULL, "csod_classify(NULL)");
+    if (!failures)
+        printf("ok bad input\n");
+    return failures ? 1 : 0;
+}
+
+static int diagnose_stdin(void) {
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
+        len += n;
+        if (len + 1 >= cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    buf[len] = 0;
+    char *r = csod_diagnose(buf);
+    free(buf);
+    if (!r) {
+        fprintf(stderr, "FAIL: csod_diagnose returned NULL: %s\n", csod_last_error());
+        return 1;
+    }
+    print_utf8(r);
+    csod_string_free(r);
+    return 0;
+}
+
+static int diagnose_w_french(void) {
+    const wchar_t *req =
+        L"{\"language\":\"fr\",\"timeout_ms\":500,\"endpoints\":[],"
+        L"\"error\":{\"message\":\"Get-CsWebTicket : échec de connexion aux serveurs d\u2019ID "
+        L"Live. Assurez-vous que l\u2019option proxy est activée ou que l\u2019ordinateur "
+        L"dispose d\u2019une connexion réseau à des serveurs d\u2019ID Live.\"}}";
+    uint16_t *w = csod_diagnose_w((const uint16_t *)req);
+    if (!w) {
+        uint16_t *e = csod_last_error_w();
+        char *s = e ? utf8_of(e) : NULL;
+        fprintf(stderr, "FAIL: csod_diagnose_w returned NULL: %s\n", s ? s : "?");
+        return 1;
+    }
+    char *s = utf8_of(w);
+    csod_wstring_free(w);
+    print_utf8(s);
+    free(s);
+    return 0;
+}
+
+static int net(void) {
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        fprintf(stderr, "FAIL: WSAStartup\n");
+        return 1;
+    }
+    struct sockaddr_in a;
+    int alen = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    SOCKET open_s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (open_s == INVALID_SOCKET || bind(open_s, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(open_s, 16) != 0 || getsockname(open_s, (struct sockaddr *)&a, &alen) != 0) {
+        fprintf(stderr, "FAIL: loopback listener: %d\n", WSAGetLastError());
+        return 1;
+    }
+    int open_port = ntohs(a.sin_port);
+    /* A closed port: bind, note the port, close without listening. */
+    struct sockaddr_in c = a;
+    int clen = sizeof c;
+    c.sin_port = 0;
+    SOCKET closed_s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (closed_s == INVALID_SOCKET || bind(closed_s, (struct sockaddr *)&c, sizeof c) != 0 ||
+        getsockname(closed_s, (struct sockaddr *)&c, &clen) != 0) {
+        fprintf(stderr, "FAIL: closed port: %d\n", WSAGetLastError());
+        return 1;
+    }
+    int closed_port = ntohs(c.sin_port);
+    closesocket(closed_s);
+    char req[512];
+    snprintf(req, sizeof req,
+             "{\"timeout_ms\":2000,\"endpoints\":["
+             "{\"name\":\"open\",\"host\":\"127.0.0.1\",\"port\":%d},"
+             "{\"name\":\"closed\",\"host\":\"127.0.0.1\",\"port\":%d}]}",
+             open_port, closed_port);
+    char *r = csod_diagnose(req);
+    closesocket(open_s);
+    WSACleanup();
+    if (!r) {
+        fprintf(stderr, "FAIL: csod_diagnose returned NULL: %s\n", csod_last_error());
+        return 1;
+    }
+    print_utf8(r);
+    csod_string_free(r);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: csod_wine classify|bad|diagnose|diagnose_w_fr|net\n");
+        return 2;
+    }
+    const char *m = argv[1];
+    if (!strcmp(m, "classify"))
+        return classify_basics();
+    if (!strcmp(m, "bad"))
+        return bad_input();
+    if (!strcmp(m, "diagnose"))
+        return diagnose_stdin();
+    if (!strcmp(m, "diagnose_w_fr"))
+        return diagnose_w_french();
+    if (!strcmp(m, "net"))
+        return net();
+    fprintf(stderr, "unknown mode %s\n", m);
+    return 2;
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The wine suite: the Windows DLL (built by Debian's Rust 1.63 for
+# x86_64-pc-windows-gnu) and a mingw C program against include/csod.h, run
+# under wine in a fresh prefix of its own (target/wine-prefix) for each
+# machine state, set with `wine reg add|delete` and `wine sc create|delete`.
+#
+# Usage: tests/windows/run.sh        (scripts/test runs it)
+# Needs: wine, mingw-w64 gcc, Debian's rustc/cargo + libstd-rust-dev-windows,
+#        python3 (scripts/setup.sh --all installs them). A missing tool fails.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+start=$(date +%s)
+
+for tool in wine wineboot wineserver x86_64-w64-mingw32-gcc python3 /usr/bin/cargo /usr/bin/rustc; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "tests/windows: $tool is missing (scripts/setup.sh --all installs it)" >&2
+    exit 1
+  fi
+done
+
+say() { printf '\n-- %s\n' "$*"; }
+
+say "build: csod.dll (Debian rustc $(/usr/bin/rustc --version | cut -d' ' -f2)) and csod_wine.exe (mingw)"
+RUSTC=/usr/bin/rustc /usr/bin/cargo build --quiet --target x86_64-pc-windows-gnu --target-dir target/win
+work=target/wine-test
+rm -rf "$work"
+mkdir -p "$work"
+cp target/win/x86_64-pc-windows-gnu/debug/csod.dll "$work/"
+x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -O1 -Iinclude \
+  -o "$work/csod_wine.exe" tests/windows/csod_wine.c \
+  target/win/x86_64-pc-windows-gnu/debug/libcsod.dll.a -lws2_32
+
+export WINEPREFIX="$root/target/wine-prefix"
+export WINEDEBUG=-all
+# No Mono or Gecko installers, no display needed.
+export WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY
+# The process environment feeds the Process scope and the proxy probe: keep
+# them out of the machine states.
+unset PSExecutionPolicyPreference http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
+say "fresh prefix $WINEPREFIX (wineboot -i)"
+if [ -n "$(ls -A "$WINEPREFIX" 2>/dev/null)" ]; then
+  # Stop a server left on this prefix and wait for it, or it may write its
+  # registry into the fresh prefix as it exits.
+  wineserver -k 2>/dev/null || true
+  wineserver -w 2>/dev/null || true
+fi
+rm -rf "$WINEPREFIX"
+mkdir -p "$WINEPREFIX"
+boot=$(date +%s)
+wineboot -i >/dev/null 2>&1
+# Let everything wineboot started finish, then run one persistent server for
+# the whole suite: every wine call after this is fast, and nothing left over
+# from the boot restarts under our feet.
+wineserver -w
+wineserver -p
+cleanup() { wineserver -k 2>/dev/null || true; wineserver -w 2>/dev/null || true; }
+trap cleanup EXIT
+echo "prefix ready in $(( $(date +%s) - boot ))s"
+
+exe="$work/csod_wine.exe"
+out="$work/result.json"
+check() { python3 tests/windows/check.py "$out" "$@"; }
+reg_add() { wine reg add "$@" /f >/dev/null; }
+reg_del() { wine reg delete "$@" /f >/dev/null 2>&1 || true; }
+# Waits until `wine sc <args>` prints TEXT (wine's service manager can take
+# a moment before a change is visible to the next process).
+sc_wait() {
+  local text=$1; shift
+  for _ in $(seq 1 40); do
+    if wine sc "$@" 2>/dev/null | grep -q "$text"; then return 0; fi
+    sleep 0.25
+  done
+  echo "FAIL: 'sc $*' never showed '$text'" >&2
+  return 1
+}
+sc_delete() {
+  wine sc delete msoidsvc >/dev/null 2>&1 || true
+  for _ in $(seq 1 40); do wine sc query msoidsvc >/dev/null 2>&1 || return 0; sleep 0.25; done
+  echo "FAIL: msoidsvc could not be deleted" >&2
+  return 1
+}
+# A diagnose of this (wine) machine with no network work.
+diag() {
+  printf '%s' "${1:-{\"timeout_ms\":500,\"endpoints\":[]\}}" | wine "$exe" diagnose >"$out"
+}
+
+# Wine's service manager applies a change asynchronously: diagnose until the
+# service fact shows it (at most ~10 s), then assert as usual.
+diag_until() {
+  for _ in $(seq 1 40); do
+    diag
+    if python3 tests/windows/check.py "$out" "$@" >/dev/null; then return 0; fi
+    sleep 0.25
+  done
+  check "$@"
+}
+
+say "classify basics and bad input through the C ABI"
+wine "$exe" classify
+wine "$exe" bad
+
+WINRM_POLICY='HKLM\SOFTWARE\Policies\Microsoft\Windows\WinRM\Client'
+WINRM_LOCAL='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client'
+SHELLIDS='SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell'
+PS_POLICY='HKLM\SOFTWARE\Policies\Microsoft\Windows\PowerShell'
+SIA='HKLM\SOFTWARE\Microsoft\MSOIdentityCRL'
+IE='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+
+say "state: fresh prefix (nothing installed, nothing configured)"
+diag
+check field os=windows
+check fact service.msoidsvc state=known value.installed=false
+check finding sign_in_assistant.installed problem liveid_module_load_failed --contains msoidsvc
+check finding sign_in_assistant.service not_applicable
+check finding winrm.basic_auth ok winrm_basic_auth
+check finding execution_policy.windows_powershell problem execution_policy --contains "every scope Undefined"
+check finding powershell.version problem powershell_version
+check finding connector.installed ok
+check finding proxy.windows ok
+
+say "state: Group Policy AllowBasic=0 (local auth_basic=1: the policy wins)"
+reg_add "$WINRM_POLICY" /v AllowBasic /t REG_DWORD /d 0
+reg_add "$WINRM_LOCAL" /v auth_basic /t REG_DWORD /d 1
+diag
+check fact winrm.client.allow_basic_policy value=0
+check finding winrm.basic_auth problem winrm_basic_auth --contains "AllowBasic = 0" --no-fix
+
+say "state: Group Policy AllowBasic=1 (local auth_basic=0: the policy wins)"
+reg_add "$WINRM_POLICY" /v AllowBasic /t REG_DWORD /d 1
+reg_add "$WINRM_LOCAL" /v auth_basic /t REG_DWORD /d 0
+diag
+check finding winrm.basic_auth ok winrm_basic_auth
+
+say "state: no policy, local auth_basic=0"
+reg_del "$WINRM_POLICY"
+diag
+check finding winrm.basic_auth problem winrm_basic_auth --fix "winrm set"
+reg_del "$WINRM_LOCAL"
+
+say "state: LocalMachine execution policy Restricted"
+reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d Restricted
+diag
+check fact windows_powershell.execution_policy value.LocalMachine=Restricted
+check finding execution_policy.windows_powershell problem execution_policy --contains "scope LocalMachine" --fix RemoteSigned
+
+say "state: LocalMachine execution policy RemoteSigned"
+reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d RemoteSigned
+diag
+check finding execution_policy.windows_powershell ok execution_policy
+
+say "state: LocalMachine Restricted, CurrentUser RemoteSigned (CurrentUser wins)"
+reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d Restricted
+reg_add "HKCU\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d RemoteSigned
+diag
+check finding execution_policy.windows_powershell ok execution_policy --contains "scope CurrentUser"
+
+say "state: Group Policy AllSigned over CurrentUser RemoteSigned (MachinePolicy wins)"
+reg_add "$PS_POLICY" /v EnableScripts /t REG_DWORD /d 1
+reg_add "$PS_POLICY" /v ExecutionPolicy /t REG_SZ /d AllSigned
+diag
+check fact windows_powershell.execution_policy value.MachinePolicy=AllSigned
+check finding execution_policy.windows_powershell problem execution_policy --contains "scope MachinePolicy" --no-fix
+reg_del "$PS_POLICY"
+reg_del "HKCU\\$SHELLIDS"
+reg_del "HKLM\\$SHELLIDS"
+
+say "state: Windows PowerShell engine 5.1 registered, then only 2.0"
+reg_add 'HKLM\SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' /v PowerShellVersion /t REG_SZ /d 5.1.19041.1
+diag
+check finding powershell.version ok powershell_version
+reg_del 'HKLM\SOFTWARE\Microsoft\PowerShell\3'
+reg_add 'HKLM\SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine' /v PowerShellVersion /t REG_SZ /d 2.0
+diag
+check finding powershell.version problem powershell_version --contains "2.0"
+reg_del 'HKLM\SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine'
+
+say "state: msoidsvc installed and stopped, sign-in assistant key present"
+wine sc create msoidsvc binpath= 'C:\windows\system32\notepad.exe' >/dev/null
+sc_wait STOPPED query msoidsvc
+reg_add "$SIA" /v MSOIDCRLVersion /t REG_SZ /d 7.250.4303.0
+diag_until fact service.msoidsvc value.installed=true
+check fact service.msoidsvc value.installed=true value.state=stopped value.start_type=manual
+check finding sign_in_assistant.installed ok liveid_module_load_failed --contains 7.250.4303.0
+check finding sign_in_assistant.service problem liveid_connect_failed --fix "Start-Service -Name msoidsvc"
+
+say "state: the same, through csod_diagnose_w with a French request and the French error"
+wine "$exe" diagnose_w_fr >"$out"
+check field language=fr matches.0.id=liveid_connect_failed
+check finding sign_in_assistant.service problem liveid_connect_failed --first --contains "Démarrez d'abord le service" --contains "est arrêté"
+
+say "state: msoidsvc disabled, sign-in assistant key missing"
+# Wine's sc has no "config": recreate the service with start= disabled.
+sc_delete
+wine sc create msoidsvc binpath= 'C:\windows\system32\notepad.exe' start= disabled >/dev/null
+sc_wait STOPPED query msoidsvc
+reg_del "$SIA"
+diag_until fact service.msoidsvc value.start_type=disabled
+check finding sign_in_assistant.service problem liveid_connect_failed --fix "StartupType Automatic"
+check finding sign_in_assistant.installed warning liveid_module_load_failed
+sc_delete
+
+say "state: user proxy in Internet Settings, WinHTTP direct"
+reg_add "$IE" /v ProxyEnable /t REG_DWORD /d 1
+reg_add "$IE" /v ProxyServer /t REG_SZ /d proxy.contoso.com:8080
+diag
+check fact proxy.winhttp value.access=direct
+check finding proxy.windows warning liveid_connect_failed --fix "netsh winhttp import proxy source=ie"
+reg_add "$IE" /v ProxyEnable /t REG_DWORD /d 0
+
+say "state: the retired connector installed in its own folder"
+mod="$WINEPREFIX/drive_c/Program Files/Common Files/Skype for Business Online/Modules/SkypeOnlineConnector"
+mkdir -p "$mod"
+printf "@{\r\n  ModuleVersion = '7.0.0.0'\r\n  RootModule = 'SkypeOnlineConnectorStartup.psm1'\r\n}\r\n" >"$mod/SkypeOnlineConnector.psd1"
+diag
+check finding connector.installed problem connector_retired --contains "SkypeOnlineConnector 7.0.0.0"
+rm -rf "$WINEPREFIX/drive_c/Program Files/Common Files/Skype for Business Online"
+
+say "network: a loopback listener reachable, a closed port refused (winsock)"
+wine "$exe" net >"$out"
+check fact network.open value.tcp=reachable
+check fact network.closed value.tcp=refused
+check finding network.open ok
+check finding network.closed problem
+
+echo
+echo "tests/windows: every wine state passed in $(( $(date +%s) - start ))s"
