@@ -170,10 +170,17 @@ fn platform_is_windows(f: &Facts) -> bool {
 }
 
 fn platform_name(f: &Facts) -> String {
-    f.host_str("os")
+    let raw = f
+        .host_str("os")
         .map(str::to_string)
         .or_else(|| f.known("os").and_then(|v| v.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "?".into())
+        .unwrap_or_else(|| "?".into());
+    match raw.to_ascii_lowercase().as_str() {
+        "linux" => "Linux".into(),
+        "macos" | "osx" | "darwin" => "macOS".into(),
+        "windows" => "Windows".into(),
+        _ => raw,
+    }
 }
 
 /// Evaluates every rule. The order is the natural reading order; diagnose
@@ -1562,6 +1569,155 @@ mod tests {
         assert_eq!(version_major("2.0"), Some(2));
         assert_eq!(version_major("7.4.0-preview.1"), Some(7));
         assert_eq!(version_major("x"), None);
+    }
+
+    /// The facts a Windows probe would give, handed to the rules here: the
+    /// same facts give the same findings on every OS.
+    fn windows_facts(extra: Vec<Fact>) -> Vec<Fact> {
+        let mut f = vec![
+            Fact::known("os", json!("windows"), "test"),
+            Fact::known(
+                "windows_powershell.execution_policy",
+                json!({"MachinePolicy":"Undefined","UserPolicy":"Undefined","Process":"Undefined","CurrentUser":"Undefined","LocalMachine":"RemoteSigned","installation_type":"Client"}),
+                "test",
+            ),
+            Fact::known(
+                "powershell7.execution_policy",
+                json!({"installed": false}),
+                "test",
+            ),
+            Fact::known(
+                "windows_powershell.engine_version",
+                json!("5.1.19041.1"),
+                "test",
+            ),
+            Fact::known("winrm.client.allow_basic_policy", Value::Null, "test"),
+            Fact::known("winrm.client.auth_basic", Value::Null, "test"),
+            Fact::known("sign_in_assistant.version", json!("7.250.4303.0"), "test"),
+            Fact::known(
+                "service.msoidsvc",
+                json!({"installed": true, "state": "running", "start_type": "auto"}),
+                "test",
+            ),
+            Fact::known(
+                "proxy.winhttp",
+                json!({"access": "direct", "proxy": null}),
+                "test",
+            ),
+            Fact::known("proxy.ie", json!({"enabled": false}), "test"),
+            Fact::known("modules.installed", json!([]), "test"),
+        ];
+        for e in extra {
+            f.retain(|x| x.id != e.id);
+            f.push(e);
+        }
+        f
+    }
+
+    fn status_of(findings: &[Finding], id: &str) -> Status {
+        findings.iter().find(|f| f.id == id).unwrap().status
+    }
+
+    #[test]
+    fn windows_facts_give_windows_findings_anywhere() {
+        let f = evaluate(&windows_facts(vec![]), "en");
+        for id in [
+            "execution_policy.windows_powershell",
+            "powershell.version",
+            "winrm.basic_auth",
+            "sign_in_assistant.installed",
+            "sign_in_assistant.service",
+            "proxy.windows",
+            "connector.installed",
+        ] {
+            assert_eq!(status_of(&f, id), Status::Ok, "{}", id);
+        }
+        assert_eq!(
+            status_of(&f, "execution_policy.powershell7"),
+            Status::NotApplicable
+        );
+        assert_eq!(status_of(&f, "wsman.client"), Status::NotApplicable);
+
+        let f = evaluate(
+            &windows_facts(vec![
+                Fact::known("winrm.client.allow_basic_policy", json!(0), "test"),
+                Fact::known("winrm.client.auth_basic", json!(1), "test"),
+                Fact::known(
+                    "service.msoidsvc",
+                    json!({"installed": true, "state": "stopped", "start_type": "manual"}),
+                    "test",
+                ),
+                Fact::known(
+                    "proxy.ie",
+                    json!({"enabled": true, "server": "proxy:8080"}),
+                    "test",
+                ),
+                Fact::known(
+                    "modules.installed",
+                    json!([{"name": "LyncOnlineConnector", "version": "6.0.0.0"}]),
+                    "test",
+                ),
+            ]),
+            "fr",
+        );
+        assert_eq!(status_of(&f, "winrm.basic_auth"), Status::Problem);
+        assert_eq!(status_of(&f, "sign_in_assistant.service"), Status::Problem);
+        assert_eq!(status_of(&f, "proxy.windows"), Status::Warning);
+        assert_eq!(status_of(&f, "connector.installed"), Status::Problem);
+        let svc = f
+            .iter()
+            .find(|x| x.id == "sign_in_assistant.service")
+            .unwrap();
+        assert!(svc.summary.contains("arrêté"), "{}", svc.summary);
+    }
+
+    #[test]
+    fn liveid_error_puts_the_stopped_service_first() {
+        let facts = windows_facts(vec![
+            Fact::known(
+                "service.msoidsvc",
+                json!({"installed": true, "state": "stopped", "start_type": "manual"}),
+                "test",
+            ),
+            Fact::known(
+                "network.sign-in",
+                json!({"host": "login.microsoftonline.com", "port": 443, "dns": "ok", "addresses": ["192.0.2.1"], "tcp": "timeout", "elapsed_ms": 3000}),
+                "test",
+            ),
+        ]);
+        let f = evaluate(&facts, "en");
+        let f = crate::diagnose::order_findings(
+            f,
+            &["liveid_connect_failed".to_string()],
+            &facts,
+            "en",
+        );
+        assert_eq!(f[0].id, "sign_in_assistant.service");
+        assert!(f[0].resolution.as_ref().unwrap()[0].starts_with("Start the service first"));
+        assert_eq!(f[0].explains, vec!["liveid_connect_failed".to_string()]);
+        assert_eq!(f[1].id, "network.sign-in");
+        assert_eq!(f[1].status, Status::Problem);
+    }
+
+    #[test]
+    fn a_proxy_turns_an_unreachable_endpoint_into_a_warning() {
+        let facts = vec![
+            Fact::known("os", json!("linux"), "test"),
+            Fact::known(
+                "proxy.environment",
+                json!({"https": {"variable": "https_proxy", "proxy": "http://proxy:3128", "host": "proxy", "port": 3128}, "http": null, "all": null, "no_proxy": null}),
+                "test",
+            ),
+            Fact::known(
+                "network.sign-in",
+                json!({"host": "login.microsoftonline.com", "port": 443, "dns": "failed", "addresses": [], "tcp": "not_tried", "elapsed_ms": 5}),
+                "test",
+            ),
+        ];
+        let f = evaluate(&facts, "en");
+        assert_eq!(status_of(&f, "network.sign-in"), Status::Warning);
+        let p = f.iter().find(|x| x.id == "proxy.environment").unwrap();
+        assert!(p.summary.contains("http://proxy:3128"), "{}", p.summary);
     }
 
     #[test]
