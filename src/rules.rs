@@ -286,13 +286,16 @@ fn scope_list(scopes: &Map<String, Value>) -> String {
 }
 
 /// Is the handed-in host this edition? (`Desktop` = Windows PowerShell.)
-fn host_is_edition(f: &Facts, desktop: bool) -> Option<bool> {
+/// Without edition or version, the host is taken for Windows PowerShell,
+/// where the connector runs.
+fn host_is_edition(f: &Facts, desktop: bool) -> bool {
     if let Some(e) = f.host_str("edition") {
-        return Some(e.eq_ignore_ascii_case("desktop") == desktop);
+        return e.eq_ignore_ascii_case("desktop") == desktop;
     }
     f.host_str("version")
         .and_then(version_major)
         .map(|m| (m <= 5) == desktop)
+        .unwrap_or(desktop)
 }
 
 fn policy_finding(
@@ -303,11 +306,24 @@ fn policy_finding(
     desktop: bool,
     registry_fact: &str,
 ) -> Finding {
-    let windows = platform_is_windows(f);
+    if !platform_is_windows(f) {
+        return finding(
+            id,
+            Some("execution_policy"),
+            Status::NotApplicable,
+            t!(
+                lang,
+                "Execution policies are not enforced on {os}.",
+                "Les stratégies d'exécution ne s'appliquent pas sous {os}.",
+                os = platform_name(f)
+            ),
+        )
+        .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    }
     let host_list = f
         .known("host.execution_policy")
         .and_then(|v| v.as_object())
-        .filter(|_| host_is_edition(f, desktop) == Some(true));
+        .filter(|_| host_is_edition(f, desktop));
     let (scopes, source, fallback) = if let Some(list) = host_list {
         (
             list.clone(),
@@ -342,20 +358,6 @@ fn policy_finding(
                     .filter(|(k, _)| SCOPES.contains(&k.as_str()))
                     .collect();
                 (scopes, "registry", fallback)
-            }
-            _ if !windows => {
-                return finding(
-                    id,
-                    Some("execution_policy"),
-                    Status::NotApplicable,
-                    t!(
-                        lang,
-                        "Execution policies are not enforced on {os}.",
-                        "Les stratégies d'exécution ne s'appliquent pas sous {os}.",
-                        os = platform_name(f)
-                    ),
-                )
-                .with_evidence(vec![f.reason(registry_fact)]);
             }
             _ => {
                 return finding(

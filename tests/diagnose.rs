@@ -473,3 +473,24 @@ fn facts_say_why_windows_probes_do_not_apply_here() {
         }
     }
 }
+
+#[test]
+fn execution_policy_is_not_applicable_outside_windows_and_desktop_by_default() {
+    // A list without edition or version describes Windows PowerShell.
+    let doc = diagnose(with_host(
+        json!({"os": "Windows", "execution_policy": {"LocalMachine": "AllSigned"}}),
+    ));
+    assert_eq!(
+        status(&doc, "execution_policy.windows_powershell"),
+        "problem"
+    );
+    // On Linux, policies are not enforced whatever the list says.
+    let doc = diagnose(with_host(
+        json!({"os": "Linux", "edition": "Core", "version": "7.4.6",
+        "execution_policy": {"LocalMachine": "Restricted"}}),
+    ));
+    assert_eq!(
+        status(&doc, "execution_policy.powershell7"),
+        "not_applicable"
+    );
+}
