@@ -160,7 +160,9 @@ impl Finding {
 /// else the probe's.
 fn platform_is_windows(f: &Facts) -> bool {
     match f.host_str("os") {
-        Some(os) => os.eq_ignore_ascii_case("windows") || os.eq_ignore_ascii_case("win32nt"),
+        Some(os) => ["windows", "win32nt", "win"]
+            .iter()
+            .any(|w| os.eq_ignore_ascii_case(w)),
         None => f
             .known("os")
             .and_then(|v| v.as_str())
