@@ -4,7 +4,8 @@
 //! One interface: [`gather`] takes the parsed request and returns facts.
 //! Every probe runs in its own thread of one `std::thread::scope`, and each
 //! is bounded by the request's timeout, so a black-holed network costs one
-//! timeout, not the sum. A probe that cannot run (wrong OS, no permission,
+//! timeout, not the sum (the local OS probes get at least
+//! `OS_PROBE_MIN_BOUND_MS`). A probe that cannot run (wrong OS, no permission,
 //! key absent) yields a fact whose `state` is `unknown` or `not_applicable`
 //! with the reason, never an error.
 //!
@@ -107,6 +108,11 @@ pub fn os_name() -> &'static str {
     }
 }
 
+/// The OS probes' bound is the request's timeout, but never less than this:
+/// the first call into the service manager can take most of a second (under
+/// wine, notably), and a timeout of 100 ms must not turn it into "unknown".
+pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
+
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
 /// their facts in a stable order: OS facts, proxy environment, endpoints.
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
@@ -116,20 +122,40 @@ pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
         Value::String(os_name().to_string()),
         "build target",
     )];
+    // The OS probes (registry, service manager, WinHTTP) are local and fast,
+    // but a wedged service manager must not hang the caller: they run in a
+    // detached thread that we stop waiting for at their own bound.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let os_thread = std::thread::Builder::new()
+        .name("csod-os-probe".into())
+        .spawn(move || {
+            let _ = tx.send(os_facts());
+        });
+    let os_bound = timeout.max(Duration::from_millis(OS_PROBE_MIN_BOUND_MS));
+    let started = std::time::Instant::now();
     std::thread::scope(|s| {
-        let os = s.spawn(os_facts);
         let net: Vec<_> = req
             .endpoints
             .iter()
             .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
             .collect();
-        match os.join() {
+        let left = os_bound.saturating_sub(started.elapsed());
+        match os_thread.map_err(|e| e.to_string()).and_then(|_| {
+            rx.recv_timeout(left).map_err(|e| match e {
+                std::sync::mpsc::RecvTimeoutError::Timeout => {
+                    format!("no answer within {} ms", os_bound.as_millis())
+                }
+                std::sync::mpsc::RecvTimeoutError::Disconnected => {
+                    "the OS probe failed unexpectedly".to_string()
+                }
+            })
+        }) {
             Ok(mut f) => facts.append(&mut f),
-            Err(_) => facts.push(Fact::unknown(
-                "os.probes",
-                "operating system",
-                "the OS probe failed unexpectedly",
-            )),
+            Err(why) => facts.extend(
+                OS_FACT_IDS
+                    .iter()
+                    .map(|(id, source)| Fact::unknown(id, source, &why)),
+            ),
         }
         facts.push(net::proxy_environment_fact(&|k| std::env::var(k).ok()));
         for (e, h) in req.endpoints.iter().zip(net) {
