@@ -1,0 +1,149 @@
+// P/Invoke bridge to the csod native library. The module fills in the two
+// placeholders (the library's absolute path and a suffix that makes the type
+// name unique for this source text) before it hands this file to Add-Type.
+// It must compile as C# 5 on .NET Framework 4.x (Windows PowerShell 5.1's
+// compiler): no string interpolation, no nameof, no expression bodies.
+// Strings cross as UTF-16 (the library's _w functions); every string the
+// library returns is copied and then freed with csod_wstring_free.
+using System;
+using System.Runtime.InteropServices;
+
+namespace CsOnlineDiagnostics.Interop
+{
+    public static class Native__SUFFIX__
+    {
+        public const string LibraryPath = @"__LIBRARY__";
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_abi_version")]
+        private static extern uint csod_abi_version();
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_version")]
+        private static extern IntPtr csod_version();
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_classify_w")]
+        private static extern IntPtr csod_classify_w(
+            [MarshalAs(UnmanagedType.LPWStr)] string text,
+            [MarshalAs(UnmanagedType.LPWStr)] string language);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_classify_record_w")]
+        private static extern IntPtr csod_classify_record_w(
+            [MarshalAs(UnmanagedType.LPWStr)] string recordJson,
+            [MarshalAs(UnmanagedType.LPWStr)] string language);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_catalog_w")]
+        private static extern IntPtr csod_catalog_w([MarshalAs(UnmanagedType.LPWStr)] string language);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_diagnose_w")]
+        private static extern IntPtr csod_diagnose_w([MarshalAs(UnmanagedType.LPWStr)] string requestJson);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_last_error_w")]
+        private static extern IntPtr csod_last_error_w();
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_wstring_free")]
+        private static extern void csod_wstring_free(IntPtr s);
+
+        public static uint AbiVersion()
+        {
+            return csod_abi_version();
+        }
+
+        public static string Version()
+        {
+            IntPtr p = csod_version();
+            if (p == IntPtr.Zero)
+            {
+                return null;
+            }
+            // A static ASCII string owned by the library: copy, never free.
+            int len = 0;
+            while (Marshal.ReadByte(p, len) != 0)
+            {
+                len++;
+            }
+            byte[] bytes = new byte[len];
+            Marshal.Copy(p, bytes, 0, len);
+            return System.Text.Encoding.UTF8.GetString(bytes);
+        }
+
+        public static string Classify(string text, string language)
+        {
+            return Take(csod_classify_w(text, language), "csod_classify_w");
+        }
+
+        public static string ClassifyRecord(string recordJson, string language)
+        {
+            return Take(csod_classify_record_w(recordJson, language), "csod_classify_record_w");
+        }
+
+        public static string Catalog(string language)
+        {
+            return Take(csod_catalog_w(language), "csod_catalog_w");
+        }
+
+        public static string Diagnose(string requestJson)
+        {
+            return Take(csod_diagnose_w(requestJson), "csod_diagnose_w");
+        }
+
+        public static bool HasExport(string name)
+        {
+            // Binding is lazy: calling a missing export throws
+            // EntryPointNotFoundException, which is what callers test for.
+            try
+            {
+                if (name == "csod_diagnose_w")
+                {
+                    IntPtr p = csod_diagnose_w(null);
+                    if (p != IntPtr.Zero)
+                    {
+                        csod_wstring_free(p);
+                    }
+                    return true;
+                }
+                return false;
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return false;
+            }
+        }
+
+        private static string LastError()
+        {
+            IntPtr p = csod_last_error_w();
+            if (p == IntPtr.Zero)
+            {
+                return "";
+            }
+            try
+            {
+                return Marshal.PtrToStringUni(p);
+            }
+            finally
+            {
+                csod_wstring_free(p);
+            }
+        }
+
+        private static string Take(IntPtr p, string function)
+        {
+            if (p == IntPtr.Zero)
+            {
+                string why = LastError();
+                if (String.IsNullOrEmpty(why))
+                {
+                    why = "no reason given";
+                }
+                throw new InvalidOperationException(function + " failed: " + why);
+            }
+            try
+            {
+                return Marshal.PtrToStringUni(p);
+            }
+            finally
+            {
+                csod_wstring_free(p);
+            }
+        }
+    }
+}

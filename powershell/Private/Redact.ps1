@@ -1,0 +1,143 @@
+# -Redact: masks user names, tenant and domain names and host names so the
+# output can go into a support ticket. Works on the library's JSON text, on
+# string values only (keys and ids are left alone), so the same masking covers
+# -AsJson and the objects built from it. Mask texts: <user>, <domain>,
+# <tenant>, <host>, <name>.
+
+# Public service domains are not secrets and help the reader: kept as they are.
+$script:CsodPublicDomains = @(
+    'online.lync.com', 'lync.com', 'microsoftonline.com', 'microsoftonline-p.com', 'microsoft.com',
+    'office.com', 'office365.com', 'office.net', 'windows.net', 'live.com', 'skype.com', 'msftauth.net',
+    'powershellgallery.com', 'microsoftonline.us', 'aka.ms')
+# Top-level domains that mark a one-dot token (name.tld) as a host name.
+$script:CsodKnownTlds = @('com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io', 'biz', 'info', 'local', 'lan',
+    'corp', 'internal', 'intra', 'home', 'localdomain', 'eu', 'us', 'uk', 'fr', 'de', 'ca', 'au', 'ch', 'be',
+    'nl', 'es', 'it', 'jp', 'cn', 'in', 'br', 'at', 'se', 'no', 'dk', 'fi', 'pl', 'example', 'test', 'invalid')
+# JSON keys whose values are identifiers, never user data.
+$script:CsodRedactSkipKeys = @('id', 'problem', 'status', 'language', 'message_language', 'kind', 'doc', 'schema', 'os', 'edition')
+
+function Get-CsodRedactionTerms {
+    # The names this machine and session would leak: user, machine, domain.
+    param([string[]] $Extra = @())
+    $terms = New-Object System.Collections.Generic.List[string]
+    $candidates = @([System.Environment]::UserName, $env:USER, $env:USERNAME, $env:LOGNAME,
+        [System.Environment]::MachineName, $env:COMPUTERNAME, $env:HOSTNAME, $env:USERDOMAIN, $env:USERDNSDOMAIN)
+    try { $candidates += [System.Net.Dns]::GetHostName() } catch { $null = $_ }
+    $candidates += $Extra
+    foreach ($c in $candidates) {
+        if ($c -and $c.Length -ge 2 -and -not $terms.Contains($c)) { $terms.Add($c) }
+    }
+    # Longest first, so "host.corp.example" goes before "host".
+    , @($terms | Sort-Object -Property Length -Descending)
+}
+
+function Test-CsodPublicHost {
+    param([string] $Name)
+    $lower = $Name.ToLowerInvariant()
+    foreach ($d in $script:CsodPublicDomains) {
+        if ($lower -eq $d -or $lower.EndsWith('.' + $d)) { return $true }
+    }
+    $false
+}
+
+function Protect-CsodText {
+    # Masks one string. $Terms: exact names to mask wherever they stand as words.
+    param([AllowNull()] [AllowEmptyString()] [string] $Text, [string[]] $Terms = @())
+    if (-not $Text) { return $Text }
+    $t = $Text
+    # user@domain (UPNs, mail addresses)
+    $t = [regex]::Replace($t, '[A-Za-z0-9._%+''-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}', '<user>@<domain>')
+    # tenant.onmicrosoft.com
+    $t = [regex]::Replace($t, '(?i)(?<![\w.-])[a-z0-9-]+\.onmicrosoft\.com', '<tenant>.onmicrosoft.com')
+    # home folders: C:\Users\name, /home/name, /Users/name (also JSON-escaped backslashes)
+    $t = [regex]::Replace($t, '(?i)((?:\\|/)(?:Users|home)(?:\\|/))(?!<user>)([^\\/\s''"<>:]+)', '$1<user>')
+    # DOMAIN\user
+    $t = [regex]::Replace($t, '(?<![\w\\])([A-Za-z][A-Za-z0-9-]{1,14})(\\)([A-Za-z0-9._-]*[A-Za-z][A-Za-z0-9._-]*)(?=[\s''"),;]|$)', {
+            param($m)
+            $first = $m.Groups[1].Value
+            if ($first -match '^(?i:HKLM|HKCU|HKEY_\w+|SOFTWARE|SYSTEM|Microsoft|Windows|Policies|Program|Files|Common|Modules|Users|home)$') { return $m.Value }
+            '<domain>' + $m.Groups[2].Value + '<user>'
+        })
+    # host names: a.b.tld with a known TLD, or an all-lowercase name of three labels or more
+    $t = [regex]::Replace($t, '(?<![\w.@<-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}(?![\w-]|\.\w)', {
+            param($m)
+            $name = $m.Value
+            if (Test-CsodPublicHost $name) { return $name }
+            $labels = $name.Split('.')
+            $tld = $labels[$labels.Length - 1].ToLowerInvariant()
+            if ($script:CsodKnownTlds -contains $tld) { return '<host>' }
+            if ($labels.Length -ge 3 -and $name -ceq $name.ToLowerInvariant() -and $tld -match '^[a-z]{2,24}$') { return '<host>' }
+            $name
+        })
+    foreach ($term in $Terms) {
+        if (-not $term) { continue }
+        $t = [regex]::Replace($t, '(?i)(?<![\w])' + [regex]::Escape($term) + '(?![\w])', '<name>')
+    }
+    $t
+}
+
+function ConvertFrom-CsodJsonString {
+    # The text of a JSON string token's content (between the quotes).
+    param([string] $Content)
+    if ($Content.IndexOf('\') -lt 0) { return $Content }
+    [regex]::Replace($Content, '\\(["\\/bfnrt]|u[0-9a-fA-F]{4})', {
+            param($m)
+            $c = $m.Groups[1].Value
+            switch -CaseSensitive ($c) {
+                'b' { return [string][char]8 }
+                'f' { return [string][char]12 }
+                'n' { return "`n" }
+                'r' { return "`r" }
+                't' { return "`t" }
+                default {
+                    if ($c.Length -eq 5) { return [string][char][Convert]::ToInt32($c.Substring(1), 16) }
+                    return $c
+                }
+            }
+        })
+}
+
+function ConvertTo-CsodJsonString {
+    # JSON string token content for a text.
+    param([string] $Text)
+    $sb = New-Object System.Text.StringBuilder
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') { [void]$sb.Append('\"') }
+        elseif ($ch -eq '\') { [void]$sb.Append('\\') }
+        elseif ($code -eq 10) { [void]$sb.Append('\n') }
+        elseif ($code -eq 13) { [void]$sb.Append('\r') }
+        elseif ($code -eq 9) { [void]$sb.Append('\t') }
+        elseif ($code -lt 32) { [void]$sb.Append(('\u{0:x4}' -f $code)) }
+        else { [void]$sb.Append($ch) }
+    }
+    $sb.ToString()
+}
+
+function Protect-CsodJson {
+    # Masks every string value of a JSON document (not keys, not identifier
+    # values), leaving everything else byte for byte.
+    param([Parameter(Mandatory = $true)] [string] $Json, [string[]] $Terms = @())
+    $sb = New-Object System.Text.StringBuilder
+    $last = 0
+    $lastKey = $null
+    foreach ($m in [regex]::Matches($Json, '"(?:[^"\\]|\\.)*"')) {
+        [void]$sb.Append($Json, $last, $m.Index - $last)
+        $last = $m.Index + $m.Length
+        $i = $last
+        while ($i -lt $Json.Length -and [char]::IsWhiteSpace($Json[$i])) { $i++ }
+        $isKey = ($i -lt $Json.Length -and $Json[$i] -eq ':')
+        $token = $m.Value
+        $content = $token.Substring(1, $token.Length - 2)
+        if ($isKey) {
+            $lastKey = $content
+        } elseif ($script:CsodRedactSkipKeys -notcontains $lastKey) {
+            $text = ConvertFrom-CsodJsonString $content
+            $masked = Protect-CsodText -Text $text -Terms $Terms
+            if ($masked -cne $text) { $token = '"' + (ConvertTo-CsodJsonString $masked) + '"' }
+        }
+        [void]$sb.Append($token)
+    }
+    [void]$sb.Append($Json, $last, $Json.Length - $last)
+    $sb.ToString()
+}
