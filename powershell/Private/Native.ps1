@@ -4,6 +4,8 @@
 # The ABI this module was written for (csod_abi_version()).
 $script:CsodAbiVersion = 1
 $script:CsodModuleVersion = $null
+# How the interop type came to be: compiled, cache (compiled copy) or session (already loaded).
+$script:CsodInteropOrigin = $null
 
 function New-CsodErrorRecord {
     # An ErrorRecord with a stable FullyQualifiedErrorId and a category.
@@ -142,6 +144,7 @@ function Import-CsodInterop {
     $type = $interop.TypeName -as [type]
     if ($type) {
         Write-Verbose ('csod: reusing the interop type {0} already loaded in this session' -f $interop.TypeName)
+        $script:CsodInteropOrigin = 'session'
         return $type
     }
     # The compiled copy depends on the runtime that compiled it too.
@@ -156,6 +159,7 @@ function Import-CsodInterop {
             $type = $interop.TypeName -as [type]
             if ($type) {
                 Write-Verbose ('csod: loaded the compiled interop from {0}' -f $cached)
+                $script:CsodInteropOrigin = 'cache'
                 return $type
             }
         } catch {
@@ -178,6 +182,7 @@ function Import-CsodInterop {
     } catch {
         Write-Verbose ('csod: cannot cache the interop ({0}); compiling in memory' -f $_.Exception.Message)
     }
+    $script:CsodInteropOrigin = 'compiled'
     $type = $interop.TypeName -as [type]
     if (-not $type -and -not $compiled) {
         Add-Type -TypeDefinition $interop.Source -Language CSharp -ErrorAction Stop
@@ -220,5 +225,6 @@ function Initialize-CsodNative {
         Version     = $type::Version()
         Abi         = $abi
         Platform    = $platform
+        Origin      = $script:CsodInteropOrigin
     }
 }

@@ -45,10 +45,14 @@ function Protect-CsodText {
     param([AllowNull()] [AllowEmptyString()] [string] $Text, [string[]] $Terms = @())
     if (-not $Text) { return $Text }
     $t = $Text
-    # user@domain (UPNs, mail addresses)
-    $t = [regex]::Replace($t, '[A-Za-z0-9._%+''-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}', '<user>@<domain>')
     # tenant.onmicrosoft.com
     $t = [regex]::Replace($t, '(?i)(?<![\w.-])[a-z0-9-]+\.onmicrosoft\.com', '<tenant>.onmicrosoft.com')
+    # user@domain (UPNs, mail addresses); a tenant already masked stays <tenant>
+    $t = [regex]::Replace($t, '[A-Za-z0-9._%+''-]+@((?:<tenant>\.|[A-Za-z0-9-]+\.)+[A-Za-z]{2,})', {
+            param($m)
+            if ($m.Groups[1].Value.StartsWith('<tenant>')) { return '<user>@' + $m.Groups[1].Value }
+            '<user>@<domain>'
+        })
     # home folders: C:\Users\name, /home/name, /Users/name (also JSON-escaped backslashes)
     $t = [regex]::Replace($t, '(?i)((?:\\|/)(?:Users|home)(?:\\|/))(?!<user>)([^\\/\s''"<>:]+)', '$1<user>')
     # DOMAIN\user

@@ -1,0 +1,82 @@
+# Shared by the *.Tests.ps1 files (dot-sourced in BeforeAll / BeforeDiscovery).
+$script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
+$script:ModuleDir = Join-Path $script:RepoRoot 'powershell'
+$script:Manifest = Join-Path $script:ModuleDir 'CsOnlineDiagnostics.psd1'
+$script:PwshWrapper = Join-Path $script:RepoRoot 'scripts/pwsh'
+
+function Import-TestModule {
+    Import-Module $script:Manifest -Force -ErrorAction Stop
+}
+
+function Invoke-ChildPwsh {
+    # Runs a command in a fresh scripts/pwsh process with extra environment
+    # variables; returns its output lines (stdout and stderr) and exit code.
+    param([string] $Command, [hashtable] $Environment = @{})
+    $saved = @{}
+    foreach ($k in $Environment.Keys) {
+        $saved[$k] = [System.Environment]::GetEnvironmentVariable($k)
+        [System.Environment]::SetEnvironmentVariable($k, $Environment[$k])
+    }
+    try {
+        $output = & $script:PwshWrapper -NoProfile -NonInteractive -Command ('$PSStyle.OutputRendering = "PlainText"; ' + $Command) 2>&1 | ForEach-Object { "$_" }
+        [pscustomobject]@{ Output = @($output); Text = ($output -join "`n"); ExitCode = $LASTEXITCODE }
+    } finally {
+        foreach ($k in $saved.Keys) { [System.Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    }
+}
+
+function Get-CorpusSamples {
+    # Every sample of tests/corpus/<lang>.json with its language.
+    foreach ($file in Get-ChildItem (Join-Path $script:RepoRoot 'tests/corpus') -Filter *.json) {
+        $doc = Get-Content $file.FullName -Raw | ConvertFrom-Json
+        $i = 0
+        foreach ($s in $doc.samples) {
+            $i++
+            [pscustomobject]@{
+                Language = $doc.language
+                Index    = $i
+                Expect   = $s.expect
+                Text     = $s.PSObject.Properties['text'] | ForEach-Object Value
+                Record   = $s.PSObject.Properties['record'] | ForEach-Object Value
+                Source   = $s.source
+                Fields   = $s.PSObject.Properties['fields'] | ForEach-Object Value
+            }
+        }
+    }
+}
+
+# The real FullyQualifiedErrorId, exception type, category and command of each
+# catalog problem, as PowerShell raises it (FACTS section 8, per-case table).
+# The Get-CsWebTicket errors have no public id or type (FACTS: "not public"):
+# they are built as PowerShell records a script's throw (RuntimeException,
+# FullyQualifiedErrorId = the message), so only their text identifies them.
+$script:RealErrors = @{
+    execution_policy          = @{ Fqeid = 'UnauthorizedAccess,Microsoft.PowerShell.Commands.ImportModuleCommand'; Type = 'System.Management.Automation.PSSecurityException'; Category = 'SecurityError'; Command = 'Import-Module' }
+    powershell_version        = @{ Fqeid = 'Modules_InsufficientPowerShellVersion,Microsoft.PowerShell.Commands.ImportModuleCommand'; Type = 'System.InvalidOperationException'; Category = 'ResourceUnavailable'; Command = 'Import-Module' }
+    winrm_basic_auth          = @{ Fqeid = '-2144108321,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108321 }
+    liveid_connect_failed     = @{ Fqeid = $null; Type = 'System.Management.Automation.RuntimeException'; Category = 'NotSpecified'; Command = 'Get-CsWebTicket' }
+    liveid_module_load_failed = @{ Fqeid = $null; Type = 'System.Management.Automation.RuntimeException'; Category = 'NotSpecified'; Command = 'Get-CsWebTicket' }
+    logon_failed              = @{ Fqeid = $null; Type = 'System.Management.Automation.RuntimeException'; Category = 'NotSpecified'; Command = 'Get-CsWebTicket' }
+    tenant_permission         = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
+    tenant_access_disabled    = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
+    shells_per_user           = @{ Fqeid = '-2144108123,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108123 }
+    shells_per_tenant         = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
+}
+
+function New-RealErrorRecord {
+    # An ErrorRecord as PowerShell builds it: real exception type (with the
+    # WinRM ErrorCode for transport errors), FullyQualifiedErrorId, category,
+    # and the failing command in its InvocationInfo.
+    param([string] $Problem, [string] $Message, [string] $Fqeid, [string] $Type)
+    $real = $script:RealErrors[$Problem]
+    if (-not $Fqeid) { $Fqeid = $real.Fqeid }
+    if (-not $Fqeid) { $Fqeid = $Message }
+    if (-not $Type) { $Type = $real.Type }
+    $exception = New-Object -TypeName $Type -ArgumentList $Message
+    if ($real.ContainsKey('ErrorCode') -and $exception.PSObject.Properties['ErrorCode']) {
+        $exception.ErrorCode = $real.ErrorCode
+    }
+    $record = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $Fqeid, ([System.Management.Automation.ErrorCategory]$real.Category), $null
+    $record.CategoryInfo.Activity = $real.Command
+    $record
+}
