@@ -169,14 +169,16 @@ function Import-CsodInterop {
     $compiled = $false
     try {
         [void][System.IO.Directory]::CreateDirectory($cacheDir)
-        $temp = $cached + '.' + [System.Guid]::NewGuid().ToString('N') + '.tmp'
+        # Compile to a unique file, then move it into place: two sessions
+        # importing at once never see a half-written assembly.
+        $temp = [System.IO.Path]::Combine($cacheDir, ('tmp-{0}.dll' -f [System.Guid]::NewGuid().ToString('N')))
         Add-Type -TypeDefinition $interop.Source -Language CSharp -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+        $load = $temp
         if (-not [System.IO.File]::Exists($cached)) {
-            try { [System.IO.File]::Move($temp, $cached) } catch { $cached = $temp }
-        } else {
-            $cached = $temp
+            try { [System.IO.File]::Move($temp, $cached); $load = $cached } catch { $load = $temp }
         }
-        Add-Type -Path $cached -ErrorAction Stop
+        # Some hosts load the assembly they just wrote; load it only if not.
+        if (-not ($interop.TypeName -as [type])) { Add-Type -Path $load -ErrorAction Stop }
         $compiled = $true
         Write-Verbose ('csod: compiled the interop once into {0}' -f $cached)
     } catch {

@@ -1,5 +1,5 @@
 # Recognising the catalog's problems through the cmdlets: from text (the corpus
-# in tests/corpus/*.json, English and French), from real ErrorRecords and
+# in tests/corpus/*.json: every language, output in English and French), from real ErrorRecords and
 # exceptions, and a real failed New-PSSession on this machine. Also the catalog
 # command, -Language, -AsJson, -Quiet and -Redact on classified errors.
 
@@ -8,7 +8,7 @@ BeforeDiscovery {
     Import-TestModule
     $samples = @(Get-CorpusSamples)
     $script:TextCases = @($samples | Where-Object { $_.Text } | ForEach-Object {
-            @{ Language = $_.Language; Index = $_.Index; Expect = $_.Expect; Text = $_.Text; Source = $_.Source; Fields = $_.Fields }
+            @{ Language = $_.Language; Out = (Get-OutputLanguage $_.Language); Index = $_.Index; Expect = $_.Expect; Text = $_.Text; Source = $_.Source; Fields = $_.Fields }
         })
     $script:RecordCases = @($samples | Where-Object { $_.Record } | ForEach-Object {
             @{ Language = $_.Language; Index = $_.Index; Expect = $_.Expect; Record = $_.Record; Source = $_.Source }
@@ -19,7 +19,7 @@ BeforeDiscovery {
     $script:ProblemLanguageCases = foreach ($p in $catalog) {
         foreach ($lang in @($p.Signals.message_languages)) {
             $sample = $samples | Where-Object { $_.Expect -eq $p.Id -and $_.Language -eq $lang -and $_.Text } | Select-Object -First 1
-            @{ Problem = $p.Id; Language = $lang; Text = $(if ($sample) { $sample.Text } else { $null }) }
+            @{ Problem = $p.Id; Language = $lang; Out = (Get-OutputLanguage $lang); Text = $(if ($sample) { $sample.Text } else { $null }) }
         }
     }
 }
@@ -35,20 +35,20 @@ BeforeAll {
     # The message as the exception carries it: the console view without the
     # "Command : " prefix and the "+ CategoryInfo" tail.
     function Get-ExceptionMessage([string] $Text) {
-        $t = ($Text -split "`n" | Where-Object { $_ -notmatch '^\s*(\+|At line:)' }) -join ' '
-        $t -replace '^[A-Za-z]+-[A-Za-z]+ : ', ''
+        $t = ($Text -split "`n" | Where-Object { $_ -notmatch '^\s*(\+|At line:|Line \||\|)' }) -join "`n"
+        $t -replace '^[A-Za-z]+-[A-Za-z]+ ?: ', ''
     }
 }
 
 Describe 'Text from the corpus (-Message)' {
     It '<Language> sample <Index> is recognised as <Expect> (<Source>)' -ForEach $script:TextCases {
-        $d = $Text | Test-CsOnlineConnector -Language $Language
+        $d = $Text | Test-CsOnlineConnector -Language $Out
         $d.PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Diagnosis'
         if ($Expect) {
             $d.Problem | Should -Be $Expect
             $d.Status | Should -Be 'problem'
-            $d.Title | Should -Be $script:Catalog[$Language][$Expect].Title
-            $d.Fix | Should -Be $script:Catalog[$Language][$Expect].Fix
+            $d.Title | Should -Be $script:Catalog[$Out][$Expect].Title
+            $d.Fix | Should -Be $script:Catalog[$Out][$Expect].Fix
             if ($Fields) {
                 foreach ($f in $Fields.PSObject.Properties) { $d.Fields.($f.Name) | Should -Be $f.Value }
             }
@@ -62,31 +62,32 @@ Describe 'Text from the corpus (-Message)' {
 Describe 'Every catalog problem, in every language it is recognised in' {
     It '<Problem> in <Language>: from text and from a real ErrorRecord' -ForEach $script:ProblemLanguageCases {
         $Text | Should -Not -BeNullOrEmpty -Because "tests/corpus/$Language.json needs a sample of $Problem"
-        ($Text | Test-CsOnlineConnector -Language $Language).Problem | Should -Be $Problem
+        ($Text | Test-CsOnlineConnector -Language $Out).Problem | Should -Be $Problem
         $record = New-RealErrorRecord -Problem $Problem -Message (Get-ExceptionMessage $Text)
-        $d = Test-CsOnlineConnector -ErrorRecord $record -Language $Language -WarningAction SilentlyContinue
+        $d = Test-CsOnlineConnector -ErrorRecord $record -Language $Out -TimeoutSec 1
         $d.Problem | Should -Be $Problem
-        $d.Title | Should -Be $script:Catalog[$Language][$Problem].Title
-        $d.Resolution | Should -Be $script:Catalog[$Language][$Problem].Resolution
+        $d.Title | Should -Be $script:Catalog[$Out][$Problem].Title
+        $d.Resolution | Should -Be $script:Catalog[$Out][$Problem].Resolution
     }
 
-    It 'the two languages give different texts for <_>' -ForEach @('execution_policy', 'shells_per_user', 'logon_failed') {
+    It 'the English and French texts differ for <_>' -ForEach @('execution_policy', 'shells_per_user', 'logon_failed') {
         $script:Catalog['fr'][$_].Title | Should -Not -Be $script:Catalog['en'][$_].Title
     }
 }
 
 Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)' {
     It 'corpus record <Language>/<Index> is recognised as <Expect> (<Source>)' -ForEach $script:RecordCases {
-        $message = $Record.PSObject.Properties['message'] | ForEach-Object Value
-        if (-not $message) { $message = 'x' }
-        $type = $Record.PSObject.Properties['exception_type'] | ForEach-Object Value
-        if (-not $type) { $type = 'System.Management.Automation.RuntimeException' }
-        $exception = New-Object -TypeName $type -ArgumentList $message
-        $fqeid = $Record.fully_qualified_error_id
-        if ($fqeid -match '^(-?\d+),' -and $exception.PSObject.Properties['ErrorCode']) { $exception.ErrorCode = [int]$Matches[1] }
-        $er = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $fqeid, 'NotSpecified', $null
-        $d = $er | Test-CsOnlineConnector -Language en -WarningAction SilentlyContinue
+        $er = New-CorpusErrorRecord -Record $Record
+        $d = $er | Test-CsOnlineConnector -Language en -TimeoutSec 1
         if ($Expect) { $d.Problem | Should -Be $Expect } else { $d.Problem | Should -BeNullOrEmpty }
+    }
+
+    It 'recognises a real CommandNotFoundException for New-CsOnlineSession on this machine as connector_retired' {
+        $caught = $null
+        try { New-CsOnlineSession -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'CommandNotFoundException'
+        $caught.Exception | Should -BeOfType [System.Management.Automation.CommandNotFoundException]
+        ($caught | Test-CsOnlineConnector -Language en -TimeoutSec 1).Problem | Should -Be 'connector_retired'
     }
 
     It 'recognises WinRM errors from the ErrorCode alone, whatever the message language' -ForEach @(
@@ -96,7 +97,7 @@ Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)'
         $e = New-Object System.Management.Automation.Remoting.PSRemotingTransportException -ArgumentList 'Xyzzy plugh frobnicate quux.'
         $e.ErrorCode = $Code
         $er = New-Object System.Management.Automation.ErrorRecord -ArgumentList $e, ('{0},PSSessionOpenFailed' -f $Code), 'OpenError', $null
-        ($er | Test-CsOnlineConnector -Language en -WarningAction SilentlyContinue).Problem | Should -Be $Problem
+        ($er | Test-CsOnlineConnector -Language en).Problem | Should -Be $Problem
     }
 
     It 'reads the FullyQualifiedErrorId, exception type, HResult, ErrorCode and command of a record' {
@@ -115,15 +116,15 @@ Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)'
         $d = try {
             throw (New-Object System.Management.Automation.PSSecurityException -ArgumentList 'File C:\m\SkypeOnlineConnectorStartup.psm1 cannot be loaded because running scripts is disabled on this system.')
         } catch {
-            $_ | Test-CsOnlineConnector -Language en -WarningAction SilentlyContinue
+            $_ | Test-CsOnlineConnector -Language en
         }
         $d.Problem | Should -Be 'execution_policy'
     }
 
     It 'takes an exception (-Exception and by pipeline)' {
         $ex = New-Object System.Management.Automation.PSSecurityException -ArgumentList 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.'
-        ($ex | Test-CsOnlineConnector -Language en -WarningAction SilentlyContinue).Problem | Should -Be 'execution_policy'
-        (Test-CsOnlineConnector -Exception $ex -Language en -WarningAction SilentlyContinue).Problem | Should -Be 'execution_policy'
+        ($ex | Test-CsOnlineConnector -Language en).Problem | Should -Be 'execution_policy'
+        (Test-CsOnlineConnector -Exception $ex -Language en).Problem | Should -Be 'execution_policy'
     }
 
     It 'diagnoses a real failed New-PSSession on this machine without a false match' {
@@ -134,7 +135,7 @@ Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)'
             $caught = $_
         }
         $caught | Should -Not -BeNullOrEmpty -Because 'there is no WinRM endpoint to open a session with here'
-        $d = $caught | Test-CsOnlineConnector -Language en -TimeoutSec 2 -WarningAction SilentlyContinue
+        $d = $caught | Test-CsOnlineConnector -Language en -TimeoutSec 2
         $d.PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Diagnosis'
         $d.Problem | Should -BeNullOrEmpty -Because ("the error was: " + $caught.Exception.Message)
         @($d.Matches).Count | Should -Be 0

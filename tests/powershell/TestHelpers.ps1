@@ -60,6 +60,8 @@ $script:RealErrors = @{
     tenant_permission         = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
     tenant_access_disabled    = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
     shells_per_user           = @{ Fqeid = '-2144108123,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108123 }
+    session_expired           = @{ Fqeid = 'JobFailure'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OperationStopped'; Command = $null }
+    connector_retired         = @{ Fqeid = 'CommandNotFoundException'; Type = 'System.Management.Automation.CommandNotFoundException'; Category = 'ObjectNotFound'; Command = $null }
     shells_per_tenant         = @{ Fqeid = '-2144108477,PSSessionOpenFailed'; Type = 'System.Management.Automation.Remoting.PSRemotingTransportException'; Category = 'OpenError'; Command = 'New-PSSession'; ErrorCode = -2144108477 }
 }
 
@@ -77,6 +79,38 @@ function New-RealErrorRecord {
         $exception.ErrorCode = $real.ErrorCode
     }
     $record = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $Fqeid, ([System.Management.Automation.ErrorCategory]$real.Category), $null
-    $record.CategoryInfo.Activity = $real.Command
+    if ($real.Command) { $record.CategoryInfo.Activity = $real.Command }
     $record
+}
+
+function Get-OutputLanguage([string] $Language) {
+    # The corpus language when the library has texts in it, else English.
+    if ($Language -in 'en', 'fr') { return $Language }
+    'en'
+}
+
+function New-CorpusErrorRecord {
+    # An ErrorRecord from a corpus "record": its exception type, HResult (an
+    # unsigned code is stored as the signed Int32 it is), WinRM ErrorCode
+    # (from a numeric FullyQualifiedErrorId), FullyQualifiedErrorId and command.
+    param([object] $Record)
+    $get = { param($n) $p = $Record.PSObject.Properties[$n]; if ($p) { $p.Value } else { $null } }
+    $message = & $get 'message'
+    if (-not $message) { $message = '' }
+    $type = & $get 'exception_type'
+    if (-not $type) { $type = 'System.Management.Automation.RuntimeException' }
+    $exception = New-Object -TypeName $type -ArgumentList $message
+    $hresult = & $get 'hresult'
+    if ($null -ne $hresult) {
+        $h = [int64]$hresult
+        if ($h -gt [int32]::MaxValue) { $h -= 4294967296 }
+        $exception.HResult = [int32]$h
+    }
+    $fqeid = & $get 'fully_qualified_error_id'
+    if (-not $fqeid) { $fqeid = $type.Split('.')[-1] }
+    if ($fqeid -match '^(-?\d+),' -and $exception.PSObject.Properties['ErrorCode']) { $exception.ErrorCode = [int]$Matches[1] }
+    $er = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $fqeid, 'NotSpecified', $null
+    $command = & $get 'command'
+    if ($command) { $er.CategoryInfo.Activity = $command }
+    $er
 }
