@@ -30,20 +30,22 @@ function New-CsodErrorRecord {
     $record
 }
 
+$script:CsodPlatform = $null
+
 function Get-CsodPlatform {
     # The OS, the process architecture, the runtime identifier used for the
     # packaged layout (bin/<rid>/) and the file name of the native library.
+    if ($script:CsodPlatform) { return $script:CsodPlatform }
     $os = 'linux'
+    $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
         $os = 'win'
     } elseif ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::MacOSX) {
         $os = 'osx'
-    } else {
-        $isMac = Get-Variable -Name IsMacOS -ValueOnly -ErrorAction SilentlyContinue
-        if ($isMac) { $os = 'osx' }
+    } elseif ($runtimeInfo -and $runtimeInfo::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)) {
+        $os = 'osx'
     }
     $arch = $null
-    $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
     if ($runtimeInfo) {
         try { $arch = $runtimeInfo::ProcessArchitecture.ToString().ToLowerInvariant() } catch { $arch = $null }
     }
@@ -55,13 +57,14 @@ function Get-CsodPlatform {
         'osx' { $file = 'libcsod.dylib'; $name = 'macOS' }
         default { $file = 'libcsod.so'; $name = 'Linux' }
     }
-    [pscustomobject]@{
+    $script:CsodPlatform = [pscustomobject]@{
         Os          = $os
         OsName      = $name
         Arch        = $arch
         Rid         = $os + '-' + $arch
         LibraryName = $file
     }
+    $script:CsodPlatform
 }
 
 function Get-CsodLibraryCandidates {
@@ -77,14 +80,16 @@ function Get-CsodLibraryCandidates {
     $list = New-Object System.Collections.Generic.List[string]
     $list.Add([System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName))
     $checkout = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($ModuleRoot, '..'))
-    $dev = @()
-    foreach ($profileName in 'release', 'debug') {
-        $path = [System.IO.Path]::Combine($checkout, 'target', $profileName, $platform.LibraryName)
-        if ([System.IO.File]::Exists($path)) {
-            $dev += New-Object psobject -Property @{ Path = $path; Time = [System.IO.File]::GetLastWriteTimeUtc($path) }
-        }
+    $release = [System.IO.Path]::Combine($checkout, 'target', 'release', $platform.LibraryName)
+    $debug = [System.IO.Path]::Combine($checkout, 'target', 'debug', $platform.LibraryName)
+    $hasRelease = [System.IO.File]::Exists($release)
+    $hasDebug = [System.IO.File]::Exists($debug)
+    if ($hasRelease -and $hasDebug -and [System.IO.File]::GetLastWriteTimeUtc($debug) -gt [System.IO.File]::GetLastWriteTimeUtc($release)) {
+        $list.Add($debug); $list.Add($release)
+    } else {
+        if ($hasRelease) { $list.Add($release) }
+        if ($hasDebug) { $list.Add($debug) }
     }
-    foreach ($d in @($dev | Sort-Object -Property Time -Descending)) { $list.Add($d.Path) }
     return , $list.ToArray()
 }
 
@@ -101,7 +106,7 @@ function Get-CsodInteropSource {
     } finally {
         $sha.Dispose()
     }
-    $hash = -join ($bytes[0..7] | ForEach-Object { $_.ToString('x2') })
+    $hash = [System.BitConverter]::ToString($bytes, 0, 8).Replace('-', '').ToLowerInvariant()
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
     $source = $template.Replace('__SUFFIX__', $suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
     [pscustomobject]@{
