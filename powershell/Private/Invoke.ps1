@@ -87,6 +87,8 @@ function ConvertTo-CsodFinding {
         Evidence   = ConvertTo-CsodList (Get-CsodProperty $Json 'evidence')
         Resolution = ConvertTo-CsodList (Get-CsodProperty $Json 'resolution')
         Fix        = Get-CsodProperty $Json 'fix'
+        # With an error: the ids of its matches this finding explains.
+        Explains   = ConvertTo-CsodList (Get-CsodProperty $Json 'explains')
     }
     $finding
 }

@@ -167,6 +167,7 @@ Describe 'Probes for an error, progress, verbose, errors' {
         @($d.Findings).Count | Should -BeGreaterThan 0
         $d.Findings[0].PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Finding'
         $d.Findings[0].Problem | Should -Be 'shells_per_user'
+        $d.Findings[0].Explains | Should -Contain 'shells_per_user'
         $json = $er | Test-CsOnlineConnector -TimeoutSec 1 -Language en -AsJson | ConvertFrom-Json
         $json.matches[0].id | Should -Be 'shells_per_user'
         @($json.findings).Count | Should -Be @($d.Findings).Count
