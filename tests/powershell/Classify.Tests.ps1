@@ -8,10 +8,10 @@ BeforeDiscovery {
     Import-TestModule
     $samples = @(Get-CorpusSamples)
     $script:TextCases = @($samples | Where-Object { $_.Text } | ForEach-Object {
-            @{ Language = $_.Language; Out = (Get-OutputLanguage $_.Language); Index = $_.Index; Expect = $_.Expect; Text = $_.Text; Source = $_.Source; Fields = $_.Fields }
+            @{ Language = $_.Language; Out = (Get-OutputLanguage $_.Language); Index = $_.Index; Expect = $_.Expect; Name = $(if ($_.Expect) { $_.Expect } else { 'no known problem' }); Text = $_.Text; Source = $_.Source; Fields = $_.Fields }
         })
     $script:RecordCases = @($samples | Where-Object { $_.Record } | ForEach-Object {
-            @{ Language = $_.Language; Index = $_.Index; Expect = $_.Expect; Record = $_.Record; Source = $_.Source }
+            @{ Language = $_.Language; Index = $_.Index; Expect = $_.Expect; Name = $(if ($_.Expect) { $_.Expect } else { 'no known problem' }); Record = $_.Record; Source = $_.Source }
         })
     # Every problem, in every language its message patterns exist in, from
     # the first corpus sample of that problem and language.
@@ -41,7 +41,7 @@ BeforeAll {
 }
 
 Describe 'Text from the corpus (-Message)' {
-    It '<Language> sample <Index> is recognised as <Expect> (<Source>)' -ForEach $script:TextCases {
+    It '<Language> sample <Index> is recognised as <Name> (<Source>)' -ForEach $script:TextCases {
         $d = $Text | Test-CsOnlineConnector -Language $Out
         $d.PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Diagnosis'
         if ($Expect) {
@@ -76,7 +76,7 @@ Describe 'Every catalog problem, in every language it is recognised in' {
 }
 
 Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)' {
-    It 'corpus record <Language>/<Index> is recognised as <Expect> (<Source>)' -ForEach $script:RecordCases {
+    It 'corpus record <Language>/<Index> is recognised as <Name> (<Source>)' -ForEach $script:RecordCases {
         $er = New-CorpusErrorRecord -Record $Record
         $d = $er | Test-CsOnlineConnector -Language en -TimeoutSec 1
         if ($Expect) { $d.Problem | Should -Be $Expect } else { $d.Problem | Should -BeNullOrEmpty }
