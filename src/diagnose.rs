@@ -206,24 +206,33 @@ fn parse_timeout(v: &Value) -> Result<Duration, String> {
     Ok(Duration::from_millis(ms))
 }
 
-/// Checks each element of an array of objects against typed keys.
-fn check_objects(list: &Value, path: &str, keys: &[(&str, &str)]) -> Result<(), String> {
+/// Checks each element of an array of objects against typed keys, and
+/// returns the array with only those keys: an unknown key is ignored, so
+/// nothing undocumented (a credential someone put there) is echoed back.
+fn check_objects(list: &Value, path: &str, keys: &[(&str, &str)]) -> Result<Value, String> {
     let arr = want(list, "array", path)?.as_array().unwrap();
+    let mut out = Vec::with_capacity(arr.len());
     for (i, item) in arr.iter().enumerate() {
         let p = format!("{}[{}]", path, i);
         let o = want(item, "object", &p)?.as_object().unwrap();
+        let mut kept = Map::new();
         for (k, ty) in keys {
             if let Some(v) = field(o, k) {
                 want(v, ty, &format!("{}.{}", p, k))?;
             }
+            if let Some(v) = o.get(*k) {
+                kept.insert((*k).to_string(), v.clone());
+            }
         }
+        out.push(Value::Object(kept));
     }
-    Ok(())
+    Ok(Value::Array(out))
 }
 
 fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
     let o = want(v, "object", "host")?.as_object().unwrap();
     let mut facts = Vec::new();
+    let mut kept: Map<String, Value> = Map::new();
     let strings = [
         "edition",
         "version",
@@ -240,14 +249,20 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
         let m = want(x, "object", "host.execution_policy")?
             .as_object()
             .unwrap();
+        let mut scopes = Map::new();
         for (scope, p) in m {
             if !p.is_null() {
                 want(p, "string", &format!("host.execution_policy.{}", scope))?;
             }
+            // Only the scopes PowerShell has (Get-ExecutionPolicy -List).
+            if rules::SCOPES.contains(&scope.as_str()) {
+                scopes.insert(scope.clone(), p.clone());
+            }
         }
+        kept.insert("execution_policy".into(), Value::Object(scopes));
     }
     if let Some(x) = field(o, "sessions") {
-        check_objects(
+        let v = check_objects(
             x,
             "host.sessions",
             &[
@@ -258,9 +273,10 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
                 ("age_minutes", "number"),
             ],
         )?;
+        kept.insert("sessions".into(), v);
     }
     if let Some(x) = field(o, "modules") {
-        check_objects(
+        let v = check_objects(
             x,
             "host.modules",
             &[
@@ -270,6 +286,7 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
                 ("loaded", "boolean"),
             ],
         )?;
+        kept.insert("modules".into(), v);
     }
     if let Some(x) = field(o, "wsman_client") {
         want(x, "boolean", "host.wsman_client")?;
@@ -288,7 +305,7 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
         if let Some(x) = field(o, k) {
             facts.push(Fact::known(
                 &format!("host.{}", k),
-                x.clone(),
+                kept.get(k).unwrap_or(x).clone(),
                 &format!("request: host.{}", k),
             ));
         }

@@ -21,6 +21,7 @@ use std::time::Duration;
 pub mod net;
 #[cfg(not(windows))]
 mod unix;
+pub(crate) mod win32;
 #[cfg(windows)]
 mod windows;
 
@@ -157,7 +158,11 @@ pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
                     .map(|(id, source)| Fact::unknown(id, source, &why)),
             ),
         }
-        facts.push(net::proxy_environment_fact(&|k| std::env::var(k).ok()));
+        // var_os, lossy: a value that is not Unicode is garbage to report
+        // (as "not a host name"), not a variable to ignore.
+        facts.push(net::proxy_environment_fact(&|k| {
+            std::env::var_os(k).map(|v| v.to_string_lossy().into_owned())
+        }));
         for (e, h) in req.endpoints.iter().zip(net) {
             facts.push(h.join().unwrap_or_else(|_| {
                 Fact::unknown(

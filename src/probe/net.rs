@@ -135,6 +135,22 @@ pub struct ProxyUrl {
     pub display: String,
 }
 
+/// A fragment of a rejected value, for an error message: at most
+/// [`SHOWN_MAX_CHARS`] characters (a 100 KB variable must not become a
+/// 100 KB report), control characters escaped.
+fn shown(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= SHOWN_MAX_CHARS {
+        format!("{:?}", s)
+    } else {
+        let head: String = s.chars().take(SHOWN_MAX_CHARS).collect();
+        format!("{:?}… ({} characters)", head, n)
+    }
+}
+
+/// The longest fragment of a rejected proxy value an error message quotes.
+pub(crate) const SHOWN_MAX_CHARS: usize = 64;
+
 /// Parses a proxy variable the way .NET's `HttpClient.DefaultProxy` accepts
 /// it: `[scheme://][user[:password]@]host[:port][/]`, scheme http (default),
 /// https, socks4, socks4a or socks5. Credentials are never echoed back.
@@ -148,7 +164,7 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
         None => ("http".to_string(), t),
     };
     if !["http", "https", "socks4", "socks4a", "socks5"].contains(&scheme.as_str()) {
-        return Err(format!("unsupported scheme {:?}", scheme));
+        return Err(format!("unsupported scheme {}", shown(&scheme)));
     }
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.contains('/') || rest.contains('?') || rest.contains('#') {
@@ -162,7 +178,7 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
         let close = inner.find(']').ok_or("unclosed '[' in an IPv6 address")?;
         let host = &inner[..close];
         if host.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("{:?} is not an IPv6 address", host));
+            return Err(format!("{} is not an IPv6 address", shown(host)));
         }
         let after = &inner[close + 1..];
         let port = match after.strip_prefix(':') {
@@ -185,7 +201,15 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
     {
-        return Err(format!("{:?} is not a host name", host));
+        return Err(format!("{} is not a host name", shown(&host)));
+    }
+    // A DNS name has at most 253 characters, in labels of at most 63
+    // (RFC 1035 §2.3.4).
+    if !host.starts_with('[') && (host.len() > 253 || host.split('.').any(|l| l.len() > 63)) {
+        return Err(format!(
+            "{} is not a host name (a name has at most 253 characters, 63 per label)",
+            shown(&host)
+        ));
     }
     let port = match port {
         None => {
@@ -199,7 +223,12 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
         }
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 => n,
-            _ => return Err(format!("port {:?} is not a number from 1 to 65535", p)),
+            // Only digits are quoted: text after the last ':' may be a
+            // password written without its user@ (user:password).
+            _ if !p.is_empty() && p.len() <= 20 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(format!("port {} is not a number from 1 to 65535", p))
+            }
+            _ => return Err("the port is not a number from 1 to 65535".into()),
         },
     };
     let display = format!(

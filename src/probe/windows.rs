@@ -12,6 +12,7 @@ use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use widestring::U16CString;
 
+use super::win32::{self, ERROR_MORE_DATA};
 use super::Fact;
 
 type Hkey = isize;
@@ -24,9 +25,6 @@ const KEY_WOW64_64KEY: u32 = 0x0100;
 const RRF_RT_REG_SZ: u32 = 0x0000_0002;
 const RRF_RT_REG_DWORD: u32 = 0x0000_0010;
 const ERROR_SUCCESS: i32 = 0;
-const ERROR_FILE_NOT_FOUND: i32 = 2;
-const ERROR_MORE_DATA: i32 = 234;
-const ERROR_SERVICE_DOES_NOT_EXIST: i32 = 1060;
 const SC_MANAGER_CONNECT: u32 = 0x0001;
 const SERVICE_QUERY_CONFIG: u32 = 0x0001;
 const SERVICE_QUERY_STATUS: u32 = 0x0004;
@@ -93,12 +91,17 @@ fn where_(root: Hkey, path: &str, value: &str) -> String {
     format!("{}\\{} {}", root_name(root), path, value)
 }
 
+/// The system's text for a code, without std's " (os error N)" tail.
+fn system_text(code: i32) -> String {
+    let t = std::io::Error::from_raw_os_error(code).to_string();
+    match t.rfind(" (os error ") {
+        Some(i) => t[..i].to_string(),
+        None => t,
+    }
+}
+
 fn win_error(code: i32) -> String {
-    format!(
-        "{} (Windows error {})",
-        std::io::Error::from_raw_os_error(code),
-        code
-    )
+    win32::describe(code, Some(&system_text(code)))
 }
 
 /// An open key, closed on drop.
@@ -119,8 +122,12 @@ fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
     let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | KEY_WOW64_64KEY, &mut h) };
     match rc {
         ERROR_SUCCESS => Ok(Some(Key(h))),
-        ERROR_FILE_NOT_FOUND => Ok(None),
-        rc => Err(format!("{}\\{}: {}", root_name(root), path, win_error(rc))),
+        rc => win32::registry_failure(
+            &format!("{}\\{}", root_name(root), path),
+            rc,
+            Some(&system_text(rc)),
+        )
+        .map(|()| None),
     }
 }
 
@@ -156,9 +163,15 @@ fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, St
                 let s = String::from_utf16_lossy(&buf[..n]);
                 return Ok(Some(s.trim_end_matches('\0').to_string()));
             }
-            ERROR_FILE_NOT_FOUND => return Ok(None),
             ERROR_MORE_DATA => size = cb.max(size * 2 + 2),
-            rc => return Err(format!("{}: {}", where_(root, path, value), win_error(rc))),
+            rc => {
+                return win32::registry_failure(
+                    &where_(root, path, value),
+                    rc,
+                    Some(&system_text(rc)),
+                )
+                .map(|()| None)
+            }
         }
     }
     Err(format!(
@@ -189,8 +202,8 @@ fn read_dword(root: Hkey, path: &str, value: &str) -> Result<Option<u32>, String
     };
     match rc {
         ERROR_SUCCESS => Ok(Some(data)),
-        ERROR_FILE_NOT_FOUND => Ok(None),
-        rc => Err(format!("{}: {}", where_(root, path, value), win_error(rc))),
+        rc => win32::registry_failure(&where_(root, path, value), rc, Some(&system_text(rc)))
+            .map(|()| None),
     }
 }
 
@@ -494,11 +507,8 @@ fn service(name: &str) -> Fact {
     let source = format!("service control manager: {}", name);
     let scm = unsafe { OpenSCManagerW(std::ptr::null(), std::ptr::null(), SC_MANAGER_CONNECT) };
     if scm.is_null() {
-        return Fact::unknown(
-            &id,
-            &source,
-            &format!("OpenSCManagerW: {}", win_error(last_error())),
-        );
+        let rc = last_error();
+        return win32::service_open_failed(name, "OpenSCManagerW", rc, Some(&system_text(rc)));
     }
     let scm = Sc(scm);
     let n = wide(name);
@@ -511,10 +521,7 @@ fn service(name: &str) -> Fact {
     };
     if h.is_null() {
         let rc = last_error();
-        if rc == ERROR_SERVICE_DOES_NOT_EXIST {
-            return Fact::known(&id, json!({"installed": false}), &source);
-        }
-        return Fact::unknown(&id, &source, &format!("OpenServiceW: {}", win_error(rc)));
+        return win32::service_open_failed(name, "OpenServiceW", rc, Some(&system_text(rc)));
     }
     let h = Sc(h);
     // SERVICE_STATUS_PROCESS: nine DWORDs; dwCurrentState is the second.
