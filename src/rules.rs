@@ -789,8 +789,19 @@ fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
             "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion = {}",
             v
         ),
-        None => "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: absent".to_string(),
+        None => match f.get("sign_in_assistant.version") {
+            // Unreadable (access denied…) is not absent.
+            Some(x) if x.state == State::Unknown => format!(
+                "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: not read: {}",
+                f.reason("sign_in_assistant.version")
+            ),
+            _ => "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: absent".to_string(),
+        },
     });
+    let unreadable = version.is_none()
+        && f.get("sign_in_assistant.version")
+            .map(|x| x.state == State::Unknown)
+            .unwrap_or(false);
     if !service_installed(&svc) {
         return finding(
             id,
@@ -804,6 +815,19 @@ fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
         )
         .with_evidence(evidence)
         .with_catalog_resolution(lang, Vec::new());
+    }
+    if unreadable {
+        return finding(
+            id,
+            Some(problem),
+            Status::Unknown,
+            t!(
+                lang,
+                "The msoidsvc service exists but the sign-in assistant's registry key could not be read.",
+                "Le service msoidsvc existe mais la clé de registre de l'Assistant de connexion n'a pas pu être lue."
+            ),
+        )
+        .with_evidence(evidence);
     }
     match version {
         Some(v) => finding(

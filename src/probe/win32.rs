@@ -216,5 +216,35 @@ mod tests {
             "{:?}",
             x.evidence
         );
+        // The sign-in assistant's key unreadable is not "missing": the
+        // finding is unknown with the reason, not a warning about damage.
+        let reason = registry_failure(
+            "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
+            ERROR_ACCESS_DENIED,
+            None,
+        )
+        .unwrap_err();
+        let mut facts = windows_facts(Fact::unknown(
+            "sign_in_assistant.version",
+            "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
+            &reason,
+        ));
+        facts.push(Fact::known(
+            "service.msoidsvc",
+            json!({"installed": true, "state": "running", "start_type": "auto"}),
+            "test",
+        ));
+        let findings = rules::evaluate(&facts, "en");
+        let x = findings
+            .iter()
+            .find(|x| x.id == "sign_in_assistant.installed")
+            .unwrap();
+        assert_eq!(x.status, Status::Unknown, "{:?}", x);
+        assert!(x.summary.contains("could not be read"), "{:?}", x);
+        assert!(
+            x.evidence.iter().any(|e| e.contains("ERROR_ACCESS_DENIED")),
+            "{:?}",
+            x.evidence
+        );
     }
 }
