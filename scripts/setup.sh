@@ -26,7 +26,7 @@ debs=(librust-cbindgen-dev librust-serde-json-dev librust-serde-derive-dev libru
       librust-libc-dev librust-widestring-dev librust-once-cell-dev)
 if [ "$want_all" = 1 ]; then
   debs+=(gcc valgrind rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix wine64 wine
-         mono-mcs ripgrep python3)
+         mono-mcs ripgrep python3 strace iproute2 util-linux)
 fi
 missing=()
 for d in "${debs[@]}"; do

@@ -225,5 +225,8 @@ check fact network.closed value.tcp=refused
 check finding network.open ok
 check finding network.closed problem
 
+# Keys the process may not read, a service query denied (tests/windows/stress.sh).
+source tests/windows/stress.sh
+
 echo
 echo "tests/windows: every wine state passed in $(( $(date +%s) - start ))s"
