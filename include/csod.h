@@ -41,6 +41,21 @@
  */
 #define CSOD_ABI_VERSION 1
 
+/*
+ Largest JSON document (`record_json`) accepted, in bytes of UTF-8 (a
+ UTF-16 document longer than this many units is refused before decoding).
+ An error record is a few kilobytes; a larger document is bad input. JSON
+ is parsed whole, so this bounds what one call can allocate.
+ */
+#define CSOD_MAX_DOCUMENT_BYTES (16 << 20)
+
+/*
+ Longest last error kept, in bytes. Messages quote the offending input
+ (an unknown language, a bad number); a hostile caller's 64 MB value must
+ not become a 64 MB error string.
+ */
+#define CSOD_MAX_LAST_ERROR_BYTES 1024
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -109,7 +124,8 @@ char *csod_classify_n(const uint8_t *text, size_t len, const char *language);
  Classifies an error record given as JSON: keys `message`,
  `fully_qualified_error_id`, `exception_type`, `category`, `hresult`,
  `error_code`, `command` (all optional, but a message or an id is needed;
- unknown keys are ignored). Output as `csod_classify`.
+ unknown keys are ignored). Output as `csod_classify`. A document larger
+ than `CSOD_MAX_DOCUMENT_BYTES` is bad input.
 
  # Safety
  `record_json` and `language` are NULL or valid NUL-terminated strings.

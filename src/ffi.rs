@@ -11,7 +11,7 @@
 //!   error of its thread, so it describes the most recent call.
 //! - No panic crosses the boundary: every body runs under `catch_unwind`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -25,10 +25,43 @@ pub const CSOD_ABI_VERSION: u32 = 1;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    static INJECT_PANIC: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Test hook, not part of the C ABI: the next export called on this thread
+/// panics inside its guard, as a bug would. The hostile suite uses it to show
+/// that a panic becomes NULL and a last error, never an abort of the host.
+#[doc(hidden)]
+pub fn inject_panic_for_tests() {
+    INJECT_PANIC.with(|p| p.set(true));
+}
+
+/// Largest JSON document (`record_json`) accepted, in bytes of UTF-8 (a
+/// UTF-16 document longer than this many units is refused before decoding).
+/// An error record is a few kilobytes; a larger document is bad input. JSON
+/// is parsed whole, so this bounds what one call can allocate.
+pub const CSOD_MAX_DOCUMENT_BYTES: usize = 16 << 20;
+
+/// Longest last error kept, in bytes. Messages quote the offending input
+/// (an unknown language, a bad number); a hostile caller's 64 MB value must
+/// not become a 64 MB error string.
+pub const CSOD_MAX_LAST_ERROR_BYTES: usize = 1024;
+
 pub(crate) fn set_last_error(msg: &str) {
-    let clean: String = msg.chars().filter(|c| *c != '\0').collect();
+    // At most MAX + 1 characters are copied, whatever the message's size.
+    let mut clean: String = msg
+        .chars()
+        .filter(|c| *c != '\0')
+        .take(CSOD_MAX_LAST_ERROR_BYTES + 1)
+        .collect();
+    if clean.len() > CSOD_MAX_LAST_ERROR_BYTES {
+        let mut cut = CSOD_MAX_LAST_ERROR_BYTES - 16;
+        while !clean.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        clean.truncate(cut);
+        clean.push_str(" [...cut]");
+    }
     let c = CString::new(clean).unwrap_or_default();
     LAST_ERROR.with(|e| *e.borrow_mut() = c);
 }
@@ -44,7 +77,13 @@ where
     F: FnOnce() -> Result<T, String>,
 {
     clear_last_error();
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let body = || {
+        if INJECT_PANIC.with(|p| p.replace(false)) {
+            panic!("injected panic (test hook)");
+        }
+        f()
+    };
+    match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(v)) => Some(v),
         Ok(Err(msg)) => {
             set_last_error(&msg);
@@ -122,6 +161,68 @@ pub(crate) unsafe fn wstr_arg(p: *const u16, name: &str) -> Result<String, Strin
     U16CStr::from_ptr_str(p)
         .to_string()
         .map_err(|_| format!("{} is not valid UTF-16 (unpaired surrogate)", name))
+}
+
+/// Reads a required NUL-terminated UTF-16 text argument for classification:
+/// the whole string is checked (an unpaired surrogate anywhere is bad input)
+/// but only the part classification analyses is decoded (see
+/// `normalize::clip`), so a huge input costs no more than 1 MiB of memory.
+///
+/// # Safety
+/// As `wstr_arg`.
+pub(crate) unsafe fn wtext_arg(p: *const u16, name: &str) -> Result<String, String> {
+    if p.is_null() {
+        return Err(format!("{} is NULL", name));
+    }
+    let units = U16CStr::from_ptr_str(p).as_slice();
+    let limit = crate::normalize::MAX_ANALYSED_BYTES;
+    // Decoded in chunks (std's decoder, fast in any build); a chunk never
+    // ends between the two halves of a pair. Chunks past the analysed part
+    // are checked and dropped.
+    const CHUNK: usize = 1 << 16;
+    let mut out = String::new();
+    let mut rest = units;
+    while !rest.is_empty() {
+        let mut n = rest.len().min(CHUNK);
+        if n < rest.len() && (0xD800..0xDC00).contains(&rest[n - 1]) {
+            n += 1;
+        }
+        let part = String::from_utf16(&rest[..n])
+            .map_err(|_| format!("{} is not valid UTF-16 (unpaired surrogate)", name))?;
+        if out.len() <= limit {
+            out.push_str(&part);
+        }
+        rest = &rest[n..];
+    }
+    Ok(out)
+}
+
+/// Refuses a JSON document larger than `CSOD_MAX_DOCUMENT_BYTES`.
+pub(crate) fn check_document_size(len: usize, name: &str) -> Result<(), String> {
+    if len > CSOD_MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "{} is too large: {} bytes, the limit is {} (an error record is a few kilobytes)",
+            name, len, CSOD_MAX_DOCUMENT_BYTES
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a required NUL-terminated UTF-16 JSON document, refusing one longer
+/// than `CSOD_MAX_DOCUMENT_BYTES` units before decoding it.
+///
+/// # Safety
+/// As `wstr_arg`.
+pub(crate) unsafe fn wdoc_arg(p: *const u16, name: &str) -> Result<String, String> {
+    if p.is_null() {
+        return Err(format!("{} is NULL", name));
+    }
+    let units = U16CStr::from_ptr_str(p).as_slice();
+    check_document_size(units.len(), name)?;
+    let s = String::from_utf16(units)
+        .map_err(|_| format!("{} is not valid UTF-16 (unpaired surrogate)", name))?;
+    check_document_size(s.len(), name)?;
+    Ok(s)
 }
 
 /// Reads an optional NUL-terminated UTF-16 argument.
@@ -218,7 +319,7 @@ pub unsafe extern "C" fn csod_classify_n(
         let text = std::str::from_utf8(bytes)
             .map_err(|e| format!("text is not valid UTF-8 (byte {})", e.valid_up_to()))?;
         let language = opt_str_arg(language, "language")?;
-        let text = text.replace('\0', " ");
+        let text = crate::normalize::clip(text).replace('\0', " ");
         out_str(classify_text_json(&text, language)?)
     })
     .unwrap_or(std::ptr::null_mut())
@@ -227,7 +328,8 @@ pub unsafe extern "C" fn csod_classify_n(
 /// Classifies an error record given as JSON: keys `message`,
 /// `fully_qualified_error_id`, `exception_type`, `category`, `hresult`,
 /// `error_code`, `command` (all optional, but a message or an id is needed;
-/// unknown keys are ignored). Output as `csod_classify`.
+/// unknown keys are ignored). Output as `csod_classify`. A document larger
+/// than `CSOD_MAX_DOCUMENT_BYTES` is bad input.
 ///
 /// # Safety
 /// `record_json` and `language` are NULL or valid NUL-terminated strings.
@@ -238,6 +340,7 @@ pub unsafe extern "C" fn csod_classify_record(
 ) -> *mut c_char {
     guard(|| {
         let record = str_arg(record_json, "record_json")?;
+        check_document_size(record.len(), "record_json")?;
         let language = opt_str_arg(language, "language")?;
         out_str(classify_record_json(record, language)?)
     })
@@ -251,7 +354,7 @@ pub unsafe extern "C" fn csod_classify_record(
 #[no_mangle]
 pub unsafe extern "C" fn csod_classify_w(text: *const u16, language: *const u16) -> *mut u16 {
     guard(|| {
-        let text = wstr_arg(text, "text")?;
+        let text = wtext_arg(text, "text")?;
         let language = opt_wstr_arg(language, "language")?;
         out_wstr(&classify_text_json(&text, language.as_deref())?)
     })
@@ -269,7 +372,7 @@ pub unsafe extern "C" fn csod_classify_record_w(
     language: *const u16,
 ) -> *mut u16 {
     guard(|| {
-        let record = wstr_arg(record_json, "record_json")?;
+        let record = wdoc_arg(record_json, "record_json")?;
         let language = opt_wstr_arg(language, "language")?;
         out_wstr(&classify_record_json(&record, language.as_deref())?)
     })
@@ -348,5 +451,45 @@ pub extern "C" fn csod_last_error_w() -> *mut u16 {
     match catch_unwind(|| out_wstr(&msg)) {
         Ok(Ok(p)) => p,
         _ => std::ptr::null_mut(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_error_is_cut_on_a_char_boundary() {
+        set_last_error(&"\u{e9}".repeat(5000));
+        let e = LAST_ERROR.with(|e| e.borrow().to_str().unwrap().to_string());
+        assert!(e.len() <= CSOD_MAX_LAST_ERROR_BYTES, "{}", e.len());
+        assert!(e.ends_with(" [...cut]"));
+        set_last_error("a\0b");
+        let e = LAST_ERROR.with(|e| e.borrow().to_str().unwrap().to_string());
+        assert_eq!(e, "ab");
+    }
+
+    #[test]
+    fn utf16_text_is_checked_whole_but_decoded_in_part() {
+        let limit = crate::normalize::MAX_ANALYSED_BYTES;
+        // A pair straddling a chunk boundary is fine.
+        let mut units = vec![b'a' as u16; (1 << 16) - 1];
+        units.extend_from_slice(&[0xD83D, 0xDE00, 0]);
+        let s = unsafe { wtext_arg(units.as_ptr(), "t") }.unwrap();
+        assert!(s.ends_with('\u{1F600}'));
+        // Far past the analysed part: decoded only up to it, checked to the end.
+        let mut big = vec![b'b' as u16; 4 * limit];
+        big.push(0);
+        let s = unsafe { wtext_arg(big.as_ptr(), "t") }.unwrap();
+        assert!(s.len() > limit && s.len() <= limit + 4 * (1 << 16));
+        let n = big.len();
+        big[n - 2] = 0xDC00;
+        assert!(unsafe { wtext_arg(big.as_ptr(), "t") }
+            .unwrap_err()
+            .contains("unpaired"));
+        // A high surrogate ending a chunk, not followed by a low one.
+        let mut bad = vec![b'c' as u16; (1 << 16) - 1];
+        bad.extend_from_slice(&[0xD800, b'd' as u16, 0]);
+        assert!(unsafe { wtext_arg(bad.as_ptr(), "t") }.is_err());
     }
 }

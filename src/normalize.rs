@@ -21,6 +21,21 @@
 /// scanner. The result says when text was cut.
 pub const MAX_ANALYSED_BYTES: usize = 1 << 20;
 
+/// The part of `text` that classification looks at: at most
+/// `MAX_ANALYSED_BYTES` and one more character, so that `normalize` still
+/// sees the cut and reports it. Callers copy only this part of a huge input,
+/// which keeps a classification's memory bounded whatever the input's size.
+pub fn clip(text: &str) -> &str {
+    if text.len() <= MAX_ANALYSED_BYTES {
+        return text;
+    }
+    let mut cut = MAX_ANALYSED_BYTES + 1;
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    &text[..cut]
+}
+
 /// The language-free signals found in the text itself (the error view tail).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tail {
@@ -111,6 +126,27 @@ fn is_tail_line(trimmed: &str) -> bool {
     trimmed.starts_with('+')
 }
 
+/// Characters of a FullyQualifiedErrorId: an error id (letters, digits, `_`,
+/// or a signed HRESULT), a comma, a .NET type name.
+fn is_fqeid_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ',' | '-')
+}
+
+fn is_fqeid_item(item: &str) -> bool {
+    item.split(':')
+        .next()
+        .map(|n| n.trim().eq_ignore_ascii_case("FullyQualifiedErrorId"))
+        .unwrap_or(false)
+}
+
+/// Whether `line` can be the console-wrapped rest of tail item `item`. The
+/// rest of a FullyQualifiedErrorId is made of its own characters only: a
+/// line such as `Password: ...` or `$pw = '...'` pasted after the error is
+/// not glued to the id (which the result quotes as evidence).
+fn continues(item: &str, line: &str) -> bool {
+    !is_fqeid_item(item) || line.chars().all(is_fqeid_char)
+}
+
 /// Splits the PowerShell error view into message lines and the tail items
 /// (`+ CategoryInfo : ...`, `+ FullyQualifiedErrorId : ...`). The script
 /// position lines (`+ New-PSSession ...`, `+ ~~~~`) are dropped.
@@ -128,6 +164,7 @@ fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
             && !trimmed.is_empty()
             && !items.is_empty()
             && !looks_like_new_error(trimmed)
+            && continues(items.last().expect("checked non-empty"), trimmed)
         {
             // A wrapped continuation of the previous tail item.
             let last = items.last_mut().expect("checked non-empty");
@@ -148,7 +185,13 @@ fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
             if name.eq_ignore_ascii_case("FullyQualifiedErrorId")
                 && tail.fully_qualified_error_id.is_none()
             {
-                tail.fully_qualified_error_id = Some(value.replace(' ', ""));
+                // Only the id's own characters: whatever follows is not echoed.
+                let id: String = value
+                    .chars()
+                    .filter(|c| *c != ' ')
+                    .take_while(|c| is_fqeid_char(*c))
+                    .collect();
+                tail.fully_qualified_error_id = Some(id).filter(|s| !s.is_empty());
             } else if name.eq_ignore_ascii_case("CategoryInfo") && tail.category_info.is_none() {
                 tail.category_info = Some(value);
             }
@@ -321,6 +364,30 @@ mod tests {
     }
 
     #[test]
+    fn text_pasted_after_the_tail_is_not_glued_to_the_id() {
+        let head = "Import-Module : x\n    + FullyQualifiedErrorId : UnauthorizedAccess,Microsoft.PowerShell.Com\nmands.ImportModuleCommand\n";
+        for after in [
+            "Password: Hunter2",
+            "$pw = 'Hunter2'",
+            "pw=Hunter2",
+            "x;Hunter2",
+        ] {
+            let n = normalize(&format!("{}{}", head, after));
+            assert_eq!(
+                n.tail.fully_qualified_error_id.as_deref(),
+                Some("UnauthorizedAccess,Microsoft.PowerShell.Commands.ImportModuleCommand"),
+                "{}",
+                after
+            );
+        }
+        let n = normalize("x\n + FullyQualifiedErrorId : -2144108123,PSSessionOpenFailed;rm -rf");
+        assert_eq!(
+            n.tail.fully_qualified_error_id.as_deref(),
+            Some("-2144108123,PSSessionOpenFailed")
+        );
+    }
+
+    #[test]
     fn spans_map_back_to_display() {
         let n = normalize("The user 'Ken Myer@x.com' failed");
         let k = n.key.find("kenmyer@x.com").unwrap();
@@ -335,6 +402,18 @@ mod tests {
         let n = normalize("C :\\\\Program Files\\\\x\u{FF08}\u{FF21}\u{FF09}");
         assert_eq!(n.display, "C :\\Program Files\\x\u{FF08}\u{FF21}\u{FF09}");
         assert_eq!(n.key, "c:\\programfiles\\x(a)");
+    }
+
+    #[test]
+    fn clip_keeps_the_cut_visible() {
+        assert_eq!(clip("short"), "short");
+        let big = "é".repeat(MAX_ANALYSED_BYTES);
+        let c = clip(&big);
+        assert!(c.len() > MAX_ANALYSED_BYTES && c.len() <= MAX_ANALYSED_BYTES + 4);
+        assert!(normalize(c).truncated);
+        let exact = "a".repeat(MAX_ANALYSED_BYTES);
+        assert_eq!(clip(&exact).len(), MAX_ANALYSED_BYTES);
+        assert!(!normalize(clip(&exact)).truncated);
     }
 
     #[test]

@@ -325,6 +325,19 @@ pub fn get() -> Result<&'static Catalog, String> {
     }
 }
 
+/// Quotes a caller's value in an error message, cut to 64 characters so a
+/// hostile 64 MB value does not become a 64 MB error.
+pub fn quote_short(s: &str) -> String {
+    const KEEP: usize = 64;
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(KEEP).collect();
+    if chars.next().is_some() {
+        format!("{:?}... ({} bytes)", head, s.len())
+    } else {
+        format!("{:?}", head)
+    }
+}
+
 /// Maps a requested output language (`fr`, `fr-CA`, `FR`) to one we have.
 /// `None` means "en".
 pub fn output_language(requested: Option<&str>) -> Result<&'static str, String> {
@@ -346,8 +359,8 @@ pub fn output_language(requested: Option<&str>) -> Result<&'static str, String> 
         .copied()
         .ok_or_else(|| {
             format!(
-                "unknown output language {:?}: use one of {}",
-                raw,
+                "unknown output language {}: use one of {}",
+                quote_short(raw),
                 OUTPUT_LANGUAGES.join(", ")
             )
         })
@@ -451,6 +464,13 @@ mod tests {
         assert!(compile_pattern("a {nope} b c d e f g").is_err());
         assert!(compile_pattern("short").is_err());
         assert!(compile_pattern("unclosed {user").is_err());
+    }
+
+    #[test]
+    fn quote_short_cuts_long_values() {
+        assert_eq!(quote_short("xx"), "\"xx\"");
+        let q = quote_short(&"é".repeat(1000));
+        assert!(q.len() < 200 && q.ends_with("(2000 bytes)"), "{}", q);
     }
 
     #[test]

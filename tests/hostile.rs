@@ -1,0 +1,1293 @@
+//! Hostile input over every export of the C ABI.
+//!
+//! Every call must return a result, or NULL with a clear last error; nothing
+//! may panic through, abort, hang or grow without bound. The `EXPORTS` table
+//! names each export with the way to call it; `every_header_export_is_in_the_table`
+//! fails when `include/csod.h` declares a function the table lacks, so a new
+//! export (csod_diagnose, csod_scan) must be added here (one row, plus its
+//! cases in `bad_documents` if it reads JSON).
+//!
+//! The figures (elapsed time, memory a call allocated) are printed; run with
+//! `cargo test --test hostile -- --nocapture` to see them. The bounds asserted
+//! are loose on purpose (debug build, a loaded 2-core CI machine).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use csod::ffi::*;
+
+// ---- a per-thread allocation meter -------------------------------------------
+//
+// The library allocates through the test binary's global allocator, so this
+// counts what a call costs: bytes live on this thread now, and the peak.
+
+struct Meter;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn track(delta: isize) {
+    let _ = LIVE.try_with(|l| {
+        let now = l.get() + delta;
+        l.set(now);
+        let _ = PEAK.try_with(|p| {
+            if now > p.get() {
+                p.set(now)
+            }
+        });
+    });
+}
+
+unsafe impl GlobalAlloc for Meter {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        track(layout.size() as isize);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        track(-(layout.size() as isize));
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        track(new_size as isize - layout.size() as isize);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Meter = Meter;
+
+/// Runs `f` and returns its value, the time it took and the most memory it
+/// held at once on this thread beyond what was live before.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
+    let base = LIVE.with(|l| l.get());
+    PEAK.with(|p| p.set(base));
+    let t = Instant::now();
+    let v = f();
+    let took = t.elapsed();
+    let peak = PEAK.with(|p| p.get()) - base;
+    (v, took, peak.max(0) as usize)
+}
+
+const MIB: usize = 1 << 20;
+
+/// Builds the compiled patterns (a one-time cost of the process) so that a
+/// measurement counts only the call.
+fn warm_up() {
+    let c = CString::new(SHELLS_USER).unwrap();
+    unsafe { take8(csod_classify(c.as_ptr(), std::ptr::null())) }.ok("warm-up");
+}
+
+// ---- calling the exports -------------------------------------------------------
+
+/// What a call gave: the JSON text, or the last error after NULL.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Ok(String),
+    Err(String),
+}
+
+impl Outcome {
+    fn ok(&self, what: &str) -> &str {
+        match self {
+            Outcome::Ok(s) => s,
+            Outcome::Err(e) => panic!("{}: expected a result, got NULL: {}", what, e),
+        }
+    }
+    fn err(&self, what: &str) -> &str {
+        match self {
+            Outcome::Err(e) => e,
+            Outcome::Ok(s) => panic!("{}: expected NULL, got {}", what, &s[..s.len().min(300)]),
+        }
+    }
+}
+
+fn last_error() -> String {
+    unsafe { CStr::from_ptr(csod_last_error()) }
+        .to_str()
+        .expect("last error is UTF-8")
+        .to_string()
+}
+
+fn last_error_w() -> String {
+    unsafe {
+        let p = csod_last_error_w();
+        assert!(!p.is_null(), "csod_last_error_w returned NULL");
+        let s = from_wide(p);
+        csod_wstring_free(p);
+        s
+    }
+}
+
+unsafe fn from_wide(p: *const u16) -> String {
+    let mut n = 0;
+    while *p.add(n) != 0 {
+        n += 1;
+    }
+    String::from_utf16(std::slice::from_raw_parts(p, n)).expect("library output is valid UTF-16")
+}
+
+/// Takes a UTF-8 result: checks the ABI's promises, frees it.
+unsafe fn take8(p: *mut c_char) -> Outcome {
+    let err = last_error();
+    if p.is_null() {
+        assert!(!err.is_empty(), "NULL without a last error");
+        assert!(
+            !err.starts_with("internal error") || err.contains("injected panic"),
+            "a bug: {}",
+            err
+        );
+        assert!(
+            err.len() <= CSOD_MAX_LAST_ERROR_BYTES,
+            "last error of {} bytes",
+            err.len()
+        );
+        assert_eq!(err, last_error_w(), "csod_last_error_w differs");
+        Outcome::Err(err)
+    } else {
+        assert_eq!(err, "", "a result, yet a last error");
+        let s = CStr::from_ptr(p)
+            .to_str()
+            .expect("output is UTF-8")
+            .to_string();
+        csod_string_free(p);
+        check_json(&s);
+        Outcome::Ok(s)
+    }
+}
+
+/// As `take8` for a UTF-16 result.
+unsafe fn take16(p: *mut u16) -> Outcome {
+    let err = last_error();
+    if p.is_null() {
+        assert!(!err.is_empty(), "NULL without a last error");
+        assert!(
+            !err.starts_with("internal error") || err.contains("injected panic"),
+            "a bug: {}",
+            err
+        );
+        assert!(
+            err.len() <= CSOD_MAX_LAST_ERROR_BYTES,
+            "last error of {} bytes",
+            err.len()
+        );
+        Outcome::Err(err)
+    } else {
+        assert_eq!(err, "", "a result, yet a last error");
+        let s = from_wide(p);
+        csod_wstring_free(p);
+        check_json(&s);
+        Outcome::Ok(s)
+    }
+}
+
+fn check_json(s: &str) {
+    let v: serde_json::Value = serde_json::from_str(s).expect("output is JSON");
+    assert_eq!(v["schema"], 1, "output without \"schema\":1");
+}
+
+fn cstr(b: &[u8]) -> CString {
+    CString::new(b).expect("no NUL in a NUL-terminated case")
+}
+
+fn wide(units: &[u16]) -> Vec<u16> {
+    let mut v = units.to_vec();
+    v.push(0);
+    v
+}
+
+fn wide_str(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(Some(0)).collect()
+}
+
+/// A document argument: bytes for the UTF-8 forms, UTF-16 units for the `_w`
+/// forms; `None` is a NULL pointer.
+#[derive(Clone)]
+struct Arg {
+    bytes: Option<Vec<u8>>,
+    units: Option<Vec<u16>>,
+}
+
+impl Arg {
+    fn null() -> Arg {
+        Arg {
+            bytes: None,
+            units: None,
+        }
+    }
+    fn text(s: &str) -> Arg {
+        Arg {
+            bytes: Some(s.as_bytes().to_vec()),
+            units: Some(s.encode_utf16().collect()),
+        }
+    }
+    fn bytes(b: &[u8]) -> Arg {
+        Arg {
+            bytes: Some(b.to_vec()),
+            units: None,
+        }
+    }
+    fn units(u: &[u16]) -> Arg {
+        Arg {
+            bytes: None,
+            units: Some(u.to_vec()),
+        }
+    }
+}
+
+type Fn8 = unsafe extern "C" fn(*const c_char, *const c_char) -> *mut c_char;
+type Fn16 = unsafe extern "C" fn(*const u16, *const u16) -> *mut u16;
+
+/// How an export is called.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// (document, language) -> char*
+    Doc8(Fn8),
+    /// (document, language) -> uint16_t*
+    Doc16(Fn16),
+    /// (bytes, len, language) -> char*
+    Bytes(unsafe extern "C" fn(*const u8, usize, *const c_char) -> *mut c_char),
+    /// (language) -> char*
+    Lang8(unsafe extern "C" fn(*const c_char) -> *mut c_char),
+    /// (language) -> uint16_t*
+    Lang16(unsafe extern "C" fn(*const u16) -> *mut u16),
+    // Hook for csod_diagnose: `Req8(unsafe extern "C" fn(*const c_char) -> *mut c_char)`
+    // and `Req16(...)`, called like Lang8/Lang16 with the request as the argument.
+    /// Everything else (version, free, last error): covered by its own test.
+    Other,
+}
+
+/// What the document argument is.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Input {
+    Text,
+    Record,
+    None,
+}
+
+struct Export {
+    name: &'static str,
+    kind: Kind,
+    input: Input,
+}
+
+/// Every export of include/csod.h.
+fn exports() -> Vec<Export> {
+    vec![
+        Export {
+            name: "csod_classify",
+            kind: Kind::Doc8(csod_classify),
+            input: Input::Text,
+        },
+        Export {
+            name: "csod_classify_n",
+            kind: Kind::Bytes(csod_classify_n),
+            input: Input::Text,
+        },
+        Export {
+            name: "csod_classify_w",
+            kind: Kind::Doc16(csod_classify_w),
+            input: Input::Text,
+        },
+        Export {
+            name: "csod_classify_record",
+            kind: Kind::Doc8(csod_classify_record),
+            input: Input::Record,
+        },
+        Export {
+            name: "csod_classify_record_w",
+            kind: Kind::Doc16(csod_classify_record_w),
+            input: Input::Record,
+        },
+        Export {
+            name: "csod_catalog",
+            kind: Kind::Lang8(csod_catalog),
+            input: Input::None,
+        },
+        Export {
+            name: "csod_catalog_w",
+            kind: Kind::Lang16(csod_catalog_w),
+            input: Input::None,
+        },
+        // Add csod_diagnose / csod_diagnose_w (Input::Request) and csod_scan here.
+        Export {
+            name: "csod_abi_version",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_version",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_string_free",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_wstring_free",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_last_error",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_last_error_w",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+    ]
+}
+
+/// Calls an export with a document and a language (UTF-8 or UTF-16 as the
+/// export takes them). Returns None when the export cannot take this
+/// argument (bytes for a `_w` form, units for a UTF-8 form).
+fn call(e: &Export, doc: &Arg, lang: Option<&str>) -> Option<Outcome> {
+    let lang8 = lang.map(|l| cstr(l.as_bytes()));
+    let lang8p = lang8
+        .as_ref()
+        .map(|l| l.as_ptr())
+        .unwrap_or(std::ptr::null());
+    let lang16 = lang.map(wide_str);
+    let lang16p = lang16
+        .as_ref()
+        .map(|l| l.as_ptr())
+        .unwrap_or(std::ptr::null());
+    unsafe {
+        match e.kind {
+            Kind::Doc8(f) => {
+                if doc.bytes.is_none() && doc.units.is_some() {
+                    return None;
+                }
+                match &doc.bytes {
+                    None => Some(take8(f(std::ptr::null(), lang8p))),
+                    Some(b) if b.contains(&0) => None,
+                    Some(b) => {
+                        let c = cstr(b);
+                        Some(take8(f(c.as_ptr(), lang8p)))
+                    }
+                }
+            }
+            Kind::Bytes(f) => {
+                if doc.bytes.is_none() && doc.units.is_some() {
+                    return None;
+                }
+                match &doc.bytes {
+                    None => Some(take8(f(std::ptr::null(), 0, lang8p))),
+                    Some(b) => Some(take8(f(b.as_ptr(), b.len(), lang8p))),
+                }
+            }
+            Kind::Doc16(f) => {
+                if doc.units.is_none() && doc.bytes.is_some() {
+                    return None;
+                }
+                match &doc.units {
+                    None => Some(take16(f(std::ptr::null(), lang16p))),
+                    Some(u) if u.contains(&0) => None,
+                    Some(u) => {
+                        let w = wide(u);
+                        Some(take16(f(w.as_ptr(), lang16p)))
+                    }
+                }
+            }
+            Kind::Lang8(f) => Some(take8(f(lang8p))),
+            Kind::Lang16(f) => Some(take16(f(lang16p))),
+            Kind::Other => None,
+        }
+    }
+}
+
+fn with_input(input: Input) -> Vec<Export> {
+    exports().into_iter().filter(|e| e.input == input).collect()
+}
+
+// ---- samples -----------------------------------------------------------------
+
+const SHELLS_USER: &str = "New-PSSession : [admin.vDomain.com] Connecting to remote server admin.vDomain.com failed with the following error message : The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user.";
+
+fn record_of(text: &str) -> String {
+    serde_json::json!({ "message": text }).to_string()
+}
+
+/// The good document for an export's input kind.
+fn good(input: Input) -> String {
+    match input {
+        Input::Text => SHELLS_USER.to_string(),
+        Input::Record => record_of(SHELLS_USER),
+        Input::None => String::new(),
+    }
+}
+
+fn ids(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["matches"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|x| x["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A boxed call, for tables of calls.
+type Call<'a> = Box<dyn Fn() -> Outcome + 'a>;
+
+// ---- the tests -----------------------------------------------------------------
+
+#[test]
+fn every_header_export_is_in_the_table() {
+    let header =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("include/csod.h"))
+            .unwrap();
+    let names: Vec<&str> = exports().iter().map(|e| e.name).collect();
+    let mut declared = 0;
+    for line in header.lines() {
+        if line.starts_with(' ') || line.starts_with('/') || line.starts_with('#') {
+            continue;
+        }
+        if let Some(i) = line.find("csod_") {
+            if let Some(j) = line[i..].find('(') {
+                let name = &line[i..i + j];
+                declared += 1;
+                assert!(
+                    names.contains(&name),
+                    "{} is declared in include/csod.h but not in tests/hostile.rs's exports(): add it",
+                    name
+                );
+            }
+        }
+    }
+    assert!(
+        declared >= 13,
+        "only {} exports found in the header",
+        declared
+    );
+    println!("{} exports declared, all in the table", declared);
+}
+
+#[test]
+fn null_arguments() {
+    let mut cases = 0;
+    for e in exports() {
+        match e.input {
+            Input::Text | Input::Record => {
+                let what = format!("{}(NULL)", e.name);
+                let out = call(&e, &Arg::null(), None).unwrap();
+                let err = out.err(&what);
+                // csod_classify_n(NULL, 0) is an empty text; the others name the argument.
+                assert!(
+                    err.contains("is NULL") || err.contains("nothing to classify"),
+                    "{}: {}",
+                    what,
+                    err
+                );
+                cases += 1;
+                // NULL language means English.
+                let out = call(&e, &Arg::text(&good(e.input)), None).unwrap();
+                assert!(out.ok(&what).contains("\"language\":\"en\""));
+                cases += 1;
+            }
+            Input::None => {
+                if let Some(out) = call(&e, &Arg::null(), None) {
+                    assert!(out.ok(e.name).contains("\"language\":\"en\""));
+                    cases += 1;
+                }
+            }
+        }
+    }
+    unsafe {
+        // Length-taking form: NULL with a length is bad input, not a read.
+        let out = take8(csod_classify_n(std::ptr::null(), 10, std::ptr::null()));
+        assert!(out
+            .err("classify_n(NULL, 10)")
+            .contains("NULL with a length"));
+        let out = take8(csod_classify_n(
+            b"abc".as_ptr(),
+            usize::MAX,
+            std::ptr::null(),
+        ));
+        assert!(out.err("classify_n(len MAX)").contains("too large"));
+        csod_string_free(std::ptr::null_mut());
+        csod_wstring_free(std::ptr::null_mut());
+        cases += 4;
+    }
+    println!("null_arguments: {} cases", cases);
+}
+
+#[test]
+fn empty_and_blank_documents() {
+    let mut cases = 0;
+    for text in ["", " ", "\n\n\r\n", "\t \u{00A0} \u{2003}", "\u{FEFF}"] {
+        for e in with_input(Input::Text) {
+            let what = format!("{}({:?})", e.name, text);
+            if let Some(out) = call(&e, &Arg::text(text), Some("en")) {
+                match &out {
+                    Outcome::Err(err) => {
+                        assert!(err.contains("nothing to classify"), "{}: {}", what, err)
+                    }
+                    // A BOM alone is not blank to everyone; it must still give no match.
+                    Outcome::Ok(s) => assert!(ids(s).is_empty(), "{}: {}", what, s),
+                }
+                cases += 1;
+            }
+        }
+        for e in with_input(Input::Record) {
+            let what = format!("{}({:?})", e.name, text);
+            let out = call(&e, &Arg::text(text), Some("en")).unwrap();
+            assert!(out.err(&what).contains("not valid JSON"), "{}", what);
+            cases += 1;
+        }
+    }
+    println!("empty_and_blank_documents: {} cases", cases);
+}
+
+#[test]
+fn invalid_utf8_everywhere() {
+    let bad: &[&[u8]] = &[
+        b"abc\x80def",
+        b"\xc0\xaf",
+        b"\xed\xa0\x80", // an encoded surrogate
+        b"\xf5\x80\x80\x80",
+        b"\xf4\x90\x80\x80", // above U+10FFFF
+        b"truncated \xe2\x82",
+        b"\xff\xfe\x00",
+        b"{\"message\":\"\xff\"}",
+    ];
+    let mut cases = 0;
+    for b in bad {
+        let doc = Arg::bytes(b);
+        for e in exports() {
+            if e.input == Input::None {
+                continue;
+            }
+            if let Some(out) = call(&e, &doc, Some("en")) {
+                let err = out.err(&format!("{}({:?})", e.name, b));
+                assert!(
+                    err.contains("not valid UTF-8") || err.contains("nothing to classify"),
+                    "{}: {}",
+                    e.name,
+                    err
+                );
+                cases += 1;
+            }
+        }
+        // Invalid language.
+        unsafe {
+            if !b.contains(&0) {
+                let l = cstr(b);
+                let t = cstr(SHELLS_USER.as_bytes());
+                let out = take8(csod_classify(t.as_ptr(), l.as_ptr()));
+                assert!(out.err("language").contains("language is not valid UTF-8"));
+                let out = take8(csod_catalog(l.as_ptr()));
+                assert!(out.err("catalog").contains("language is not valid UTF-8"));
+                cases += 2;
+            }
+        }
+    }
+    println!("invalid_utf8_everywhere: {} cases", cases);
+}
+
+#[test]
+fn unpaired_surrogates() {
+    let good_units: Vec<u16> = SHELLS_USER.encode_utf16().collect();
+    let mut cases = 0;
+    let mut docs: Vec<Vec<u16>> = vec![
+        vec![0xD800],
+        vec![0xDFFF],
+        vec![b'a' as u16, 0xDC00, b'b' as u16],
+        vec![0xDBFF, 0xDBFF, 0xDC00], // high, then a valid pair
+    ];
+    let mut tail_bad = good_units.clone();
+    tail_bad.push(0xD83D);
+    docs.push(tail_bad);
+    // Beyond the analysed 1 MiB: still checked.
+    let mut far = vec![b'x' as u16; 3 * MIB];
+    far.push(0xDE00);
+    docs.push(far);
+    for d in &docs {
+        for e in exports() {
+            if let Kind::Doc16(_) = e.kind {
+                let out = call(&e, &Arg::units(d), Some("en")).unwrap();
+                let err = out.err(e.name);
+                assert!(err.contains("unpaired surrogate"), "{}: {}", e.name, err);
+                cases += 1;
+            }
+        }
+    }
+    // As the language.
+    let w = wide_str(SHELLS_USER);
+    let lang = wide(&[b'f' as u16, 0xD800]);
+    unsafe {
+        let out = take16(csod_classify_w(w.as_ptr(), lang.as_ptr()));
+        assert!(out.err("lang").contains("language is not valid UTF-16"));
+        let out = take16(csod_catalog_w(lang.as_ptr()));
+        assert!(out.err("catalog lang").contains("unpaired surrogate"));
+        // A valid pair (an emoji) is fine.
+        let ok = wide_str("New-PSSession \u{1F600} maximum number of concurrent shells for this user has been exceeded");
+        let out = take16(csod_classify_w(ok.as_ptr(), std::ptr::null()));
+        out.ok("emoji");
+    }
+    cases += 3;
+    // JSON escapes of lone surrogates in a record are refused by serde_json.
+    for e in with_input(Input::Record) {
+        let out = call(&e, &Arg::text(r#"{"message":"\ud800 x"}"#), None).unwrap();
+        assert!(out.err(e.name).contains("not valid JSON"));
+        cases += 1;
+    }
+    println!("unpaired_surrogates: {} cases", cases);
+}
+
+#[test]
+fn embedded_nuls_through_the_length_taking_form() {
+    let with_spaces = unsafe {
+        take8(csod_classify_n(
+            SHELLS_USER.as_ptr(),
+            SHELLS_USER.len(),
+            std::ptr::null(),
+        ))
+    };
+    let nul: Vec<u8> = SHELLS_USER
+        .bytes()
+        .map(|b| if b == b' ' { 0 } else { b })
+        .collect();
+    let with_nuls = unsafe { take8(csod_classify_n(nul.as_ptr(), nul.len(), std::ptr::null())) };
+    assert_eq!(
+        ids(with_spaces.ok("spaces")),
+        vec!["shells_per_user".to_string()]
+    );
+    assert_eq!(ids(with_spaces.ok("spaces")), ids(with_nuls.ok("nuls")));
+    let mut cases = 2;
+    for doc in [vec![0u8; 1], vec![0u8; 100_000], b"\0\0x\0".to_vec()] {
+        let out = unsafe { take8(csod_classify_n(doc.as_ptr(), doc.len(), std::ptr::null())) };
+        match out {
+            Outcome::Err(e) => assert!(e.contains("nothing to classify"), "{}", e),
+            Outcome::Ok(s) => assert!(ids(&s).is_empty()),
+        }
+        cases += 1;
+    }
+    // A NUL cuts a NUL-terminated string: the part before it is classified.
+    let cut = CString::new(&SHELLS_USER.as_bytes()[..40]).unwrap();
+    unsafe { take8(csod_classify(cut.as_ptr(), std::ptr::null())) }.ok("cut");
+    println!("embedded_nuls: {} cases", cases + 1);
+}
+
+fn big_text(bytes: usize) -> String {
+    // The matching message first, then a log's worth of filler: the result
+    // must be the same and say the text was cut.
+    let mut s = String::with_capacity(bytes + 100);
+    s.push_str(SHELLS_USER);
+    s.push('\n');
+    let line = "2024-01-01 12:00:00 VERBOSE: nothing to see here \u{00E9}\u{4E2D}\n";
+    while s.len() + line.len() <= bytes {
+        s.push_str(line);
+    }
+    s
+}
+
+#[test]
+fn inputs_of_64_mib() {
+    warm_up();
+    let text = big_text(64 * MIB);
+    let units: Vec<u16> = text.encode_utf16().chain(Some(0)).collect();
+    let c = CString::new(text.clone()).unwrap();
+    // Text: only the first 1 MiB is analysed and copied; the result says so.
+    // The bound is on memory held at once beyond the input (the analysed
+    // copy, its normalised views and byte map, the output).
+    let runs: Vec<(&str, Call)> = vec![
+        (
+            "csod_classify",
+            Box::new(|| unsafe { take8(csod_classify(c.as_ptr(), std::ptr::null())) }),
+        ),
+        (
+            "csod_classify_n",
+            Box::new(|| unsafe {
+                take8(csod_classify_n(text.as_ptr(), text.len(), std::ptr::null()))
+            }),
+        ),
+        (
+            "csod_classify_w",
+            Box::new(|| unsafe { take16(csod_classify_w(units.as_ptr(), std::ptr::null())) }),
+        ),
+    ];
+    for (name, f) in runs {
+        let (out, took, peak) = measure(&f);
+        let json = out.ok(name).to_string();
+        println!(
+            "64 MiB of text through {}: {:?}, {:.1} MiB held at most",
+            name,
+            took,
+            peak as f64 / MIB as f64
+        );
+        assert_eq!(ids(&json), vec!["shells_per_user".to_string()], "{}", name);
+        assert!(
+            json.contains("\"truncated\":true"),
+            "{}: no truncated flag",
+            name
+        );
+        assert!(peak <= 24 * MIB, "{} held {} bytes", name, peak);
+        assert!(took < Duration::from_secs(120), "{} took {:?}", name, took);
+    }
+    drop((c, units));
+
+    // Records: JSON is parsed whole, so documents above CSOD_MAX_DOCUMENT_BYTES
+    // are refused before parsing (the UTF-16 form before decoding).
+    let record = record_of(&text);
+    let record8 = CString::new(record.clone()).unwrap();
+    let record16: Vec<u16> = record.encode_utf16().chain(Some(0)).collect();
+    let (out, took, peak) =
+        measure(|| unsafe { take8(csod_classify_record(record8.as_ptr(), std::ptr::null())) });
+    println!(
+        "64 MiB record: {:?}, {:.1} MiB held",
+        took,
+        peak as f64 / MIB as f64
+    );
+    assert!(out
+        .err("64 MiB record")
+        .contains("record_json is too large"));
+    assert!(peak < MIB);
+    let (out, took, peak) =
+        measure(|| unsafe { take16(csod_classify_record_w(record16.as_ptr(), std::ptr::null())) });
+    println!(
+        "64 MiB record_w: {:?}, {:.1} MiB held",
+        took,
+        peak as f64 / MIB as f64
+    );
+    assert!(out
+        .err("64 MiB record_w")
+        .contains("record_json is too large"));
+    assert!(peak < MIB);
+    drop((record8, record16, record));
+
+    // Just under the limit: parsed, the message cut to 1 MiB for analysis.
+    let near = record_of(&big_text(CSOD_MAX_DOCUMENT_BYTES / 10 * 9));
+    assert!(near.len() <= CSOD_MAX_DOCUMENT_BYTES);
+    let near8 = CString::new(near.clone()).unwrap();
+    let near16: Vec<u16> = near.encode_utf16().chain(Some(0)).collect();
+    for (name, f) in [
+        (
+            "csod_classify_record",
+            Box::new(|| unsafe { take8(csod_classify_record(near8.as_ptr(), std::ptr::null())) })
+                as Call,
+        ),
+        (
+            "csod_classify_record_w",
+            Box::new(|| unsafe {
+                take16(csod_classify_record_w(near16.as_ptr(), std::ptr::null()))
+            }),
+        ),
+    ] {
+        let (out, took, peak) = measure(&f);
+        let json = out.ok(name).to_string();
+        println!(
+            "{} MiB record through {}: {:?}, {:.1} MiB held at most",
+            near.len() / MIB,
+            name,
+            took,
+            peak as f64 / MIB as f64
+        );
+        assert_eq!(ids(&json), vec!["shells_per_user".to_string()], "{}", name);
+        assert!(json.contains("\"truncated\":true"), "{}", name);
+        // Parsed document (<= 16 MiB, twice while serde_json unescapes) plus,
+        // for UTF-16, the decoded copy, plus the text analysis.
+        assert!(
+            peak <= 24 * MIB + 4 * CSOD_MAX_DOCUMENT_BYTES,
+            "{} held {}",
+            name,
+            peak
+        );
+        assert!(took < Duration::from_secs(120), "{} took {:?}", name, took);
+    }
+}
+
+#[test]
+fn a_million_short_lines() {
+    let shapes: &[(&str, &str)] = &[
+        ("x", "one character"),
+        ("+ a", "tail item"),
+        (
+            "    + FullyQualifiedErrorId : x",
+            "FullyQualifiedErrorId lines",
+        ),
+        ("New-PSSession : a", "error heads"),
+        ("C:\\a\\b.psm1 \\\\", "paths"),
+        ("0x803380DF -2144108123", "codes"),
+        ("a@b.cd [h.example.com]", "users and hosts"),
+        ("", "empty lines"),
+        ("\r", "carriage returns"),
+    ];
+    for (line, what) in shapes {
+        let mut text = String::with_capacity(1_000_000 * (line.len() + 1));
+        text.push_str(SHELLS_USER);
+        text.push('\n');
+        for _ in 0..1_000_000 {
+            text.push_str(line);
+            text.push('\n');
+        }
+        let c = CString::new(text).unwrap();
+        warm_up();
+        let (out, took, peak) =
+            measure(|| unsafe { take8(csod_classify(c.as_ptr(), std::ptr::null())) });
+        println!(
+            "a million lines of {}: {:?}, {:.1} MiB held at most",
+            what,
+            took,
+            peak as f64 / MIB as f64
+        );
+        let json = out.ok(what).to_string();
+        assert!(
+            ids(&json).len() <= 3,
+            "{}: too many matches {:?}",
+            what,
+            ids(&json)
+        );
+        assert!(took < Duration::from_secs(60), "{} took {:?}", what, took);
+        assert!(peak <= 64 * MIB, "{} held {} bytes", what, peak);
+    }
+}
+
+fn nested(depth: usize, open: &str, close: &str) -> String {
+    let mut s = String::from("{\"message\":\"New-PSSession : x\",\"deep\":");
+    for _ in 0..depth {
+        s.push_str(open);
+    }
+    for _ in 0..depth {
+        s.push_str(close);
+    }
+    s.push('}');
+    s
+}
+
+/// JSON nested 100 000 deep: serde_json's recursion limit (128) gives a clean
+/// error, even on a thread with a small stack.
+fn deep_json_cases() -> usize {
+    let mut cases = 0;
+    for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"b\":[", "]}]")] {
+        let doc = nested(100_000, open, close);
+        for e in with_input(Input::Record) {
+            let (out, took, _) = measure(|| call(&e, &Arg::text(&doc), None).unwrap());
+            let err = out.err(e.name);
+            assert!(err.contains("recursion limit"), "{}: {}", e.name, err);
+            assert!(took < Duration::from_secs(10));
+            cases += 1;
+        }
+        // Unclosed, too.
+        let open_only: String = open.repeat(100_000);
+        for e in with_input(Input::Record) {
+            let out = call(&e, &Arg::text(&open_only), None).unwrap();
+            out.err(e.name);
+            cases += 1;
+        }
+    }
+    // Just under the limit is accepted (unknown keys are ignored).
+    for e in with_input(Input::Record) {
+        let doc = nested(100, "[", "]");
+        let out = call(&e, &Arg::text(&doc), None).unwrap();
+        out.ok(e.name);
+        cases += 1;
+    }
+    cases
+}
+
+#[test]
+fn json_nested_100000_deep() {
+    let cases = deep_json_cases();
+    println!("json_nested_100000_deep: {} cases", cases);
+}
+
+#[test]
+fn json_nested_100000_deep_on_a_small_stack() {
+    // 256 KiB: a quarter of Windows' default thread stack. (The first call of
+    // the process on a small stack is tested in tests/small_stack.rs.)
+    let h = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(deep_json_cases)
+        .unwrap();
+    let cases = h.join().expect("no stack overflow on a 256 KiB stack");
+    println!("json_nested_100000_deep_on_a_small_stack: {} cases", cases);
+}
+
+/// Record documents that are bad input, with what the last error must say.
+fn bad_documents() -> Vec<(String, &'static str)> {
+    let mut v: Vec<(String, &'static str)> = vec![
+        ("{".into(), "not valid JSON"),
+        ("{\"message\":".into(), "not valid JSON"),
+        ("{'message':'x'}".into(), "not valid JSON"),
+        ("{\"message\":\"x\",}".into(), "not valid JSON"),
+        ("{\"message\":\"x\"} {}".into(), "not valid JSON"),
+        ("{\"message\":\"x\" // c\n}".into(), "not valid JSON"),
+        ("NaN".into(), "not valid JSON"),
+        ("null".into(), "must be a JSON object"),
+        ("[]".into(), "must be a JSON object"),
+        ("42".into(), "must be a JSON object"),
+        ("\"New-PSSession : x\"".into(), "must be a JSON object"),
+        ("{}".into(), "needs a \"message\""),
+        ("{\"message\":null}".into(), "needs a \"message\""),
+        ("{\"message\":\"   \"}".into(), "needs a \"message\""),
+        (
+            "{\"command\":\"New-PSSession\"}".into(),
+            "needs a \"message\"",
+        ),
+        ("{\"message\":1}".into(), "must be a string"),
+        ("{\"message\":true}".into(), "must be a string"),
+        ("{\"message\":{}}".into(), "must be a string"),
+        ("{\"message\":[\"a\"]}".into(), "must be a string"),
+        (
+            "{\"message\":\"x\",\"fully_qualified_error_id\":7}".into(),
+            "must be a string",
+        ),
+        (
+            "{\"message\":\"x\",\"exception_type\":[]}".into(),
+            "must be a string",
+        ),
+        (
+            "{\"message\":\"x\",\"category\":false}".into(),
+            "must be a string",
+        ),
+        (
+            "{\"message\":\"x\",\"command\":{}}".into(),
+            "must be a string",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":\"abc\"}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":true}".into(),
+            "must be a number",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":[1]}".into(),
+            "must be a number",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":1.5}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":1e308}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":-1e308}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":4294967296}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":-2147483649}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":18446744073709551615}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"hresult\":123456789012345678901234567890}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"error_code\":\"0x1FFFFFFFF\"}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"error_code\":\"0x\"}".into(),
+            "32-bit integer",
+        ),
+        (
+            "{\"message\":\"x\",\"error_code\":\"-0x1\"}".into(),
+            "32-bit integer",
+        ),
+    ];
+    // Huge values.
+    v.push((
+        format!("{{\"message\":\"x\",\"hresult\":{}}}", "9".repeat(100_000)),
+        "number out of range",
+    ));
+    v.push((
+        format!(
+            "{{\"message\":\"x\",\"hresult\":\"{}\"}}",
+            "7".repeat(100_000)
+        ),
+        "32-bit integer",
+    ));
+    v.push((
+        format!("{{\"message\":\"x\",\"hresult\":1e{}}}", "9".repeat(1000)),
+        "not valid JSON",
+    ));
+    v
+}
+
+#[test]
+fn wrong_types_and_huge_numbers() {
+    let mut cases = 0;
+    for (doc, why) in bad_documents() {
+        for e in with_input(Input::Record) {
+            let out = call(&e, &Arg::text(&doc), Some("fr")).unwrap();
+            let err = out.err(&format!("{}({})", e.name, &doc[..doc.len().min(80)]));
+            assert!(
+                err.contains(why),
+                "{}({}): {:?} does not say {:?}",
+                e.name,
+                &doc[..doc.len().min(80)],
+                err,
+                why
+            );
+            cases += 1;
+        }
+    }
+    // Numbers that are fine: every spelling of a 32-bit code.
+    for ok in [
+        "-2144108123",
+        "2150859173",
+        "\"0x803380DF\"",
+        "\"0X803380df\"",
+        "\" -2144108123 \"",
+        "0",
+        "4294967295",
+        "-2147483648",
+    ] {
+        for e in with_input(Input::Record) {
+            let doc = format!(
+                "{{\"message\":\"x\",\"hresult\":{},\"error_code\":null}}",
+                ok
+            );
+            call(&e, &Arg::text(&doc), None).unwrap().ok(&doc);
+            cases += 1;
+        }
+    }
+    println!("wrong_types_and_huge_numbers: {} cases", cases);
+}
+
+#[test]
+fn unknown_keys_are_ignored() {
+    let plain = call(
+        &with_input(Input::Record)[0],
+        &Arg::text(&record_of(SHELLS_USER)),
+        None,
+    )
+    .unwrap();
+    let mut cases = 0;
+    for extra in [
+        "\"zzz\":1",
+        "\"Message\":42",
+        "\"\":null",
+        "\"deep\":{\"a\":[1,{\"b\":[]}]}",
+        "\"password\":\"hunter2\"",
+        "\"\\u0000\":\"\\u0000\"",
+    ] {
+        let doc = format!(
+            "{{{},\"message\":{}}}",
+            extra,
+            serde_json::to_string(SHELLS_USER).unwrap()
+        );
+        for e in with_input(Input::Record) {
+            let out = call(&e, &Arg::text(&doc), None).unwrap();
+            assert_eq!(out, plain, "{} with {}", e.name, extra);
+            cases += 1;
+        }
+    }
+    // Duplicate keys: serde_json keeps the last one; either way no crash.
+    let dup = format!(
+        "{{\"message\":\"x\",\"message\":{}}}",
+        serde_json::to_string(SHELLS_USER).unwrap()
+    );
+    for e in with_input(Input::Record) {
+        call(&e, &Arg::text(&dup), None).unwrap().ok("dup");
+        cases += 1;
+    }
+    println!("unknown_keys_are_ignored: {} cases", cases);
+}
+
+#[test]
+fn unknown_and_odd_languages() {
+    let long = "x".repeat(10 * MIB);
+    let bad = [
+        "xx",
+        "english",
+        "zh-Hans-CN-x-private",
+        "-",
+        "_fr",
+        "fr\u{00E9}",
+        "\u{1F600}",
+        "de",
+        long.as_str(),
+    ];
+    let fine = [
+        "en", "EN", "fr", "fr-FR", "fr_CA", "en-GB", "", "  ", " fr ",
+    ];
+    let mut cases = 0;
+    for e in exports() {
+        if let Kind::Other = e.kind {
+            continue;
+        }
+        let doc = Arg::text(&good(e.input));
+        for l in bad {
+            let out = call(&e, &doc, Some(l)).unwrap();
+            let err = out.err(&format!("{}(lang {:?})", e.name, &l[..l.len().min(40)]));
+            assert!(
+                err.contains("unknown output language"),
+                "{}: {}",
+                e.name,
+                err
+            );
+            assert!(err.contains("en, fr"), "{}: {}", e.name, err);
+            cases += 1;
+        }
+        for l in fine {
+            let out = call(&e, &doc, Some(l)).unwrap();
+            let json = out.ok(&format!("{}(lang {:?})", e.name, l));
+            let want = if l.trim().to_ascii_lowercase().starts_with("fr") {
+                "\"language\":\"fr\""
+            } else {
+                "\"language\":\"en\""
+            };
+            assert!(json.contains(want), "{} {:?}: {}", e.name, l, &json[..80]);
+            cases += 1;
+        }
+    }
+    println!("unknown_and_odd_languages: {} cases", cases);
+}
+
+#[test]
+fn last_error_is_bounded_and_cleared() {
+    // A 10 MiB language is quoted in the error cut to 64 characters.
+    let long = CString::new("q".repeat(10 * MIB)).unwrap();
+    unsafe {
+        let out = take8(csod_catalog(long.as_ptr()));
+        let err = out.err("long language");
+        assert!(err.len() < 200, "{}", err.len());
+        assert!(
+            err.contains("(10485760 bytes): use one of en, fr"),
+            "{}",
+            err
+        );
+        let wide_long = CString::new("\u{e9}".repeat(MIB)).unwrap();
+        let out = take8(csod_catalog(wide_long.as_ptr()));
+        assert!(out.err("e-acute").len() < 300);
+        let long_num = CString::new(format!(
+            "{{\"message\":\"x\",\"hresult\":\"{}\"}}",
+            "5".repeat(MIB)
+        ))
+        .unwrap();
+        let out = take8(csod_classify_record(long_num.as_ptr(), std::ptr::null()));
+        let err = out.err("long number");
+        assert!(err.len() < 200 && err.contains("32-bit integer"), "{}", err);
+        // Success clears it; it stays until the next call.
+        let ok = take8(csod_catalog(std::ptr::null()));
+        ok.ok("catalog");
+        assert_eq!(last_error(), "");
+        assert_eq!(last_error_w(), "");
+        let _ = take8(csod_classify(std::ptr::null(), std::ptr::null()));
+        assert_eq!(last_error(), "text is NULL");
+        assert_eq!(last_error(), "text is NULL");
+        assert_eq!(csod_abi_version(), 1);
+        assert_eq!(
+            last_error(),
+            "text is NULL",
+            "abi_version does not touch it"
+        );
+        let v = CStr::from_ptr(csod_version()).to_str().unwrap();
+        assert_eq!(v, env!("CARGO_PKG_VERSION"));
+    }
+}
+
+/// A panic inside any export's body becomes NULL and a last error: the test
+/// hook makes the next call on this thread panic inside its guard.
+#[test]
+fn a_panic_becomes_null_and_a_last_error() {
+    let mut cases = 0;
+    for e in exports() {
+        if let Kind::Other = e.kind {
+            continue;
+        }
+        let doc = Arg::text(&good(e.input));
+        inject_panic_for_tests();
+        let out = call(&e, &doc, None).unwrap();
+        let err = out.err(e.name);
+        assert!(
+            err.contains("internal error") && err.contains("injected panic"),
+            "{}: {}",
+            e.name,
+            err
+        );
+        // The next call works normally.
+        call(&e, &doc, None).unwrap().ok(e.name);
+        cases += 1;
+    }
+    println!("a_panic_becomes_null_and_a_last_error: {} exports", cases);
+}
+
+/// Every crash the fuzzers ever found (tests/fuzz_regressions/<target>/),
+/// replayed through the same calls as tests/fuzz/harness.c.
+#[test]
+fn fuzz_regressions_replay() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut replayed = 0;
+    for target in ["classify", "record", "catalog"] {
+        let entries = match std::fs::read_dir(dir.join(target)) {
+            Ok(e) => e,
+            Err(_) => continue,
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            replay(target, &data);
+            replayed += 1;
+        }
+    }
+    println!("fuzz_regressions_replay: {} inputs", replayed);
+}
+
+fn replay(target: &str, data: &[u8]) {
+    let nul_cut = |d: &[u8]| -> CString {
+        let end = d.iter().position(|b| *b == 0).unwrap_or(d.len());
+        CString::new(&d[..end]).unwrap()
+    };
+    let units = |d: &[u8]| -> Vec<u16> {
+        let mut w: Vec<u16> = d
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let end = w.iter().position(|u| *u == 0).unwrap_or(w.len());
+        w.truncate(end);
+        w.push(0);
+        w
+    };
+    unsafe {
+        match target {
+            "classify" if !data.is_empty() => {
+                let d = &data[1..];
+                let _ = take8(csod_classify_n(d.as_ptr(), d.len(), std::ptr::null()));
+                let c = nul_cut(d);
+                let _ = take8(csod_classify(c.as_ptr(), std::ptr::null()));
+                let w = units(d);
+                let _ = take16(csod_classify_w(w.as_ptr(), std::ptr::null()));
+            }
+            "record" => {
+                let c = nul_cut(data);
+                let _ = take8(csod_classify_record(c.as_ptr(), std::ptr::null()));
+                let w = units(data);
+                let _ = take16(csod_classify_record_w(w.as_ptr(), std::ptr::null()));
+            }
+            "catalog" => {
+                let c = nul_cut(data);
+                let _ = take8(csod_catalog(c.as_ptr()));
+                let w = units(data);
+                let _ = take16(csod_catalog_w(w.as_ptr()));
+            }
+            _ => {}
+        }
+    }
+}
