@@ -15,6 +15,15 @@
 #include <stdint.h>
 
 /*
+ Deepest JSON nesting accepted in a document. A record is flat; unknown
+ keys may hold a little structure. serde_json would stop at 128 levels,
+ but its parser recurses, and 128 levels of an unoptimised build overflow
+ a 128 KiB thread stack: callers' threads may be small, so documents are
+ measured first, without recursion.
+ */
+#define MAX_JSON_DEPTH 32
+
+/*
  Default probe bound in milliseconds.
  */
 #define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000

@@ -481,8 +481,52 @@ pub fn classify_text(text: &str, lang: &str) -> Result<Classification, String> {
     )
 }
 
+/// Deepest JSON nesting accepted in a document. A record is flat; unknown
+/// keys may hold a little structure. serde_json would stop at 128 levels,
+/// but its parser recurses, and 128 levels of an unoptimised build overflow
+/// a 128 KiB thread stack: callers' threads may be small, so documents are
+/// measured first, without recursion.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// Refuses a JSON text nested deeper than `max` (arrays and objects),
+/// scanning it once without recursion. Strings are skipped, escapes too;
+/// anything else is left to the parser.
+pub fn check_json_depth(json: &str, max: usize) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Err(format!(
+                        "record is nested deeper than {} levels of JSON arrays and objects",
+                        max
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
 pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
+    check_json_depth(json, MAX_JSON_DEPTH)?;
     let v: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
     record_from_value(&v)
@@ -599,6 +643,17 @@ mod tests {
             "XPSRemotingTransportException",
             "PSRemotingTransportException"
         ));
+    }
+
+    #[test]
+    fn json_depth_is_measured_without_recursion() {
+        assert!(check_json_depth("{\"a\":[[1]]}", 3).is_ok());
+        assert!(check_json_depth("{\"a\":[[[1]]]}", 3).is_err());
+        // Brackets inside strings, and escaped quotes, do not count.
+        assert!(check_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 1).is_ok());
+        assert!(check_json_depth(&"[".repeat(1_000_000), 32)
+            .unwrap_err()
+            .contains("deeper than 32"));
     }
 
     #[test]

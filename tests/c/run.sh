@@ -33,10 +33,19 @@ echo "-- plain run"
 "$out/test_csod"
 
 echo "-- valgrind (3 rounds of the whole table)"
+# valgrind runs against a library whose dependencies are not optimised
+# (Cargo's default debug profile; Cargo.toml optimises them for test speed):
+# with regex 1.7.1 optimised, memcheck reports "use of uninitialised value
+# of size 8" inside regex's backtracking matcher (origin: a reused stack
+# slot). ASan and the results are clean; see README, "Hardening".
+vg_target="$root/target/c-valgrind"
+cargo build --quiet --lib --target-dir "$vg_target" --config 'profile.dev.package."*".opt-level=0'
+gcc "${cflags[@]}" tests/c/test_csod.c -L"$vg_target/debug" -Wl,-rpath,"$vg_target/debug" -lcsod \
+  -o "$out/test_csod_vg"
 log="$out/valgrind.log"
 status=0
 valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-  --log-file="$log" "$out/test_csod" 3 || status=$?
+  --log-file="$log" "$out/test_csod_vg" 3 || status=$?
 grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost:|still reachable:|no leaks are possible' "$log" | sed 's/^==[0-9]*== */valgrind: /'
 if [ "$status" != 0 ]; then
   cat "$log" >&2
@@ -53,7 +62,7 @@ fi
 
 echo "-- the leak checks can fail: a result dropped on purpose must show as definitely lost"
 if valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-     --log-file="$out/canary.log" "$out/test_csod" --leak-canary >/dev/null; then
+     --log-file="$out/canary.log" "$out/test_csod_vg" --leak-canary >/dev/null; then
   echo "tests/c: valgrind did not see the deliberate leak" >&2; exit 1
 fi
 grep -q 'definitely lost: [1-9]' "$out/canary.log" || { echo "tests/c: no leak in the canary's valgrind log" >&2; exit 1; }

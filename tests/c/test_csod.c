@@ -311,7 +311,7 @@ static void test_csod_classify_record(void)
     memset(p, ']', depth);
     p += depth;
     strcpy(p, "}");
-    expect_null(csod_classify_record(deep, NULL), "record(nested 100000)", "recursion limit");
+    expect_null(csod_classify_record(deep, NULL), "record(nested 100000)", "nested deeper than 32 levels");
     free(deep);
 }
 
