@@ -15,13 +15,12 @@
 #include <stdint.h>
 
 /*
- Deepest JSON nesting accepted in a document. A record is flat; unknown
- keys may hold a little structure. serde_json would stop at 128 levels,
- but its parser recurses, and 128 levels of an unoptimised build overflow
- a 128 KiB thread stack: callers' threads may be small, so documents are
- measured first, without recursion.
+ Deepest nesting of JSON arrays and objects accepted in a document (the
+ record object counts as one level); deeper is bad input. Documents are
+ measured before parsing, without recursion, so that a deep document
+ cannot overflow a small thread stack.
  */
-#define MAX_JSON_DEPTH 32
+#define CSOD_MAX_JSON_DEPTH 32
 
 /*
  Default probe bound in milliseconds.

@@ -481,12 +481,11 @@ pub fn classify_text(text: &str, lang: &str) -> Result<Classification, String> {
     )
 }
 
-/// Deepest JSON nesting accepted in a document. A record is flat; unknown
-/// keys may hold a little structure. serde_json would stop at 128 levels,
-/// but its parser recurses, and 128 levels of an unoptimised build overflow
-/// a 128 KiB thread stack: callers' threads may be small, so documents are
-/// measured first, without recursion.
-pub const MAX_JSON_DEPTH: usize = 32;
+/// Deepest nesting of JSON arrays and objects accepted in a document (the
+/// record object counts as one level); deeper is bad input. Documents are
+/// measured before parsing, without recursion, so that a deep document
+/// cannot overflow a small thread stack.
+pub const CSOD_MAX_JSON_DEPTH: usize = 32;
 
 /// Refuses a JSON text nested deeper than `max` (arrays and objects),
 /// scanning it once without recursion. Strings are skipped, escapes too;
@@ -526,7 +525,7 @@ pub fn check_json_depth(json: &str, max: usize) -> Result<(), String> {
 
 /// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
 pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
-    check_json_depth(json, MAX_JSON_DEPTH)?;
+    check_json_depth(json, CSOD_MAX_JSON_DEPTH)?;
     let v: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
     record_from_value(&v)

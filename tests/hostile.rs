@@ -868,7 +868,7 @@ fn nested(depth: usize, open: &str, close: &str) -> String {
 }
 
 /// JSON nested 100 000 deep: refused by a scan without recursion before
-/// serde_json parses it (classify::MAX_JSON_DEPTH), even on a small stack.
+/// serde_json parses it (classify::CSOD_MAX_JSON_DEPTH), even on a small stack.
 fn deep_json_cases() -> usize {
     let mut cases = 0;
     for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"b\":[", "]}]")] {
