@@ -5,16 +5,19 @@
 #   scripts/setup.sh            Rust build (Debian crates when the public registry is unreachable)
 #   scripts/setup.sh --pwsh     also PowerShell 7.6.9 and Pester 5.7.1 (NuGet) under .tools/
 #   scripts/setup.sh --all      also everything the test suite needs
+#   scripts/setup.sh --fuzz     also clang-19 and libFuzzer (scripts/fuzz)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 want_all=0
 want_pwsh=0
+want_fuzz=0
 for a in "$@"; do
   case "$a" in
     --all) want_all=1; want_pwsh=1 ;;
     --pwsh) want_pwsh=1 ;;
+    --fuzz) want_fuzz=1 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -27,6 +30,9 @@ debs=(librust-cbindgen-dev librust-serde-json-dev librust-serde-derive-dev libru
 if [ "$want_all" = 1 ]; then
   debs+=(gcc valgrind rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix wine64 wine
          mono-mcs ripgrep python3 strace iproute2 util-linux)
+fi
+if [ "$want_fuzz" = 1 ]; then
+  debs+=(clang-19 libclang-rt-19-dev)
 fi
 missing=()
 for d in "${debs[@]}"; do

@@ -1,0 +1,98 @@
+//! Writes the fuzzers' seed corpus from the sample corpus (`tests/corpus/`)
+//! and the kept regressions (`tests/fuzz_regressions/`):
+//! `cargo run --example fuzz_seeds -- OUT_DIR` makes `OUT_DIR/<target>/`.
+//! Used by `scripts/fuzz`.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let out = PathBuf::from(std::env::args().nth(1).expect("usage: fuzz_seeds OUT_DIR"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut texts: Vec<String> = Vec::new();
+    let mut records: Vec<String> = Vec::new();
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("tests/corpus"))
+        .expect("tests/corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().map(|x| x == "json").unwrap_or(false))
+        .collect();
+    files.sort();
+    for f in &files {
+        let doc: Value = serde_json::from_str(&fs::read_to_string(f).expect("read corpus"))
+            .expect("corpus JSON");
+        for s in doc["samples"].as_array().into_iter().flatten() {
+            if let Some(t) = s["text"].as_str() {
+                texts.push(t.to_string());
+                records.push(serde_json::json!({ "message": t }).to_string());
+            }
+            if let Some(r) = s.get("record") {
+                records.push(r.to_string());
+                if let Some(m) = r["message"].as_str() {
+                    texts.push(m.to_string());
+                }
+            }
+        }
+    }
+    // The classify target's first byte picks the output language.
+    let classify: Vec<Vec<u8>> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut v = vec![(i % 7) as u8];
+            v.extend_from_slice(t.as_bytes());
+            v
+        })
+        .collect();
+    write(&out.join("classify"), &classify);
+    write(
+        &out.join("record"),
+        &records
+            .iter()
+            .map(|r| r.as_bytes().to_vec())
+            .collect::<Vec<_>>(),
+    );
+    let langs = ["en", "fr", "fr-FR", "", "xx", "en_US", "FR-ca"];
+    write(
+        &out.join("catalog"),
+        &langs
+            .iter()
+            .map(|l| l.as_bytes().to_vec())
+            .collect::<Vec<_>>(),
+    );
+    // Every crash ever found seeds its target again.
+    let regressions = root.join("tests/fuzz_regressions");
+    for target in ["classify", "record", "catalog"] {
+        let dir = regressions.join(target);
+        if let Ok(entries) = fs::read_dir(&dir) {
+            let kept: Vec<Vec<u8>> = entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| fs::read(e.path()).ok())
+                .collect();
+            write(&out.join(target), &kept);
+        }
+    }
+    println!(
+        "fuzz seeds: {} texts, {} records, {} languages in {}",
+        classify.len(),
+        records.len(),
+        langs.len(),
+        out.display()
+    );
+}
+
+fn write(dir: &Path, items: &[Vec<u8>]) {
+    fs::create_dir_all(dir).expect("create seed dir");
+    for (i, item) in items.iter().enumerate() {
+        let name = format!("seed-{:04}-{:016x}", i, hash(item));
+        fs::write(dir.join(name), item).expect("write seed");
+    }
+}
+
+fn hash(b: &[u8]) -> u64 {
+    // FNV-1a: stable names so reruns overwrite rather than pile up.
+    b.iter().fold(0xcbf29ce484222325u64, |h, x| {
+        (h ^ *x as u64).wrapping_mul(0x100000001b3)
+    })
+}
