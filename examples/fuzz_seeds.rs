@@ -60,9 +60,20 @@ fn main() {
             .map(|l| l.as_bytes().to_vec())
             .collect::<Vec<_>>(),
     );
+    // diagnose: the value of an unknown key, then the harness's fixed keys;
+    // a leading `1,` lets the input add keys of its own.
+    let mut diagnose: Vec<Vec<u8>> = vec![
+        b"1".to_vec(),
+        b"1,\"language\":\"fr\"".to_vec(),
+        b"1,\"host\":{\"edition\":\"Desktop\",\"version\":\"5.1.19041.4648\",\"os\":\"Windows\",\"execution_policy\":{\"CurrentUser\":\"Restricted\"},\"sessions\":[{\"name\":\"S\",\"computer_name\":\"admin1a.online.lync.com\",\"state\":\"Opened\",\"age_minutes\":75}],\"modules\":[{\"name\":\"SkypeOnlineConnector\",\"version\":\"7.0.0.0\",\"loaded\":true}]}".to_vec(),
+    ];
+    for r in records.iter().take(40) {
+        diagnose.push(format!("1,\"error\":{}", r).into_bytes());
+    }
+    write(&out.join("diagnose"), &diagnose);
     // Every crash ever found seeds its target again.
     let regressions = root.join("tests/fuzz_regressions");
-    for target in ["classify", "record", "catalog"] {
+    for target in ["classify", "record", "catalog", "diagnose"] {
         let dir = regressions.join(target);
         if let Ok(entries) = fs::read_dir(&dir) {
             let kept: Vec<Vec<u8>> = entries

@@ -490,7 +490,7 @@ pub const CSOD_MAX_JSON_DEPTH: usize = 32;
 /// Refuses a JSON text nested deeper than `max` (arrays and objects),
 /// scanning it once without recursion. Strings are skipped, escapes too;
 /// anything else is left to the parser.
-pub fn check_json_depth(json: &str, max: usize) -> Result<(), String> {
+pub fn check_json_depth(json: &str, max: usize, what: &str) -> Result<(), String> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -511,8 +511,8 @@ pub fn check_json_depth(json: &str, max: usize) -> Result<(), String> {
                 depth += 1;
                 if depth > max {
                     return Err(format!(
-                        "record is nested deeper than {} levels of JSON arrays and objects",
-                        max
+                        "{} is nested deeper than {} levels of JSON arrays and objects",
+                        what, max
                     ));
                 }
             }
@@ -525,7 +525,7 @@ pub fn check_json_depth(json: &str, max: usize) -> Result<(), String> {
 
 /// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
 pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
-    check_json_depth(json, CSOD_MAX_JSON_DEPTH)?;
+    check_json_depth(json, CSOD_MAX_JSON_DEPTH, "record")?;
     let v: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
     record_from_value(&v)
@@ -646,11 +646,11 @@ mod tests {
 
     #[test]
     fn json_depth_is_measured_without_recursion() {
-        assert!(check_json_depth("{\"a\":[[1]]}", 3).is_ok());
-        assert!(check_json_depth("{\"a\":[[[1]]]}", 3).is_err());
+        assert!(check_json_depth("{\"a\":[[1]]}", 3, "r").is_ok());
+        assert!(check_json_depth("{\"a\":[[[1]]]}", 3, "r").is_err());
         // Brackets inside strings, and escaped quotes, do not count.
-        assert!(check_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 1).is_ok());
-        assert!(check_json_depth(&"[".repeat(1_000_000), 32)
+        assert!(check_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 1, "r").is_ok());
+        assert!(check_json_depth(&"[".repeat(1_000_000), 32, "r")
             .unwrap_err()
             .contains("deeper than 32"));
     }

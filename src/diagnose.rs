@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use crate::catalog;
 use crate::classify::{self, ErrorInput};
-use crate::ffi::{guard, out_str, out_wstr, str_arg, to_json, wstr_arg};
+use crate::ffi::{check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg};
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
 use crate::rules::{self, Finding, Status};
 
@@ -315,6 +315,9 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
 
 /// Parses a request document.
 pub fn parse_request(json: &str) -> Result<Request, String> {
+    // Measured first, without recursion: a deep document must not reach
+    // serde_json's recursive parser on a caller's small stack.
+    classify::check_json_depth(json, classify::CSOD_MAX_JSON_DEPTH, "request")?;
     let v: Value =
         serde_json::from_str(json).map_err(|e| format!("request is not valid JSON: {}", e))?;
     let o = v
@@ -492,6 +495,7 @@ pub fn diagnose_json(request: &str) -> Result<String, String> {
 pub unsafe extern "C" fn csod_diagnose(request_json: *const c_char) -> *mut c_char {
     guard(|| {
         let request = str_arg(request_json, "request_json")?;
+        check_document_size(request.len(), "request_json")?;
         out_str(diagnose_json(request)?)
     })
     .unwrap_or(std::ptr::null_mut())
@@ -504,7 +508,7 @@ pub unsafe extern "C" fn csod_diagnose(request_json: *const c_char) -> *mut c_ch
 #[no_mangle]
 pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
     guard(|| {
-        let request = wstr_arg(request_json, "request_json")?;
+        let request = wdoc_arg(request_json, "request_json")?;
         out_wstr(&diagnose_json(&request)?)
     })
     .unwrap_or(std::ptr::null_mut())

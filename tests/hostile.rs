@@ -18,6 +18,7 @@ use std::os::raw::c_char;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use csod::diagnose::{csod_diagnose, csod_diagnose_w};
 use csod::ffi::*;
 
 // ---- a per-thread allocation meter -------------------------------------------
@@ -256,8 +257,10 @@ enum Kind {
     Lang8(unsafe extern "C" fn(*const c_char) -> *mut c_char),
     /// (language) -> uint16_t*
     Lang16(unsafe extern "C" fn(*const u16) -> *mut u16),
-    // Hook for csod_diagnose: `Req8(unsafe extern "C" fn(*const c_char) -> *mut c_char)`
-    // and `Req16(...)`, called like Lang8/Lang16 with the request as the argument.
+    /// (request) -> char*; the language goes into the request's "language".
+    Req8(unsafe extern "C" fn(*const c_char) -> *mut c_char),
+    /// (request) -> uint16_t*
+    Req16(unsafe extern "C" fn(*const u16) -> *mut u16),
     /// Everything else (version, free, last error): covered by its own test.
     Other,
 }
@@ -267,7 +270,15 @@ enum Kind {
 enum Input {
     Text,
     Record,
+    /// A csod_diagnose request.
+    Request,
     None,
+}
+
+impl Input {
+    fn is_json(self) -> bool {
+        matches!(self, Input::Record | Input::Request)
+    }
 }
 
 struct Export {
@@ -314,7 +325,17 @@ fn exports() -> Vec<Export> {
             kind: Kind::Lang16(csod_catalog_w),
             input: Input::None,
         },
-        // Add csod_diagnose / csod_diagnose_w (Input::Request) and csod_scan here.
+        Export {
+            name: "csod_diagnose",
+            kind: Kind::Req8(csod_diagnose),
+            input: Input::Request,
+        },
+        Export {
+            name: "csod_diagnose_w",
+            kind: Kind::Req16(csod_diagnose_w),
+            input: Input::Request,
+        },
+        // Add csod_scan here (a new Kind if its signature is new).
         Export {
             name: "csod_abi_version",
             kind: Kind::Other,
@@ -399,11 +420,68 @@ fn call(e: &Export, doc: &Arg, lang: Option<&str>) -> Option<Outcome> {
                     }
                 }
             }
+            Kind::Req8(f) => {
+                let doc = with_language(doc, lang);
+                match &doc.bytes {
+                    None if doc.units.is_some() => None,
+                    None => Some(take8(f(std::ptr::null()))),
+                    Some(b) if b.contains(&0) => None,
+                    Some(b) => {
+                        let c = cstr(b);
+                        Some(take8(f(c.as_ptr())))
+                    }
+                }
+            }
+            Kind::Req16(f) => {
+                let doc = with_language(doc, lang);
+                match &doc.units {
+                    None if doc.bytes.is_some() => None,
+                    None => Some(take16(f(std::ptr::null()))),
+                    Some(u) if u.contains(&0) => None,
+                    Some(u) => {
+                        let w = wide(u);
+                        Some(take16(f(w.as_ptr())))
+                    }
+                }
+            }
             Kind::Lang8(f) => Some(take8(f(lang8p))),
             Kind::Lang16(f) => Some(take16(f(lang16p))),
             Kind::Other => None,
         }
     }
+}
+
+/// A request takes its language inside: put it there when the document is
+/// a JSON object (anything else goes as it is).
+fn with_language(doc: &Arg, lang: Option<&str>) -> Arg {
+    let l = match lang {
+        Some(l) => l,
+        None => return doc.clone(),
+    };
+    let text = match &doc.bytes {
+        Some(b) => std::str::from_utf8(b).ok().map(|s| s.to_string()),
+        None => doc.units.as_ref().and_then(|u| String::from_utf16(u).ok()),
+    };
+    match text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) {
+        Some(serde_json::Value::Object(mut o)) => {
+            o.insert("language".into(), serde_json::Value::String(l.into()));
+            let t = serde_json::Value::Object(o).to_string();
+            Arg {
+                bytes: doc.bytes.as_ref().map(|_| t.as_bytes().to_vec()),
+                units: doc.units.as_ref().map(|_| t.encode_utf16().collect()),
+            }
+        }
+        _ => doc.clone(),
+    }
+}
+
+/// A request that probes nothing outside this process.
+const REQUEST: &str = r#"{"endpoints":[],"timeout_ms":100}"#;
+
+fn request_with(key: &str, value: serde_json::Value) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(REQUEST).unwrap();
+    v[key] = value;
+    v.to_string()
 }
 
 fn with_input(input: Input) -> Vec<Export> {
@@ -423,6 +501,7 @@ fn good(input: Input) -> String {
     match input {
         Input::Text => SHELLS_USER.to_string(),
         Input::Record => record_of(SHELLS_USER),
+        Input::Request => request_with("error", serde_json::json!({ "message": SHELLS_USER })),
         Input::None => String::new(),
     }
 }
@@ -480,6 +559,13 @@ fn null_arguments() {
     let mut cases = 0;
     for e in exports() {
         match e.input {
+            Input::Request => {
+                let out = call(&e, &Arg::null(), None).unwrap();
+                assert!(out.err(e.name).contains("request_json is NULL"));
+                let out = call(&e, &Arg::text(REQUEST), None).unwrap();
+                assert!(out.ok(e.name).contains("\"language\":\"en\""));
+                cases += 2;
+            }
             Input::Text | Input::Record => {
                 let what = format!("{}(NULL)", e.name);
                 let out = call(&e, &Arg::null(), None).unwrap();
@@ -541,7 +627,7 @@ fn empty_and_blank_documents() {
                 cases += 1;
             }
         }
-        for e in with_input(Input::Record) {
+        for e in exports().into_iter().filter(|e| e.input.is_json()) {
             let what = format!("{}({:?})", e.name, text);
             let out = call(&e, &Arg::text(text), Some("en")).unwrap();
             assert!(out.err(&what).contains("not valid JSON"), "{}", what);
@@ -616,8 +702,8 @@ fn unpaired_surrogates() {
     docs.push(far);
     for d in &docs {
         for e in exports() {
-            if let Kind::Doc16(_) = e.kind {
-                let out = call(&e, &Arg::units(d), Some("en")).unwrap();
+            if let Kind::Doc16(_) | Kind::Req16(_) = e.kind {
+                let out = call(&e, &Arg::units(d), None).unwrap();
                 let err = out.err(e.name);
                 assert!(err.contains("unpaired surrogate"), "{}: {}", e.name, err);
                 cases += 1;
@@ -873,7 +959,7 @@ fn deep_json_cases() -> usize {
     let mut cases = 0;
     for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"b\":[", "]}]")] {
         let doc = nested(100_000, open, close);
-        for e in with_input(Input::Record) {
+        for e in exports().into_iter().filter(|e| e.input.is_json()) {
             let (out, took, _) = measure(|| call(&e, &Arg::text(&doc), None).unwrap());
             let err = out.err(e.name);
             assert!(
@@ -887,7 +973,7 @@ fn deep_json_cases() -> usize {
         }
         // Unclosed, too.
         let open_only: String = open.repeat(100_000);
-        for e in with_input(Input::Record) {
+        for e in exports().into_iter().filter(|e| e.input.is_json()) {
             let out = call(&e, &Arg::text(&open_only), None).unwrap();
             out.err(e.name);
             cases += 1;
@@ -1250,7 +1336,7 @@ fn a_panic_becomes_null_and_a_last_error() {
 fn fuzz_regressions_replay() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut replayed = 0;
-    for target in ["classify", "record", "catalog"] {
+    for target in ["classify", "record", "catalog", "diagnose"] {
         let entries = match std::fs::read_dir(dir.join(target)) {
             Ok(e) => e,
             Err(_) => continue,
@@ -1302,7 +1388,139 @@ fn replay(target: &str, data: &[u8]) {
                 let w = units(data);
                 let _ = take16(csod_catalog_w(w.as_ptr()));
             }
+            "diagnose" => {
+                // As the harness: the input is an unknown key's value, the
+                // fixed keys (no endpoints) come last and win.
+                let mut doc = b"{\"x\":".to_vec();
+                doc.extend_from_slice(data);
+                doc.extend_from_slice(b",\"endpoints\":[],\"timeout_ms\":100}");
+                let c = nul_cut(&doc);
+                let _ = take8(csod_diagnose(c.as_ptr()));
+                let w: Vec<u16> = c
+                    .as_bytes()
+                    .iter()
+                    .map(|b| *b as u16)
+                    .chain(Some(0))
+                    .collect();
+                let _ = take16(csod_diagnose_w(w.as_ptr()));
+            }
             _ => {}
         }
     }
+}
+
+/// csod_diagnose's request: wrong types, absurd numbers, unknown keys, sizes.
+/// Every request here names no endpoint, so nothing leaves the process.
+#[test]
+fn requests_wrong_types_sizes_and_unknown_keys() {
+    use serde_json::json;
+    let bad: Vec<(String, &str)> = vec![
+        (
+            request_with("timeout_ms", json!("x")),
+            "timeout_ms must be a number",
+        ),
+        (request_with("timeout_ms", json!(-5)), "timeout_ms"),
+        (request_with("timeout_ms", json!([1])), "timeout_ms"),
+        (
+            request_with("endpoints", json!({})),
+            "endpoints must be an array",
+        ),
+        (
+            request_with(
+                "endpoints",
+                json!([{"name": "a", "host": "h", "port": 70000}]),
+            ),
+            "65535",
+        ),
+        (
+            request_with("endpoints", json!([{"name": "a", "host": "h", "port": -1}])),
+            "port",
+        ),
+        (
+            request_with("endpoints", json!([{"name": "a", "host": 5, "port": 1}])),
+            "host",
+        ),
+        (request_with("host", json!([])), "host must be an object"),
+        (request_with("host", json!({"sessions": {}})), "sessions"),
+        (
+            request_with("language", json!(5)),
+            "language must be a string",
+        ),
+        (
+            request_with("language", json!("xx")),
+            "unknown output language",
+        ),
+        (request_with("error", json!([])), "error must be an object"),
+        (
+            request_with("error", json!({"message": 5})),
+            "must be a string",
+        ),
+        (
+            request_with("error", json!({"hresult": 1e300, "message": "x"})),
+            "32-bit integer",
+        ),
+        ("[]".into(), "must be a JSON object"),
+        ("null".into(), "must be a JSON object"),
+        ("{\"endpoints\":[],}".into(), "not valid JSON"),
+    ];
+    let mut cases = 0;
+    for e in with_input(Input::Request) {
+        for (doc, why) in &bad {
+            let out = call(&e, &Arg::text(doc), None).unwrap();
+            let err = out.err(&format!("{}({})", e.name, doc));
+            assert!(
+                err.contains(why),
+                "{}({}): {:?} does not say {:?}",
+                e.name,
+                doc,
+                err,
+                why
+            );
+            cases += 1;
+        }
+        // Absurd timeouts are clamped, not refused; unknown keys are ignored.
+        for doc in [
+            request_with("timeout_ms", json!(0)),
+            request_with("timeout_ms", json!(1e308)),
+            request_with("timeout_ms", json!(u64::MAX)),
+            request_with("zzz", json!({"deep": [1, [2, [3]]]})),
+            request_with("host", json!({"zzz": 1, "edition": "Desktop"})),
+        ] {
+            let (out, took, _) = measure(|| call(&e, &Arg::text(&doc), None).unwrap());
+            out.ok(&doc);
+            assert!(took < Duration::from_secs(30), "{} took {:?}", doc, took);
+            cases += 1;
+        }
+    }
+    // Sizes: above CSOD_MAX_DOCUMENT_BYTES refused before parsing.
+    let huge = request_with("zzz", json!("x".repeat(CSOD_MAX_DOCUMENT_BYTES)));
+    let huge8 = CString::new(huge.clone()).unwrap();
+    let huge16 = wide_str(&huge);
+    let runs: Vec<(&str, Call)> = vec![
+        (
+            "csod_diagnose",
+            Box::new(|| unsafe { take8(csod_diagnose(huge8.as_ptr())) }),
+        ),
+        (
+            "csod_diagnose_w",
+            Box::new(|| unsafe { take16(csod_diagnose_w(huge16.as_ptr())) }),
+        ),
+    ];
+    for (name, f) in runs {
+        let (out, took, peak) = measure(&f);
+        assert!(out.err(name).contains("request_json is too large"));
+        println!(
+            "{} MiB request through {}: {:?}, {:.1} MiB held",
+            huge.len() / MIB,
+            name,
+            took,
+            peak as f64 / MIB as f64
+        );
+        assert!(peak < MIB);
+        cases += 1;
+    }
+    println!(
+        "requests_wrong_types_sizes_and_unknown_keys: {} cases",
+        cases
+    );
 }

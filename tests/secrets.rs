@@ -175,3 +175,30 @@ fn last_error_does_not_quote_a_secret_value() {
         assert!(!e.contains(&pw), "{}", e);
     }
 }
+
+#[test]
+fn diagnose_does_not_echo_a_password_from_the_error() {
+    let mut gen = Gen(7);
+    let mut cases = 0;
+    for (id, text) in samples().into_iter().step_by(3) {
+        let pw = gen.password();
+        let request = serde_json::json!({
+            "endpoints": [], "timeout_ms": 100, "password": pw,
+            "error": {"message": format!("{}\nPassword: {}", text, pw), "password": pw},
+        });
+        let c = CString::new(request.to_string()).unwrap();
+        unsafe {
+            let p = csod::diagnose::csod_diagnose(c.as_ptr());
+            assert!(!p.is_null(), "{:?}", CStr::from_ptr(csod_last_error()));
+            let out = CStr::from_ptr(p).to_str().unwrap().to_string();
+            csod_string_free(p);
+            assert!(!out.contains(&pw), "diagnose of {} echoes {:?}", id, pw);
+            assert!(out.contains(&format!("\"id\":\"{}\"", id)), "{}", id);
+        }
+        cases += 1;
+    }
+    println!(
+        "diagnose_does_not_echo_a_password_from_the_error: {} cases",
+        cases
+    );
+}

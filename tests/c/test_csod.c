@@ -417,18 +417,77 @@ static void test_csod_last_error_w(void)
     free(s);
 }
 
+/* Requests that probe nothing beyond this process: no endpoints. */
+static const char *REQUEST_OK = "{\"endpoints\":[],\"timeout_ms\":100}";
+static const char *REQUEST_ERROR =
+    "{\"endpoints\":[],\"timeout_ms\":100,\"language\":\"fr\",\"unknown\":[1,{}],"
+    "\"error\":{\"message\":\"The maximum number of concurrent shells for this user has been exceeded.\","
+    "\"fully_qualified_error_id\":\"-2144108123,PSSessionOpenFailed\"}}";
+
+static void test_csod_diagnose(void)
+{
+    const char *ok[] = {"\"findings\":[", "\"facts\":[", "\"endpoints\":[]", "\"language\":\"en\"", NULL};
+    expect_json(csod_diagnose(REQUEST_OK), "diagnose(no endpoints)", ok);
+    const char *err[] = {"\"matches\":[", "\"id\":\"shells_per_user\"", "\"language\":\"fr\"", NULL};
+    expect_json(csod_diagnose(REQUEST_ERROR), "diagnose(error, fr)", err);
+
+    expect_null(csod_diagnose(NULL), "diagnose(NULL)", "request_json is NULL");
+    expect_null(csod_diagnose(""), "diagnose(\"\")", "not valid JSON");
+    expect_null(csod_diagnose("{\"endpoints\":"), "diagnose(truncated)", "not valid JSON");
+    expect_null(csod_diagnose("[]"), "diagnose(array)", "must be a JSON object");
+    expect_null(csod_diagnose("{\"endpoints\":[],\"timeout_ms\":\"x\"}"), "diagnose(timeout string)",
+                "timeout_ms must be a number");
+    expect_null(csod_diagnose("{\"endpoints\":{}}"), "diagnose(endpoints object)", "must be an array");
+    expect_null(csod_diagnose("{\"endpoints\":[{\"name\":\"a\",\"host\":\"h\",\"port\":70000}]}"),
+                "diagnose(port 70000)", "65535");
+    expect_null(csod_diagnose("{\"endpoints\":[],\"language\":\"xx\"}"), "diagnose(language xx)",
+                "unknown output language");
+    expect_null(csod_diagnose("{\"endpoints\":[],\"error\":{\"message\":5}}"), "diagnose(error message 5)",
+                "must be a string");
+    for (const char **b = BAD_UTF8; *b; b++)
+        expect_null(csod_diagnose(*b), "diagnose(bad UTF-8)", "not valid UTF-8");
+    size_t depth = 100000;
+    char *deep = malloc(depth * 2 + 64);
+    char *p = deep;
+    p += sprintf(p, "{\"endpoints\":[],\"x\":");
+    memset(p, '{', 1);
+    p += 1;
+    memset(p, '[', depth);
+    p += depth;
+    strcpy(p, "");
+    expect_null(csod_diagnose(deep), "diagnose(nested 100000)", "nested deeper than 32 levels");
+    free(deep);
+}
+
+static void test_csod_diagnose_w(void)
+{
+    uint16_t *ok = u16(REQUEST_OK), *err = u16(REQUEST_ERROR), *bad = u16("{\"timeout_ms\":");
+    const char *okn[] = {"\"findings\":[", NULL};
+    expect_wjson(csod_diagnose_w(ok), "diagnose_w(no endpoints)", okn);
+    const char *errn[] = {"\"id\":\"shells_per_user\"", NULL};
+    expect_wjson(csod_diagnose_w(err), "diagnose_w(error)", errn);
+    expect_null(csod_diagnose_w(NULL), "diagnose_w(NULL)", "request_json is NULL");
+    expect_null(csod_diagnose_w(bad), "diagnose_w(truncated)", "not valid JSON");
+    expect_null(csod_diagnose_w(LONE_HIGH), "diagnose_w(surrogate)", "unpaired surrogate");
+    free(ok);
+    free(err);
+    free(bad);
+}
+
 /* ---- the table of exports --------------------------------------------------
  * One row per function of include/csod.h. run.sh fails when the header
- * declares a function that has no row here. To add csod_diagnose(_w) or
- * csod_scan: write test_csod_diagnose / test_csod_diagnose_w / test_csod_scan
- * above (good request, NULL, "", malformed JSON, wrong types, unknown
- * language, 100 000-deep nesting) and add their rows. */
+ * declares a function that has no row here. To add
+ * csod_scan: write test_csod_scan above (good input, NULL, "", invalid
+ * encodings, unknown language, malformed or deep JSON if it takes any) and
+ * add its row. */
 struct export_test {
     const char *name;
     void (*run)(void);
 };
 #define ROW(f) {#f, test_##f}
 static const struct export_test EXPORTS[] = {
+    ROW(csod_diagnose),
+    ROW(csod_diagnose_w),
     ROW(csod_abi_version),
     ROW(csod_version),
     ROW(csod_classify),
