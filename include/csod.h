@@ -64,6 +64,25 @@
  */
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
+/*
+ Lines longer than this are counted but not searched: no PowerShell error
+ line is that long, and it bounds the memory a line without end can take.
+ */
+#define MAX_LINE (64 * 1024)
+
+#define DEFAULT_MAX_HITS 1000
+
+#define MAX_MAX_HITS 1000000
+
+/*
+ An incremental scanner: create with `csod_scanner_new`, give it the input
+ in chunks of any size with `csod_scanner_feed`, get the result with
+ `csod_scanner_finish`, release it with `csod_scanner_free`. Memory stays
+ bounded whatever the input size. One scanner is used by one thread at a
+ time.
+ */
+typedef struct CsodScanner CsodScanner;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -205,6 +224,102 @@ const char *csod_last_error(void);
  `csod_wstring_free` (NULL only if memory ran out).
  */
 uint16_t *csod_last_error_w(void);
+
+/*
+ Scans `len` bytes of a transcript or log for every catalog error.
+
+ The input is UTF-8 (with or without BOM) or UTF-16 LE/BE with a BOM (as
+ Windows PowerShell 5.1's transcripts and `Out-File` write), LF or CRLF.
+ `options_json` may be NULL; otherwise a JSON object with the optional
+ keys `"language"` (output language of the titles: "en", "fr" or a
+ culture name; default "en"), `"max_hits"` (0..1000000 hits listed,
+ default 1000), `"fields"` (true/false: list the fields cut from each
+ error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
+ "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is
+ bad input.
+
+ Returns `{"schema":1,"language":…,"encoding":…,"bytes":…,"lines":…,
+ "hits":[{"line":…,"offset":…,"id":…,"confidence":…,"title":…,
+ "fields":{…}}],"counts":{"<id>":n},"truncated":false}`: one hit per error
+ occurrence (a console-wrapped error is one hit, at its first line), lines
+ from 1, offsets in bytes into the input (BOM included). `counts` counts
+ every hit, also those beyond `max_hits`. Free with `csod_string_free`;
+ NULL on bad input (see `csod_last_error`). Memory use does not grow with
+ `len`; for input that does not fit in memory use `csod_scanner_new`.
+
+ # Safety
+ `data` is valid for `len` bytes (or NULL with `len` 0); `options_json` is
+ NULL or a valid NUL-terminated string.
+ */
+char *csod_scan(const uint8_t *data, size_t len, const char *options_json);
+
+/*
+ UTF-16 form of `csod_scan`: the data are still bytes (any encoding
+ `csod_scan` accepts), the options are a NUL-terminated UTF-16 string
+ (or NULL) and the result is freed with `csod_wstring_free`.
+
+ # Safety
+ As `csod_scan`, with `options_json` NULL or a valid NUL-terminated
+ UTF-16 string.
+ */
+uint16_t *csod_scan_w(const uint8_t *data, size_t len, const uint16_t *options_json);
+
+/*
+ Creates an incremental scanner; `options_json` as for `csod_scan` (NULL
+ for the defaults). Returns NULL on bad options (see `csod_last_error`).
+ Release it with `csod_scanner_free`.
+
+ # Safety
+ `options_json` is NULL or a valid NUL-terminated string.
+ */
+struct CsodScanner *csod_scanner_new(const char *options_json);
+
+/*
+ UTF-16 form of `csod_scanner_new`.
+
+ # Safety
+ `options_json` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+struct CsodScanner *csod_scanner_new_w(const uint16_t *options_json);
+
+/*
+ Gives the scanner the next `len` bytes of the input. Chunks may be of
+ any size and may cut lines, characters and UTF-16 code units anywhere.
+ Returns 0, or -1 on bad input (NULL scanner, NULL data with a length, a
+ finished scanner; see `csod_last_error`).
+
+ # Safety
+ `scanner` is NULL or a live scanner from `csod_scanner_new`; `data` is
+ valid for `len` bytes (or NULL with `len` 0).
+ */
+int32_t csod_scanner_feed(struct CsodScanner *scanner, const uint8_t *data, size_t len);
+
+/*
+ Ends the input and returns the result document (as `csod_scan`), to free
+ with `csod_string_free`; NULL on bad input. The scanner takes no more
+ input but must still be released with `csod_scanner_free`.
+
+ # Safety
+ `scanner` is NULL or a live scanner from `csod_scanner_new`.
+ */
+char *csod_scanner_finish(struct CsodScanner *scanner);
+
+/*
+ UTF-16 form of `csod_scanner_finish`; free with `csod_wstring_free`.
+
+ # Safety
+ As `csod_scanner_finish`.
+ */
+uint16_t *csod_scanner_finish_w(struct CsodScanner *scanner);
+
+/*
+ Releases a scanner (finished or not). NULL is fine; never pass the same
+ scanner twice.
+
+ # Safety
+ `scanner` is NULL or a scanner from `csod_scanner_new` not yet released.
+ */
+void csod_scanner_free(struct CsodScanner *scanner);
 
 #ifdef __cplusplus
 } // extern "C"

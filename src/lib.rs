@@ -10,6 +10,7 @@
 //! - [`probe`]: facts about this machine and its network, bounded in time.
 //! - [`rules`]: facts to findings, pure functions.
 //! - [`diagnose`]: request parsing, ordering, `csod_diagnose`.
+//! - [`scan`]: transcripts and logs to hits, streaming, bounded memory.
 //! - [`ffi`]: the C ABI, the only unsafe layer.
 
 pub mod catalog;
@@ -19,3 +20,4 @@ pub mod ffi;
 pub mod normalize;
 pub mod probe;
 pub mod rules;
+pub mod scan;

@@ -1,0 +1,1073 @@
+//! Bulk scan of transcripts and logs: every occurrence of a catalog error,
+//! with its line and byte offset, at grep speed and in bounded memory.
+//!
+//! How it works:
+//! - **Decode.** The input's encoding is detected from its byte-order mark
+//!   (UTF-8 with or without BOM, UTF-16 LE/BE with BOM; Windows PowerShell
+//!   5.1's `Start-Transcript` and `Out-File` write UTF-16 LE) or given in the
+//!   options. UTF-16 is transcoded to UTF-8 as it streams; UTF-8 is searched
+//!   as raw bytes (invalid sequences are harmless).
+//! - **Prefilter.** One case-insensitive literal set, built once from the
+//!   catalog at run time (never a hand list): pieces of every message
+//!   pattern of every language, cut at its fields and punctuation so that a
+//!   console wrap can cut at most one of several pieces, plus the
+//!   FullyQualifiedErrorId values and the numeric codes (signed, unsigned,
+//!   hex). Lines without a piece cost one pass of a literal search.
+//! - **Blocks.** Around each candidate line we rebuild the error as
+//!   PowerShell printed it: the first line (`Verb-Noun : …`), the
+//!   console-wrapped continuation lines (cut at one width), the position
+//!   line and the `+ CategoryInfo` / `+ FullyQualifiedErrorId` tail. Only
+//!   that block goes through the full classifier ([`crate::classify`]); a
+//!   block that matches is one hit, reported at its first line.
+//! - **Bounded.** The scanner keeps the unprocessed part of the last chunk,
+//!   a few lines of history and at most one pending error block, whatever
+//!   the input size; lines longer than [`MAX_LINE`] are counted but not
+//!   searched. Hits kept in the result are capped by `max_hits` (counts
+//!   stay exact).
+//!
+//! Options (JSON object, every key optional, unknown keys ignored, a wrong
+//! type is bad input):
+//! - `"language"`: output language of the hit titles (`"en"`, `"fr"`, or a
+//!   culture name such as `"fr-FR"`); default `"en"`.
+//! - `"max_hits"`: how many hits the result lists (0 to 1000000); default
+//!   1000. `counts` always counts every hit; `"truncated": true` says some
+//!   were left out.
+//! - `"fields"`: whether each hit carries the fields cut from the error
+//!   (user, host, path, versions); default `true`.
+//! - `"encoding"`: `"auto"` (default: BOM, else UTF-8), `"utf-8"`,
+//!   `"utf-16le"` or `"utf-16be"` (a matching BOM is still skipped).
+
+use once_cell::sync::Lazy;
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::catalog;
+use crate::classify;
+
+/// Lines longer than this are counted but not searched: no PowerShell error
+/// line is that long, and it bounds the memory a line without end can take.
+pub const MAX_LINE: usize = 64 * 1024;
+/// Input is decoded and searched in slices of this size.
+const SLICE: usize = 1 << 20;
+/// How far back from a candidate line we look for the error's first line.
+const MAX_BACK: usize = 16;
+/// History kept before the unsearched text, in lines and in bytes.
+const HISTORY_LINES: usize = MAX_BACK + 4;
+const HISTORY_BYTES: usize = 256 * 1024;
+/// Longest error block, in lines and in bytes of text classified.
+const MAX_BLOCK_LINES: usize = 48;
+const MAX_BLOCK_TEXT: usize = 64 * 1024;
+/// Lines shorter than this are never taken for console-wrapped lines.
+const MIN_WRAP_WIDTH: usize = 40;
+/// Minimum length, in characters, of a prefilter piece cut from a pattern.
+const PIECE_CHARS: usize = 16;
+/// Shorter pieces are dropped (too common to be worth a look), unless a
+/// pattern would be left without any.
+const MIN_PIECE_CHARS: usize = 10;
+/// Piece length for scripts written without spaces (Chinese, Japanese).
+const CJK_PIECE_CHARS: usize = 6;
+
+pub const DEFAULT_MAX_HITS: usize = 1000;
+pub const MAX_MAX_HITS: usize = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Auto,
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub language: &'static str,
+    pub max_hits: usize,
+    pub fields: bool,
+    pub encoding: Encoding,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            language: "en",
+            max_hits: DEFAULT_MAX_HITS,
+            fields: true,
+            encoding: Encoding::Auto,
+        }
+    }
+}
+
+/// Parses the options document (see the module documentation). `None` or
+/// an empty string gives the defaults.
+pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
+    let mut o = Options::default();
+    let text = match json {
+        None => return Ok(o),
+        Some(t) if t.trim().is_empty() => return Ok(o),
+        Some(t) => t,
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("options are not valid JSON: {}", e))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| "options must be a JSON object".to_string())?;
+    match obj.get("language") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::String(s)) => o.language = catalog::output_language(Some(s))?,
+        Some(_) => return Err("option \"language\" must be a string".into()),
+    }
+    match obj.get("max_hits") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::Number(n)) => match n.as_u64() {
+            Some(m) if m <= MAX_MAX_HITS as u64 => o.max_hits = m as usize,
+            _ => {
+                return Err(format!(
+                    "option \"max_hits\" must be an integer from 0 to {}, not {}",
+                    MAX_MAX_HITS, n
+                ))
+            }
+        },
+        Some(_) => return Err("option \"max_hits\" must be a number".into()),
+    }
+    match obj.get("fields") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::Bool(b)) => o.fields = *b,
+        Some(_) => return Err("option \"fields\" must be true or false".into()),
+    }
+    match obj.get("encoding") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::String(s)) => {
+            o.encoding = match s.to_ascii_lowercase().replace('_', "-").as_str() {
+                "auto" => Encoding::Auto,
+                "utf-8" | "utf8" => Encoding::Utf8,
+                "utf-16le" | "utf-16" | "unicode" => Encoding::Utf16Le,
+                "utf-16be" | "bigendianunicode" => Encoding::Utf16Be,
+                other => {
+                    return Err(format!(
+                        "option \"encoding\" {:?} is not one of auto, utf-8, utf-16le, utf-16be",
+                        other
+                    ))
+                }
+            }
+        }
+        Some(_) => return Err("option \"encoding\" must be a string".into()),
+    }
+    Ok(o)
+}
+
+// ---------------------------------------------------------------------------
+// Prefilter, derived from the catalog.
+
+struct Prefilter {
+    re: Regex,
+    /// The literal pieces, for the bench and the tests.
+    pieces: Vec<String>,
+}
+
+/// Cuts a pattern's literal text into prefilter pieces: runs of words
+/// (letters, digits, hyphens, single spaces), broken at placeholders, quotes
+/// and punctuation, then grouped into pieces of at least `PIECE_CHARS`
+/// characters. Scripts without spaces are cut into pieces of 6 characters.
+pub fn pattern_pieces(text: &str) -> Vec<String> {
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        literal.push_str(&rest[..open]);
+        literal.push('\u{1}');
+        match rest[open..].find('}') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    literal.push_str(rest);
+    let mut runs: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in literal.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            cur.push(c);
+        } else if c == ' ' && !cur.is_empty() && !cur.ends_with(' ') {
+            cur.push(' ');
+        } else {
+            let t = cur.trim().to_string();
+            if !t.is_empty() {
+                runs.push(t);
+            }
+            cur.clear();
+        }
+    }
+    let t = cur.trim().to_string();
+    if !t.is_empty() {
+        runs.push(t);
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    for run in runs {
+        let mut words: Vec<String> = Vec::new();
+        for w in run.split(' ') {
+            let n = w.chars().count();
+            let spaced = is_spaced_word(w);
+            if n > 2 * PIECE_CHARS || (!spaced && n > CJK_PIECE_CHARS) {
+                // A script without spaces (or a very long word).
+                let chars: Vec<char> = w.chars().collect();
+                let size = if spaced { PIECE_CHARS } else { CJK_PIECE_CHARS };
+                for c in chars.chunks(size) {
+                    words.push(c.iter().collect());
+                }
+            } else {
+                words.push(w.to_string());
+            }
+        }
+        let mut piece = String::new();
+        let mut run_pieces: Vec<String> = Vec::new();
+        for w in words {
+            if !piece.is_empty() && !w.is_empty() && is_spaced_word(&w) && is_spaced_word(&piece) {
+                piece.push(' ');
+            }
+            piece.push_str(&w);
+            let target = if is_spaced_word(&piece) {
+                PIECE_CHARS
+            } else {
+                CJK_PIECE_CHARS
+            };
+            if piece.chars().count() >= target {
+                run_pieces.push(std::mem::take(&mut piece));
+            }
+        }
+        if !piece.is_empty() {
+            match run_pieces.last_mut() {
+                Some(last)
+                    if piece.chars().count() < MIN_PIECE_CHARS
+                        || !is_spaced_word(&piece) && piece.chars().count() < 4 =>
+                {
+                    if is_spaced_word(&piece) {
+                        last.push(' ');
+                    }
+                    last.push_str(&piece);
+                }
+                _ => run_pieces.push(piece),
+            }
+        }
+        pieces.extend(run_pieces);
+    }
+    let min_chars = |p: &String| {
+        if is_spaced_word(p) {
+            MIN_PIECE_CHARS
+        } else {
+            4
+        }
+    };
+    let long: Vec<String> = pieces
+        .iter()
+        .filter(|p| p.chars().count() >= min_chars(p))
+        .cloned()
+        .collect();
+    if long.is_empty() {
+        pieces
+            .into_iter()
+            .max_by_key(|p| p.chars().count())
+            .into_iter()
+            .collect()
+    } else {
+        long
+    }
+}
+
+/// Words of scripts written with spaces between them (every script but the
+/// CJK ones, whose 8-character chunks are glued back without a space).
+fn is_spaced_word(w: &str) -> bool {
+    !w.chars().any(|c| {
+        matches!(c as u32,
+            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+    })
+}
+
+fn build_prefilter() -> Result<Prefilter, String> {
+    let cat = catalog::get()?;
+    let mut pieces: Vec<String> = Vec::new();
+    for lang in &cat.message_languages {
+        for pat in &lang.patterns {
+            pieces.extend(pattern_pieces(&pat.text));
+        }
+    }
+    for p in &cat.problems {
+        for f in &p.signals.fqeid {
+            pieces.push(f.value.clone());
+        }
+        for c in &p.signals.codes {
+            let v = c.code as i32;
+            pieces.push(v.unsigned_abs().to_string()); // signed form, without its sign
+            pieces.push((v as u32).to_string());
+            pieces.push(format!("{:08x}", v as u32));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    pieces.retain(|p| seen.insert(p.to_lowercase()));
+    // Longest first: the alternation prefers the more specific piece.
+    pieces.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let alternation: Vec<String> = pieces.iter().map(|p| regex::escape(p)).collect();
+    let re = RegexBuilder::new(&alternation.join("|"))
+        .case_insensitive(true)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| format!("scan prefilter does not compile: {}", e))?;
+    Ok(Prefilter { re, pieces })
+}
+
+static PREFILTER: Lazy<Result<Prefilter, String>> = Lazy::new(build_prefilter);
+
+fn prefilter() -> Result<&'static Prefilter, String> {
+    match &*PREFILTER {
+        Ok(p) => Ok(p),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+/// The literal pieces the prefilter searches for (derived from the catalog).
+pub fn prefilter_pieces() -> Result<Vec<String>, String> {
+    Ok(prefilter()?.pieces.clone())
+}
+
+/// Builds the prefilter and the classifier now (otherwise on first use).
+pub fn warm_up() -> Result<(), String> {
+    prefilter()?;
+    classify::warm_up()
+}
+
+// ---------------------------------------------------------------------------
+// Line shapes.
+
+/// PowerShell's error view starts with the command (`Verb-Noun`) or the
+/// script (`C:\x\run.ps1`) and ` : ` (`: ` in PowerShell 7).
+static START_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^(?:[^\s:\-+]{1,60}-[^\s:]{1,80}|\S{1,200}\.ps[dm]?1)\s?:\s").expect("start regex")
+});
+/// Any record with a `Name : ` or `NAME: ` head (`WARNING: `, `VERBOSE: `,
+/// `AVERTISSEMENT : `, an error): a line that begins something new.
+static RECORD_RE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[^\s:+][^\s:]{0,99}\s?:\s").expect("record regex"));
+static PROMPT_RE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^PS [^>]{0,300}>").expect("prompt"));
+
+fn trim_cr(l: &[u8]) -> &[u8] {
+    match l.last() {
+        Some(b'\r') => &l[..l.len() - 1],
+        _ => l,
+    }
+}
+
+fn is_blank(l: &[u8]) -> bool {
+    l.iter().all(|b| b.is_ascii_whitespace())
+}
+
+/// The first line of PowerShell's error view: `Verb-Noun : message`
+/// (`Verb-Noun: message` in PowerShell 7).
+fn is_start(l: &[u8]) -> bool {
+    START_RE.is_match(l)
+}
+
+fn is_record(l: &[u8]) -> bool {
+    RECORD_RE.is_match(l)
+}
+
+fn is_prompt(l: &[u8]) -> bool {
+    PROMPT_RE.is_match(l)
+}
+
+/// A line of the error view's tail: `+ CategoryInfo : …`, `+ ~~~`.
+fn is_tail(l: &[u8]) -> bool {
+    l.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .map(|b| *b == b'+')
+        .unwrap_or(false)
+}
+
+/// A line with a run of spaces inside it (a table row, aligned output).
+fn is_table_row(l: &[u8]) -> bool {
+    let t = trim_cr(l);
+    let first = t.iter().position(|b| *b != b' ').unwrap_or(t.len());
+    t[first..].windows(2).any(|w| w == b"  ")
+}
+
+/// Width in characters (UTF-8 lead bytes), without the line end.
+fn width(l: &[u8]) -> usize {
+    trim_cr(l).iter().filter(|b| (**b & 0xC0) != 0x80).count()
+}
+
+// ---------------------------------------------------------------------------
+// The scanner.
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub line: u64,
+    pub offset: u64,
+    pub id: String,
+    pub confidence: f64,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanResult {
+    pub schema: u32,
+    pub language: String,
+    pub encoding: &'static str,
+    pub bytes: u64,
+    pub lines: u64,
+    pub hits: Vec<Hit>,
+    pub counts: BTreeMap<String, u64>,
+    pub truncated: bool,
+}
+
+enum Decoder {
+    /// Waiting for up to three bytes to see a byte-order mark.
+    Detect(Vec<u8>),
+    Utf8,
+    Utf16 {
+        be: bool,
+        odd: Option<u8>,
+        high: Option<u16>,
+    },
+}
+
+/// Counts newlines (and, for UTF-16 input, UTF-16 code units) up to a
+/// position of the buffer, once for every byte of the input.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cursor {
+    pos: usize,
+    newlines: u64,
+    decoded: u64,
+    units: u64,
+}
+
+enum Resolution {
+    Defer,
+    Block(usize, usize),
+}
+
+pub struct Scanner {
+    opts: Options,
+    pre: &'static Prefilter,
+    decoder: Decoder,
+    utf16: bool,
+    bom: u64,
+    encoding: &'static str,
+    /// Decoded text: history, then text not yet searched.
+    buf: Vec<u8>,
+    /// Where the literal search resumes.
+    scan_from: usize,
+    /// Text before this belongs to an error block already handled.
+    covered: usize,
+    cursor: Cursor,
+    /// Discarding the rest of an over-long line.
+    skipping: bool,
+    input_bytes: u64,
+    last_decoded: Option<u8>,
+    hits: Vec<Hit>,
+    counts: BTreeMap<String, u64>,
+    truncated: bool,
+    finished: bool,
+    scratch: Vec<u16>,
+}
+
+impl Scanner {
+    pub fn new(opts: Options) -> Result<Scanner, String> {
+        let pre = prefilter()?;
+        classify::warm_up()?;
+        let (decoder, utf16, encoding) = match opts.encoding {
+            Encoding::Auto => (Decoder::Detect(Vec::new()), false, "utf-8"),
+            Encoding::Utf8 => (Decoder::Detect(Vec::new()), false, "utf-8"),
+            Encoding::Utf16Le => (Decoder::Detect(Vec::new()), true, "utf-16le"),
+            Encoding::Utf16Be => (Decoder::Detect(Vec::new()), true, "utf-16be"),
+        };
+        Ok(Scanner {
+            opts,
+            pre,
+            decoder,
+            utf16,
+            bom: 0,
+            encoding,
+            buf: Vec::new(),
+            scan_from: 0,
+            covered: 0,
+            cursor: Cursor::default(),
+            skipping: false,
+            input_bytes: 0,
+            last_decoded: None,
+            hits: Vec::new(),
+            counts: BTreeMap::new(),
+            truncated: false,
+            finished: false,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Feeds the next bytes of the input (any chunk size).
+    pub fn feed(&mut self, data: &[u8]) -> Result<(), String> {
+        if self.finished {
+            return Err("the scanner is finished: create a new one".into());
+        }
+        for slice in data.chunks(SLICE) {
+            self.input_bytes += slice.len() as u64;
+            self.decode(slice, false);
+            self.step(false);
+        }
+        Ok(())
+    }
+
+    /// Bytes the scanner holds for its window (capacity of its buffer), for
+    /// the memory tests.
+    pub fn buffered_bytes(&self) -> usize {
+        self.buf.capacity() + self.scratch.capacity() * 2
+    }
+
+    /// Ends the input and returns the result. The scanner takes no more input.
+    pub fn finish(&mut self) -> Result<ScanResult, String> {
+        if self.finished {
+            return Err("the scanner is already finished".into());
+        }
+        self.decode(&[], true);
+        self.step(true);
+        self.finished = true;
+        let lines = self.cursor.newlines
+            + match self.last_decoded {
+                Some(b) if b != b'\n' => 1,
+                _ => 0,
+            };
+        Ok(ScanResult {
+            schema: 1,
+            language: self.opts.language.to_string(),
+            encoding: self.encoding,
+            bytes: self.input_bytes,
+            lines,
+            hits: std::mem::take(&mut self.hits),
+            counts: std::mem::take(&mut self.counts),
+            truncated: self.truncated,
+        })
+    }
+
+    fn decode(&mut self, data: &[u8], last: bool) {
+        if let Decoder::Detect(head) = &mut self.decoder {
+            head.extend_from_slice(data);
+            if head.len() < 3 && !last {
+                return;
+            }
+            let head = std::mem::take(head);
+            let forced = self.opts.encoding;
+            let (utf16, be, bom) = if head.starts_with(&[0xEF, 0xBB, 0xBF])
+                && matches!(forced, Encoding::Auto | Encoding::Utf8)
+            {
+                (false, false, 3)
+            } else if head.starts_with(&[0xFF, 0xFE])
+                && matches!(forced, Encoding::Auto | Encoding::Utf16Le)
+            {
+                (true, false, 2)
+            } else if head.starts_with(&[0xFE, 0xFF])
+                && matches!(forced, Encoding::Auto | Encoding::Utf16Be)
+            {
+                (true, true, 2)
+            } else {
+                match forced {
+                    Encoding::Utf16Le => (true, false, 0),
+                    Encoding::Utf16Be => (true, true, 0),
+                    _ => (false, false, 0),
+                }
+            };
+            self.utf16 = utf16;
+            self.bom = bom as u64;
+            self.encoding = match (utf16, be) {
+                (false, _) => "utf-8",
+                (true, false) => "utf-16le",
+                (true, true) => "utf-16be",
+            };
+            self.decoder = if utf16 {
+                Decoder::Utf16 {
+                    be,
+                    odd: None,
+                    high: None,
+                }
+            } else {
+                Decoder::Utf8
+            };
+            let rest = head[bom..].to_vec();
+            self.decode(&rest, last);
+            return;
+        }
+        match &mut self.decoder {
+            Decoder::Detect(_) => {}
+            Decoder::Utf8 => {
+                self.buf.extend_from_slice(data);
+                if let Some(b) = data.last() {
+                    self.last_decoded = Some(*b);
+                }
+            }
+            Decoder::Utf16 { be, odd, high } => {
+                let be = *be;
+                let units = &mut self.scratch;
+                units.clear();
+                if let Some(h) = high.take() {
+                    units.push(h);
+                }
+                let mut bytes = data;
+                if let Some(o) = odd.take() {
+                    if let Some((&b, rest)) = bytes.split_first() {
+                        units.push(if be {
+                            u16::from_be_bytes([o, b])
+                        } else {
+                            u16::from_le_bytes([o, b])
+                        });
+                        bytes = rest;
+                    } else {
+                        *odd = Some(o);
+                    }
+                }
+                let pairs = bytes.chunks_exact(2);
+                if let [o] = pairs.remainder() {
+                    *odd = Some(*o);
+                }
+                for p in pairs {
+                    units.push(if be {
+                        u16::from_be_bytes([p[0], p[1]])
+                    } else {
+                        u16::from_le_bytes([p[0], p[1]])
+                    });
+                }
+                if !last {
+                    if let Some(&u) = units.last() {
+                        if (0xD800..0xDC00).contains(&u) {
+                            *high = Some(u);
+                            units.pop();
+                        }
+                    }
+                }
+                let mut tmp = [0u8; 4];
+                for c in char::decode_utf16(units.iter().copied()) {
+                    let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+                    self.buf
+                        .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                }
+                if let Some(b) = self.buf.last() {
+                    if !units.is_empty() {
+                        self.last_decoded = Some(*b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts newlines and code units up to `to`.
+    fn advance(&mut self, to: usize) {
+        if to <= self.cursor.pos {
+            return;
+        }
+        let part = &self.buf[self.cursor.pos..to];
+        self.cursor.newlines += part.iter().filter(|b| **b == b'\n').count() as u64;
+        self.cursor.decoded += part.len() as u64;
+        if self.utf16 {
+            let lead = part.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
+            let astral = part.iter().filter(|b| **b >= 0xF0).count() as u64;
+            self.cursor.units += lead + astral;
+        }
+        self.cursor.pos = to;
+    }
+
+    /// Line number (from 1) and input offset of a line start at or after
+    /// the cursor.
+    fn locate(&mut self, line_start: usize) -> (u64, u64) {
+        self.advance(line_start);
+        let offset = if self.utf16 {
+            self.bom + 2 * self.cursor.units
+        } else {
+            self.bom + self.cursor.decoded
+        };
+        (self.cursor.newlines + 1, offset)
+    }
+
+    fn step(&mut self, last: bool) {
+        if self.skipping {
+            match memchr(b'\n', &self.buf) {
+                None => {
+                    let end = self.buf.len();
+                    self.drop_front(end);
+                    return;
+                }
+                Some(i) => {
+                    self.drop_front(i + 1);
+                    self.skipping = false;
+                }
+            }
+        }
+        let limit = if last {
+            self.buf.len()
+        } else {
+            match memrchr(b'\n', &self.buf[self.scan_from.min(self.buf.len())..]) {
+                Some(i) => self.scan_from + i + 1,
+                None => self.scan_from,
+            }
+        };
+        let partial = self.buf.len() - limit;
+        let long_line = !last && partial > MAX_LINE;
+        self.search(limit, last || long_line);
+        if last {
+            self.advance(self.buf.len());
+            return;
+        }
+        if long_line {
+            // The open line is too long to be an error: count it and drop it.
+            let end = self.buf.len();
+            self.drop_front(end);
+            self.skipping = true;
+            return;
+        }
+        self.compact();
+    }
+
+    /// Drops `buf[..n]` after counting it.
+    fn drop_front(&mut self, n: usize) {
+        self.advance(n);
+        self.buf.drain(..n);
+        self.cursor.pos -= n;
+        self.scan_from = self.scan_from.saturating_sub(n);
+        self.covered = self.covered.saturating_sub(n);
+    }
+
+    /// Keeps a few lines of history before the unsearched text.
+    fn compact(&mut self) {
+        let mut keep = self.scan_from;
+        for _ in 0..HISTORY_LINES {
+            if keep == 0 {
+                break;
+            }
+            keep = match memrchr(b'\n', &self.buf[..keep - 1]) {
+                Some(i) => i + 1,
+                None => 0,
+            };
+        }
+        if self.scan_from - keep > HISTORY_BYTES {
+            let floor = self.scan_from - HISTORY_BYTES;
+            keep = match memchr(b'\n', &self.buf[floor..self.scan_from]) {
+                Some(i) => floor + i + 1,
+                None => self.scan_from,
+            };
+        }
+        if keep > 0 {
+            self.drop_front(keep);
+        }
+    }
+
+    /// Searches `buf[scan_from..limit]` (whole lines) and handles every
+    /// candidate. Without `force`, a block that may go on past `limit`
+    /// waits for more input.
+    fn search(&mut self, limit: usize, force: bool) {
+        let mut at = self.scan_from;
+        while at < limit {
+            let m = match self.pre.re.find(&self.buf[at..limit]) {
+                None => break,
+                Some(m) => m,
+            };
+            let pos = at + m.start();
+            let line = match memrchr(b'\n', &self.buf[..pos]) {
+                Some(i) => i + 1,
+                None => 0,
+            };
+            let next_line = match memchr(b'\n', &self.buf[pos..limit]) {
+                Some(i) => pos + i + 1,
+                None => limit,
+            };
+            if line < self.covered {
+                at = next_line.max(self.covered.min(limit));
+                continue;
+            }
+            match self.resolve(line, limit, force) {
+                Resolution::Defer => {
+                    self.scan_from = line;
+                    return;
+                }
+                Resolution::Block(start, end) => {
+                    self.record(start, end);
+                    self.covered = end.max(next_line);
+                    at = self.covered;
+                }
+            }
+        }
+        self.scan_from = limit;
+    }
+
+    fn line_end(&self, start: usize, limit: usize) -> usize {
+        match memchr(b'\n', &self.buf[start..limit]) {
+            Some(i) => start + i,
+            None => limit,
+        }
+    }
+
+    /// The line before the one starting at `start`, not before `floor`.
+    fn prev_line(&self, start: usize, floor: usize) -> Option<(usize, usize)> {
+        if start <= floor || start == 0 {
+            return None;
+        }
+        let end = start - 1;
+        let s = match memrchr(b'\n', &self.buf[..end]) {
+            Some(i) => i + 1,
+            None => 0,
+        };
+        if s < floor {
+            return None;
+        }
+        Some((s, end))
+    }
+
+    /// The first line of the wrapped paragraph that holds line `h`.
+    fn wrap_top(&self, h: (usize, usize), floor: usize) -> usize {
+        let hl = &self.buf[h.0..h.1];
+        if is_start(hl) {
+            return h.0;
+        }
+        let p = match self.prev_line(h.0, floor) {
+            Some(p) => p,
+            None => return h.0,
+        };
+        let w = width(&self.buf[p.0..p.1]);
+        if w < MIN_WRAP_WIDTH || width(hl) > w {
+            return h.0;
+        }
+        let mut top = h.0;
+        let mut above = 0;
+        let mut j = Some(p);
+        while let Some((s, e)) = j {
+            let l = &self.buf[s..e];
+            if is_blank(l) || is_prompt(l) || is_tail(l) || width(l) != w {
+                break;
+            }
+            if is_start(l) {
+                return s;
+            }
+            if is_table_row(l) {
+                // Rows of a table share one width too; messages have no gaps.
+                break;
+            }
+            top = s;
+            above += 1;
+            if above >= MAX_BACK {
+                break;
+            }
+            j = self.prev_line(s, floor);
+        }
+        if above >= 2 {
+            top
+        } else {
+            h.0
+        }
+    }
+
+    /// Finds the error block around the candidate line starting at `c`.
+    fn resolve(&self, c: usize, limit: usize, force: bool) -> Resolution {
+        let floor = self.covered.max(self.cursor.pos);
+        let ce = self.line_end(c, limit);
+        let start = if is_tail(&self.buf[c..ce]) {
+            // Up over the tail to the message, past at most one position line.
+            let mut m = (c, ce);
+            let mut steps = 0;
+            while let Some(p) = self.prev_line(m.0, floor) {
+                let l = &self.buf[p.0..p.1];
+                if !is_tail(l) || steps >= MAX_BACK {
+                    break;
+                }
+                m = p;
+                steps += 1;
+            }
+            match self.prev_line(m.0, floor) {
+                None => m.0,
+                Some(p) => {
+                    let l = &self.buf[p.0..p.1];
+                    if is_blank(l) || is_prompt(l) {
+                        m.0
+                    } else {
+                        let s1 = self.wrap_top(p, floor);
+                        let e1 = self.line_end(s1, limit);
+                        if is_start(&self.buf[s1..e1]) {
+                            s1
+                        } else {
+                            match self.prev_line(p.0, floor) {
+                                Some(q)
+                                    if !is_blank(&self.buf[q.0..q.1])
+                                        && !is_prompt(&self.buf[q.0..q.1]) =>
+                                {
+                                    let s2 = self.wrap_top(q, floor);
+                                    let e2 = self.line_end(s2, limit);
+                                    if is_start(&self.buf[s2..e2]) {
+                                        s2
+                                    } else {
+                                        s1
+                                    }
+                                }
+                                _ => s1,
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            self.wrap_top((c, ce), floor)
+        };
+        // Down from the first line: wrapped lines, position line, tail.
+        let first_end = self.line_end(start, limit);
+        let w = width(&self.buf[start..first_end]);
+        let mut in_tail = is_tail(&self.buf[start..first_end]);
+        let mut prev_w = w;
+        let mut end = first_end;
+        let mut lines = 1;
+        // The first line heads a wrapped paragraph if it is an error's first
+        // line or if the next line has its width too (as in `wrap_top`).
+        let wrap_ok = is_start(&self.buf[start..first_end]) || {
+            let next = first_end + 1;
+            next < limit && width(&self.buf[next..self.line_end(next, limit)]) == w
+        };
+        loop {
+            if lines >= MAX_BLOCK_LINES {
+                break;
+            }
+            let next = end + 1;
+            if next >= limit {
+                if force {
+                    break;
+                }
+                return Resolution::Defer;
+            }
+            let ne = self.line_end(next, limit);
+            let l = &self.buf[next..ne];
+            if is_blank(l) || is_prompt(l) || is_start(l) {
+                break;
+            }
+            let lw = width(l);
+            let take = if is_tail(l) {
+                in_tail = true;
+                true
+            } else if in_tail {
+                // A tail item wrapped at the console width.
+                prev_w >= MIN_WRAP_WIDTH
+                    && lw <= prev_w
+                    && !l[0].is_ascii_whitespace()
+                    && !is_record(l)
+            } else if w >= MIN_WRAP_WIDTH && prev_w == w && lw <= w && wrap_ok {
+                // A wrapped line may begin with anything, `message : ` too.
+                true
+            } else if is_record(l) {
+                false
+            } else {
+                // A position line ("At line:1 char:1") is followed by the tail.
+                let after = ne + 1;
+                if after >= limit {
+                    if !force {
+                        return Resolution::Defer;
+                    }
+                    false
+                } else {
+                    let ae = self.line_end(after, limit);
+                    is_tail(&self.buf[after..ae])
+                }
+            };
+            if !take {
+                break;
+            }
+            prev_w = lw;
+            end = ne;
+            lines += 1;
+        }
+        let end = end.max(ce);
+        let end = if end < limit { end + 1 } else { end };
+        Resolution::Block(start, end)
+    }
+
+    fn record(&mut self, start: usize, end: usize) {
+        let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
+        let text = String::from_utf8_lossy(raw).replace('\0', " ");
+        let result = match classify::classify_text(&text, self.opts.language) {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+        let top = match result.matches.into_iter().next() {
+            Some(m) => m,
+            None => return,
+        };
+        let (line, offset) = self.locate(start);
+        *self.counts.entry(top.id.clone()).or_insert(0) += 1;
+        if self.hits.len() >= self.opts.max_hits {
+            self.truncated = true;
+            return;
+        }
+        self.hits.push(Hit {
+            line,
+            offset,
+            id: top.id,
+            confidence: top.confidence,
+            title: top.title,
+            fields: if self.opts.fields {
+                Some(top.fields)
+            } else {
+                None
+            },
+        });
+    }
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|b| *b == needle)
+}
+
+fn memrchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().rposition(|b| *b == needle)
+}
+
+/// Scans a whole buffer (through the streaming scanner, so memory stays
+/// bounded by the scanner's window, not by `data`).
+pub fn scan(data: &[u8], opts: Options) -> Result<ScanResult, String> {
+    let mut s = Scanner::new(opts)?;
+    s.feed(data)?;
+    s.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_cut_at_fields_and_quotes() {
+        let p = pattern_pieces(
+            "Logon failed for the user {user}. Please create a new PSCredential object",
+        );
+        assert!(p.iter().any(|x| x.starts_with("Logon failed")), "{:?}", p);
+        assert!(p.iter().all(|x| !x.contains('{')));
+        let fr = pattern_pieces("car l'exécution de scripts est désactivée sur ce système");
+        assert!(fr.iter().any(|x| x.starts_with("exécution")), "{:?}", fr);
+        let ja = pattern_pieces("このシステムではスクリプトの実行が無効になっているため");
+        assert!(ja.len() >= 2, "{:?}", ja);
+    }
+
+    #[test]
+    fn options_are_checked() {
+        assert!(parse_options(None).is_ok());
+        assert!(parse_options(Some("{\"max_hits\":-1}")).is_err());
+        assert!(parse_options(Some("{\"fields\":1}")).is_err());
+        assert!(parse_options(Some("{\"language\":\"xx\"}")).is_err());
+        assert!(parse_options(Some("{\"encoding\":\"latin1\"}")).is_err());
+        let o =
+            parse_options(Some("{\"language\":\"fr-FR\",\"max_hits\":3,\"other\":[]}")).unwrap();
+        assert_eq!((o.language, o.max_hits), ("fr", 3));
+    }
+
+    #[test]
+    fn line_shapes() {
+        assert!(is_start(b"New-PSSession : [host] Connecting"));
+        assert!(is_start(b"New-PSSession: [host] Connecting"));
+        assert!(is_start(b"C:\\Scripts\\run.ps1 : boom"));
+        assert!(!is_start(b"WARNING: The names"));
+        assert!(is_record(b"WARNING: The names"));
+        assert!(!is_start(b"    + CategoryInfo          : OpenError"));
+        assert!(!is_start(b"At line:1 char:1"));
+        assert!(is_tail(b"    + FullyQualifiedErrorId : x"));
+        assert!(is_prompt(b"PS C:\\Users\\admin> Get-Date"));
+    }
+}
