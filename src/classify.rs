@@ -105,6 +105,17 @@ pub fn warm_up() -> Result<(), String> {
     }
 }
 
+/// Whether any message pattern of any language matches a key view
+/// (`normalize::key_of`). The scanner uses it to skip, cheaply, candidate
+/// blocks that cannot match: `classify` finds a message match only where
+/// this is true.
+pub fn any_pattern_matches(key: &str) -> bool {
+    match &*COMPILED {
+        Ok(c) => c.set.is_match(key),
+        Err(_) => true,
+    }
+}
+
 static CODE_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b0x([0-9a-f]{8})\b|(?:^|[^0-9A-Za-z.])(-?[0-9]{9,10})(?:[^0-9A-Za-z]|$)")
         .unwrap()

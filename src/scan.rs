@@ -64,7 +64,7 @@ const MIN_WRAP_WIDTH: usize = 40;
 const PIECE_CHARS: usize = 16;
 /// Shorter pieces are dropped (too common to be worth a look), unless a
 /// pattern would be left without any.
-const MIN_PIECE_CHARS: usize = 10;
+const MIN_PIECE_CHARS: usize = 12;
 /// Piece length for scripts written without spaces (Chinese, Japanese).
 const CJK_PIECE_CHARS: usize = 6;
 
@@ -161,6 +161,9 @@ pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
 
 struct Prefilter {
     re: Regex,
+    /// The language-free pieces only (FullyQualifiedErrorId values, codes):
+    /// a block holding one always goes to the classifier.
+    signals: Regex,
     /// The literal pieces, for the bench and the tests.
     pieces: Vec<String>,
 }
@@ -252,27 +255,24 @@ pub fn pattern_pieces(text: &str) -> Vec<String> {
         }
         pieces.extend(run_pieces);
     }
-    let min_chars = |p: &String| {
+    // Strong pieces: several words and at least MIN_PIECE_CHARS characters
+    // (a single word such as "utilisateur" or a pair such as "The module"
+    // is everywhere in ordinary output), or 4+ characters of a script
+    // written without spaces. A pattern without a strong piece keeps its
+    // longest. A console wrap cuts at most one piece of a pattern, and an
+    // error holds several patterns' pieces: another one still leads to it.
+    let strong = |p: &String| {
         if is_spaced_word(p) {
-            MIN_PIECE_CHARS
+            p.chars().count() >= MIN_PIECE_CHARS && p.contains(' ')
         } else {
-            4
+            p.chars().count() >= 4
         }
     };
-    let long: Vec<String> = pieces
-        .iter()
-        .filter(|p| p.chars().count() >= min_chars(p))
-        .cloned()
-        .collect();
-    if long.is_empty() {
-        pieces
-            .into_iter()
-            .max_by_key(|p| p.chars().count())
-            .into_iter()
-            .collect()
-    } else {
-        long
+    let mut chosen: Vec<String> = pieces.iter().filter(|p| strong(p)).cloned().collect();
+    if chosen.is_empty() {
+        chosen.extend(pieces.into_iter().max_by_key(|p| p.chars().count()));
     }
+    chosen
 }
 
 /// Words of scripts written with spaces between them (every script but the
@@ -303,6 +303,25 @@ fn build_prefilter() -> Result<Prefilter, String> {
             pieces.push(format!("{:08x}", v as u32));
         }
     }
+    let mut signals: Vec<String> = Vec::new();
+    for p in &cat.problems {
+        for f in &p.signals.fqeid {
+            signals.push(regex::escape(&f.value));
+        }
+        for c in &p.signals.codes {
+            let v = c.code as i32;
+            signals.push(v.unsigned_abs().to_string());
+            signals.push((v as u32).to_string());
+            signals.push(format!("{:08x}", v as u32));
+        }
+    }
+    if signals.is_empty() {
+        signals.push("[^\\s\\S]".into()); // matches nothing
+    }
+    let signals = RegexBuilder::new(&signals.join("|"))
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| format!("scan signal set does not compile: {}", e))?;
     let mut seen = std::collections::BTreeSet::new();
     pieces.retain(|p| seen.insert(p.to_lowercase()));
     // Longest first: the alternation prefers the more specific piece.
@@ -314,7 +333,11 @@ fn build_prefilter() -> Result<Prefilter, String> {
         .dfa_size_limit(64 << 20)
         .build()
         .map_err(|e| format!("scan prefilter does not compile: {}", e))?;
-    Ok(Prefilter { re, pieces })
+    Ok(Prefilter {
+        re,
+        signals,
+        pieces,
+    })
 }
 
 static PREFILTER: Lazy<Result<Prefilter, String>> = Lazy::new(build_prefilter);
@@ -664,7 +687,7 @@ impl Scanner {
             return;
         }
         let part = &self.buf[self.cursor.pos..to];
-        self.cursor.newlines += part.iter().filter(|b| **b == b'\n').count() as u64;
+        self.cursor.newlines += count_byte(part, b'\n');
         self.cursor.decoded += part.len() as u64;
         if self.utf16 {
             let lead = part.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
@@ -983,6 +1006,16 @@ impl Scanner {
 
     fn record(&mut self, start: usize, end: usize) {
         let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
+        // Cheap check first: most candidates are ordinary lines that share
+        // a few words with a message. The classifier can only match if a
+        // pattern matches the block's key view or the block holds a signal.
+        if !self.pre.signals.is_match(raw)
+            && !classify::any_pattern_matches(&crate::normalize::key_of(&String::from_utf8_lossy(
+                raw,
+            )))
+        {
+            return;
+        }
         let text = String::from_utf8_lossy(raw).replace('\0', " ");
         let result = match classify::classify_text(&text, self.opts.language) {
             Ok(r) => r,
@@ -1011,6 +1044,19 @@ impl Scanner {
             },
         });
     }
+}
+
+/// Counts `needle` in `hay`; u8 lanes over 255-byte blocks so the compiler
+/// vectorises it.
+fn count_byte(hay: &[u8], needle: u8) -> u64 {
+    let mut total = 0u64;
+    for block in hay.chunks(255) {
+        let n: u8 = block
+            .iter()
+            .fold(0u8, |a, b| a.wrapping_add((*b == needle) as u8));
+        total += n as u64;
+    }
+    total
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
