@@ -55,6 +55,8 @@ const MAX_BACK: usize = 16;
 /// History kept before the unsearched text, in lines and in bytes.
 const HISTORY_LINES: usize = MAX_BACK + 4;
 const HISTORY_BYTES: usize = 256 * 1024;
+/// The buffer is compacted once this much of it has been searched.
+const COMPACT_AT: usize = 64 * 1024;
 /// Longest error block, in lines and in bytes of text classified.
 const MAX_BLOCK_LINES: usize = 48;
 const MAX_BLOCK_TEXT: usize = 64 * 1024;
@@ -759,6 +761,10 @@ impl Scanner {
 
     /// Keeps a few lines of history before the unsearched text.
     fn compact(&mut self) {
+        if self.scan_from < COMPACT_AT {
+            // Not worth a move yet (small chunks would pay it every time).
+            return;
+        }
         let mut keep = self.scan_from;
         for _ in 0..HISTORY_LINES {
             if keep == 0 {
@@ -845,9 +851,6 @@ impl Scanner {
     /// The first line of the wrapped paragraph that holds line `h`.
     fn wrap_top(&self, h: (usize, usize), floor: usize) -> usize {
         let hl = &self.buf[h.0..h.1];
-        if is_start(hl) {
-            return h.0;
-        }
         let p = match self.prev_line(h.0, floor) {
             Some(p) => p,
             None => return h.0,
@@ -856,7 +859,10 @@ impl Scanner {
         if w < MIN_WRAP_WIDTH || width(hl) > w {
             return h.0;
         }
+        // Up the lines of the same width; the topmost error head among them
+        // is the first line (a wrapped line can look like a head too).
         let mut top = h.0;
+        let mut head = if is_start(hl) { Some(h.0) } else { None };
         let mut above = 0;
         let mut j = Some(p);
         while let Some((s, e)) = j {
@@ -865,9 +871,8 @@ impl Scanner {
                 break;
             }
             if is_start(l) {
-                return s;
-            }
-            if is_table_row(l) {
+                head = Some(s);
+            } else if is_table_row(l) {
                 // Rows of a table share one width too; messages have no gaps.
                 break;
             }
@@ -878,7 +883,17 @@ impl Scanner {
             }
             j = self.prev_line(s, floor);
         }
-        if above >= 2 {
+        if let Some(s) = head {
+            return s;
+        }
+        // Without a `Verb-Noun : ` head, a run of equal-width lines is taken
+        // for a wrapped message only when it stands after a blank line or a
+        // prompt (repeated output lines share a width too).
+        let after_break = match self.prev_line(top, floor) {
+            None => true,
+            Some((s, e)) => is_blank(&self.buf[s..e]) || is_prompt(&self.buf[s..e]),
+        };
+        if above >= 2 && after_break {
             top
         } else {
             h.0
@@ -894,12 +909,26 @@ impl Scanner {
             let mut m = (c, ce);
             let mut steps = 0;
             while let Some(p) = self.prev_line(m.0, floor) {
-                let l = &self.buf[p.0..p.1];
-                if !is_tail(l) || steps >= MAX_BACK {
+                if steps >= MAX_BACK {
                     break;
                 }
-                m = p;
                 steps += 1;
+                if is_tail(&self.buf[p.0..p.1]) {
+                    m = p;
+                    continue;
+                }
+                // A tail item wrapped at the console width: its second part
+                // follows a long `+` line and is no wider.
+                match self.prev_line(p.0, floor) {
+                    Some(pp)
+                        if is_tail(&self.buf[pp.0..pp.1])
+                            && width(&self.buf[pp.0..pp.1]) >= MIN_WRAP_WIDTH
+                            && width(&self.buf[p.0..p.1]) <= width(&self.buf[pp.0..pp.1]) =>
+                    {
+                        m = pp
+                    }
+                    _ => break,
+                }
             }
             match self.prev_line(m.0, floor) {
                 None => m.0,
@@ -961,22 +990,39 @@ impl Scanner {
             }
             let ne = self.line_end(next, limit);
             let l = &self.buf[next..ne];
-            if is_blank(l) || is_prompt(l) || is_start(l) {
+            if is_blank(l) || is_prompt(l) {
                 break;
             }
             let lw = width(l);
-            let take = if is_tail(l) {
+            let wrapped = w >= MIN_WRAP_WIDTH && prev_w == w && lw <= w;
+            let take = if !in_tail && wrapped && wrap_ok && !is_tail(l) {
+                // A wrapped line may begin with anything, even something
+                // that looks like a head (`message : `, `le-programme\: `).
+                true
+            } else if is_start(l) {
+                false
+            } else if is_tail(l) {
                 in_tail = true;
                 true
             } else if in_tail {
-                // A tail item wrapped at the console width.
-                prev_w >= MIN_WRAP_WIDTH
-                    && lw <= prev_w
-                    && !l[0].is_ascii_whitespace()
-                    && !is_record(l)
-            } else if w >= MIN_WRAP_WIDTH && prev_w == w && lw <= w && wrap_ok {
-                // A wrapped line may begin with anything, `message : ` too.
-                true
+                // A tail item wrapped at the console width: cut at the
+                // message's width, or wedged between two tail lines.
+                if wrapped {
+                    true
+                } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
+                    let after = ne + 1;
+                    if after >= limit {
+                        if !force {
+                            return Resolution::Defer;
+                        }
+                        false
+                    } else {
+                        let ae = self.line_end(after, limit);
+                        is_tail(&self.buf[after..ae])
+                    }
+                } else {
+                    false
+                }
             } else if is_record(l) {
                 false
             } else {
