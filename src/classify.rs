@@ -117,8 +117,10 @@ pub fn any_pattern_matches(key: &str) -> bool {
 }
 
 static CODE_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b0x([0-9a-f]{8})\b|(?:^|[^0-9A-Za-z.])(-?[0-9]{9,10})(?:[^0-9A-Za-z]|$)")
-        .unwrap()
+    Regex::new(
+        r"(?i)(?-u:\b)0x([0-9a-f]{8})(?-u:\b)|(?:^|[^0-9A-Za-z.])(-?[0-9]{9,10})(?:[^0-9A-Za-z]|$)",
+    )
+    .unwrap()
 });
 static EMAIL_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").unwrap()
@@ -127,10 +129,11 @@ static BRACKET_HOST_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"\[([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+)\]").unwrap()
 });
 static SERVICE_HOST_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com))\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com))(?-u:\b)").unwrap()
 });
 static PATH_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"(?i)(?:[a-z] ?: ?)?\\?(?:[^\\'"«»\n:]*\\)+[^\\'"«»\n]*?\. ?ps[dm]?1\b"#).unwrap()
+    Regex::new(r#"(?i)(?:[a-z] ?: ?)?\\?(?:[^\\'"«»\n:]*\\)+[^\\'"«»\n]*?\. ?ps[dm]?1(?-u:\b)"#)
+        .unwrap()
 });
 static VERSION_RE: Lazy<Regex> = Lazy::new(|| Regex::new(r"[0-9]+(?:[.,][0-9]+){0,3}").unwrap());
 
