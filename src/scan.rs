@@ -62,6 +62,8 @@ const MAX_BLOCK_LINES: usize = 48;
 const MAX_BLOCK_TEXT: usize = 64 * 1024;
 /// Lines shorter than this are never taken for console-wrapped lines.
 const MIN_WRAP_WIDTH: usize = 40;
+/// A word-wrapped line leaves at most this many cells free.
+const WORD_WRAP_SLACK: usize = 24;
 /// Minimum length, in characters, of a prefilter piece cut from a pattern.
 const PIECE_CHARS: usize = 16;
 /// Shorter pieces are dropped (too common to be worth a look), unless a
@@ -210,7 +212,9 @@ pub fn pattern_pieces(text: &str) -> Vec<String> {
     }
     let mut pieces: Vec<String> = Vec::new();
     for run in runs {
-        let mut words: Vec<String> = Vec::new();
+        // Words with a flag: glued to the previous one (a chunk of a long
+        // word) rather than after a space. Pieces stay exact substrings.
+        let mut words: Vec<(String, bool)> = Vec::new();
         for w in run.split(' ') {
             let n = w.chars().count();
             let spaced = is_spaced_word(w);
@@ -218,17 +222,20 @@ pub fn pattern_pieces(text: &str) -> Vec<String> {
                 // A script without spaces (or a very long word).
                 let chars: Vec<char> = w.chars().collect();
                 let size = if spaced { PIECE_CHARS } else { CJK_PIECE_CHARS };
-                for c in chars.chunks(size) {
-                    words.push(c.iter().collect());
+                for (k, c) in chars.chunks(size).enumerate() {
+                    words.push((c.iter().collect(), k > 0));
                 }
             } else {
-                words.push(w.to_string());
+                words.push((w.to_string(), false));
             }
         }
         let mut piece = String::new();
+        let mut piece_glued = false;
         let mut run_pieces: Vec<String> = Vec::new();
-        for w in words {
-            if !piece.is_empty() && !w.is_empty() && is_spaced_word(&w) && is_spaced_word(&piece) {
+        for (w, glued) in words {
+            if piece.is_empty() {
+                piece_glued = glued;
+            } else if !glued {
                 piece.push(' ');
             }
             piece.push_str(&w);
@@ -247,7 +254,7 @@ pub fn pattern_pieces(text: &str) -> Vec<String> {
                     if piece.chars().count() < MIN_PIECE_CHARS
                         || !is_spaced_word(&piece) && piece.chars().count() < 4 =>
                 {
-                    if is_spaced_word(&piece) {
+                    if !piece_glued {
                         last.push(' ');
                     }
                     last.push_str(&piece);
@@ -260,29 +267,45 @@ pub fn pattern_pieces(text: &str) -> Vec<String> {
     // Strong pieces: several words and at least MIN_PIECE_CHARS characters
     // (a single word such as "utilisateur" or a pair such as "The module"
     // is everywhere in ordinary output), or 4+ characters of a script
-    // written without spaces. A pattern without a strong piece keeps its
-    // longest. A console wrap cuts at most one piece of a pattern, and an
+    // written without spaces. A pattern with fewer than two strong pieces
+    // adds its best weak ones; one without any piece keeps its longest. A console wrap cuts at most one piece of a pattern, and an
     // error holds several patterns' pieces: another one still leads to it.
     let strong = |p: &String| {
         if is_spaced_word(p) {
-            p.chars().count() >= MIN_PIECE_CHARS && p.contains(' ')
+            let n = p.chars().count();
+            (n >= MIN_PIECE_CHARS && p.contains(' ')) || n >= PIECE_CHARS
         } else {
             p.chars().count() >= 4
         }
     };
     let mut chosen: Vec<String> = pieces.iter().filter(|p| strong(p)).cloned().collect();
+    if chosen.len() < 2 {
+        // One strong piece is one wrap away from a miss: add the best of
+        // the rest (a phrase, or a token of MIN_PIECE_CHARS or more).
+        let mut rest: Vec<&String> = pieces
+            .iter()
+            .filter(|p| !strong(p) && (p.contains(' ') || p.chars().count() >= MIN_PIECE_CHARS))
+            .collect();
+        rest.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        for p in rest {
+            if chosen.len() >= 2 {
+                break;
+            }
+            chosen.push(p.clone());
+        }
+    }
     if chosen.is_empty() {
         chosen.extend(pieces.into_iter().max_by_key(|p| p.chars().count()));
     }
     chosen
 }
 
-/// Words of scripts written with spaces between them (every script but the
-/// CJK ones, whose 8-character chunks are glued back without a space).
+/// Words of scripts written with spaces between them (every script but
+/// Chinese and Japanese; Korean has spaces).
 fn is_spaced_word(w: &str) -> bool {
     !w.chars().any(|c| {
         matches!(c as u32,
-            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
     })
 }
 
@@ -366,9 +389,15 @@ pub fn warm_up() -> Result<(), String> {
 // Line shapes.
 
 /// PowerShell's error view starts with the command (`Verb-Noun`) or the
-/// script (`C:\x\run.ps1`) and ` : ` (`: ` in PowerShell 7).
+/// script (`C:\x\run.ps1`) and ` : ` (`: ` in PowerShell 7). Machine
+/// translations (the corpus keeps them as admins see them) also write
+/// `导入模块：` (fullwidth colon), `get-help webticket:` and
+/// `New PSSession: [host]` (the cmdlet's two words before a `[host]`).
 static START_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^(?:[^\s:\-+]{1,60}-[^\s:]{1,80}|\S{1,200}\.ps[dm]?1)\s?:\s").expect("start regex")
+    Regex::new(
+        r"^\\?\*?(?:[^\s:\-+*\\]{1,60}-[^\s:]{1,80}(?: [^\s:]{1,40})?\s?:\s|\S{1,200}\.ps[dm]?1\s?:\s|[^\s:：]{1,60}(?: [^\s:：]{1,40}){0,2}\s?：|\*?[A-Za-z]{2,30} [A-Za-z]{2,40}\s?:\s\[)",
+    )
+    .expect("start regex")
 });
 /// Any record with a `Name : ` or `NAME: ` head (`WARNING: `, `VERBOSE: `,
 /// `AVERTISSEMENT : `, an error): a line that begins something new.
@@ -391,6 +420,14 @@ fn is_blank(l: &[u8]) -> bool {
 /// (`Verb-Noun: message` in PowerShell 7).
 fn is_start(l: &[u8]) -> bool {
     START_RE.is_match(l)
+}
+
+/// Whether a line is the first line of PowerShell's error view as the
+/// scanner recognises it (`Verb-Noun : …` and the variants above). An error
+/// without such a head is placed at its first line only after a blank line
+/// or a prompt.
+pub fn is_error_head(line: &str) -> bool {
+    is_start(line.as_bytes())
 }
 
 fn is_record(l: &[u8]) -> bool {
@@ -416,9 +453,32 @@ fn is_table_row(l: &[u8]) -> bool {
     t[first..].windows(2).any(|w| w == b"  ")
 }
 
-/// Width in characters (UTF-8 lead bytes), without the line end.
+/// Width in console cells, without the line end: East Asian wide
+/// characters take two cells, and the console wraps at a number of cells.
 fn width(l: &[u8]) -> usize {
-    trim_cr(l).iter().filter(|b| (**b & 0xC0) != 0x80).count()
+    let l = trim_cr(l);
+    if l.is_ascii() {
+        return l.len();
+    }
+    String::from_utf8_lossy(l)
+        .chars()
+        .map(|c| if is_wide(c) { 2 } else { 1 })
+        .sum()
+}
+
+/// Widths of two lines cut at one console width: a wide character that
+/// does not fit in the last cell moves to the next line, so a cut line may
+/// be one cell short.
+fn same_width(a: usize, b: usize) -> bool {
+    a == b || a + 1 == b || b + 1 == a
+}
+
+/// East Asian wide and fullwidth characters (Unicode EAW W and F, main blocks).
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
 // ---------------------------------------------------------------------------
@@ -856,28 +916,43 @@ impl Scanner {
             None => return h.0,
         };
         let w = width(&self.buf[p.0..p.1]);
-        if w < MIN_WRAP_WIDTH || width(hl) > w {
+        if w < MIN_WRAP_WIDTH || width(hl) > w + WORD_WRAP_SLACK {
             return h.0;
         }
-        // Up the lines of the same width; the topmost error head among them
-        // is the first line (a wrapped line can look like a head too).
+        // Up the lines that look wrapped: cut at one width, or word-wrapped
+        // (nearly full). The topmost error head among them is the first
+        // line (a wrapped line can look like a head too).
+        let mut wmax = w.max(width(hl));
         let mut top = h.0;
+        let mut exact = width(hl) <= w + 1;
         let mut head = if is_start(hl) { Some(h.0) } else { None };
         let mut above = 0;
         let mut j = Some(p);
         while let Some((s, e)) = j {
             let l = &self.buf[s..e];
-            if is_blank(l) || is_prompt(l) || is_tail(l) || width(l) != w {
+            let lw = width(l);
+            if is_blank(l)
+                || is_prompt(l)
+                || is_tail(l)
+                || lw < MIN_WRAP_WIDTH
+                || lw + WORD_WRAP_SLACK < wmax
+                || lw > wmax + WORD_WRAP_SLACK
+            {
                 break;
             }
+            wmax = wmax.max(lw);
             if is_start(l) {
                 head = Some(s);
             } else if is_table_row(l) {
                 // Rows of a table share one width too; messages have no gaps.
                 break;
             }
-            top = s;
-            above += 1;
+            if exact && same_width(lw, w) {
+                top = s;
+                above += 1;
+            } else {
+                exact = false;
+            }
             if above >= MAX_BACK {
                 break;
             }
@@ -888,12 +963,13 @@ impl Scanner {
         }
         // Without a `Verb-Noun : ` head, a run of equal-width lines is taken
         // for a wrapped message only when it stands after a blank line or a
-        // prompt (repeated output lines share a width too).
+        // prompt (lines of ordinary output share a width too); otherwise the
+        // hit is the line where the message is recognised.
         let after_break = match self.prev_line(top, floor) {
             None => true,
             Some((s, e)) => is_blank(&self.buf[s..e]) || is_prompt(&self.buf[s..e]),
         };
-        if above >= 2 && after_break {
+        if above >= 1 && after_break {
             top
         } else {
             h.0
@@ -969,13 +1045,15 @@ impl Scanner {
         let w = width(&self.buf[start..first_end]);
         let mut in_tail = is_tail(&self.buf[start..first_end]);
         let mut prev_w = w;
+        let mut wmax = w;
         let mut end = first_end;
         let mut lines = 1;
         // The first line heads a wrapped paragraph if it is an error's first
         // line or if the next line has its width too (as in `wrap_top`).
-        let wrap_ok = is_start(&self.buf[start..first_end]) || {
+        let first_is_head = is_start(&self.buf[start..first_end]);
+        let wrap_ok = first_is_head || {
             let next = first_end + 1;
-            next < limit && width(&self.buf[next..self.line_end(next, limit)]) == w
+            next < limit && same_width(width(&self.buf[next..self.line_end(next, limit)]), w)
         };
         loop {
             if lines >= MAX_BLOCK_LINES {
@@ -994,22 +1072,53 @@ impl Scanner {
                 break;
             }
             let lw = width(l);
-            let wrapped = w >= MIN_WRAP_WIDTH && prev_w == w && lw <= w;
-            let take = if !in_tail && wrapped && wrap_ok && !is_tail(l) {
-                // A wrapped line may begin with anything, even something
-                // that looks like a head (`message : `, `le-programme\: `).
-                true
-            } else if is_start(l) {
-                false
-            } else if is_tail(l) {
-                in_tail = true;
-                true
-            } else if in_tail {
-                // A tail item wrapped at the console width: cut at the
-                // message's width, or wedged between two tail lines.
-                if wrapped {
+            let wrapped = w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
+            let word_wrapped = !in_tail
+                && wrap_ok
+                && prev_w >= MIN_WRAP_WIDTH
+                && prev_w + WORD_WRAP_SLACK >= wmax
+                && lw <= wmax + WORD_WRAP_SLACK
+                && !is_tail(l)
+                && !is_record(l);
+            wmax = wmax.max(lw);
+            let take =
+                if !in_tail && wrapped && wrap_ok && !is_tail(l) && (first_is_head || !is_start(l))
+                {
+                    // A wrapped line may begin with anything, even something
+                    // that looks like a head (`message : `, `le-programme\: `).
                     true
-                } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
+                } else if is_start(l) {
+                    false
+                } else if word_wrapped {
+                    true
+                } else if is_start(l) {
+                    false
+                } else if is_tail(l) {
+                    in_tail = true;
+                    true
+                } else if in_tail {
+                    // A tail item wrapped at the console width: cut at the
+                    // message's width, or wedged between two tail lines.
+                    if wrapped {
+                        true
+                    } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
+                        let after = ne + 1;
+                        if after >= limit {
+                            if !force {
+                                return Resolution::Defer;
+                            }
+                            false
+                        } else {
+                            let ae = self.line_end(after, limit);
+                            is_tail(&self.buf[after..ae])
+                        }
+                    } else {
+                        false
+                    }
+                } else if is_record(l) {
+                    false
+                } else {
+                    // A position line ("At line:1 char:1") is followed by the tail.
                     let after = ne + 1;
                     if after >= limit {
                         if !force {
@@ -1020,24 +1129,7 @@ impl Scanner {
                         let ae = self.line_end(after, limit);
                         is_tail(&self.buf[after..ae])
                     }
-                } else {
-                    false
-                }
-            } else if is_record(l) {
-                false
-            } else {
-                // A position line ("At line:1 char:1") is followed by the tail.
-                let after = ne + 1;
-                if after >= limit {
-                    if !force {
-                        return Resolution::Defer;
-                    }
-                    false
-                } else {
-                    let ae = self.line_end(after, limit);
-                    is_tail(&self.buf[after..ae])
-                }
-            };
+                };
             if !take {
                 break;
             }
@@ -1156,6 +1248,16 @@ mod tests {
         assert!(is_start(b"New-PSSession: [host] Connecting"));
         assert!(is_start(b"C:\\Scripts\\run.ps1 : boom"));
         assert!(!is_start(b"WARNING: The names"));
+        assert!(is_start("导入模块： 文件".as_bytes()));
+        assert!(is_start(b"*New PSSession: [admin.vdomain.com] x"));
+        assert!(is_start(b"get-help webticket: x"));
+        assert!(is_start("获取 CsWebTicket *： 登录失败".as_bytes()));
+        assert!(is_start(b"\\*New-PSSession: [admin.vdomain.com] x"));
+        assert!(!is_start(b"Error count: 0. The quick brown fox."));
+        assert!(!is_start(
+            "새 PSSession: [admin.vdomain.com]에서".as_bytes()
+        ));
+        assert_eq!(width("导入a".as_bytes()), 5);
         assert!(is_record(b"WARNING: The names"));
         assert!(!is_start(b"    + CategoryInfo          : OpenError"));
         assert!(!is_start(b"At line:1 char:1"));
