@@ -157,12 +157,12 @@ pub fn compile_pattern(text: &str) -> Result<CompiledPattern, String> {
             .ok_or_else(|| format!("unclosed '{{' in pattern {:?}", text))?;
         let name = &after[..close];
         if name == "*" {
-            regex.push_str(".{0,200}?");
+            regex.push_str(".*?");
         } else if FIELD_NAMES.contains(&name) {
             if fields.iter().any(|f| f == name) {
                 return Err(format!("field {{{}}} twice in pattern {:?}", name, text));
             }
-            regex.push_str(&format!("(?P<{}>.{{1,260}}?)", name));
+            regex.push_str(&format!("(?P<{}>.+?)", name));
             fields.push(name.to_string());
         } else {
             return Err(format!(
