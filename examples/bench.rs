@@ -452,14 +452,18 @@ mod unix {
     fn wrap(text: &str, width: usize) -> String {
         let mut out = Vec::new();
         for line in text.split('\n') {
-            let chars: Vec<char> = line.chars().collect();
-            if chars.len() <= width {
-                out.push(line.to_string());
-            } else {
-                for c in chars.chunks(width) {
-                    out.push(c.iter().collect::<String>());
+            let mut cur = String::new();
+            let mut cells = 0;
+            for c in line.chars() {
+                let w = if csod::scan::is_wide(c) { 2 } else { 1 };
+                if cells + w > width {
+                    out.push(std::mem::take(&mut cur));
+                    cells = 0;
                 }
+                cur.push(c);
+                cells += w;
             }
+            out.push(cur);
         }
         out.join("\n")
     }
@@ -492,11 +496,18 @@ mod unix {
                 next_error = lines + 1 + r.below(1999) as u64;
                 let mut e = samples[next_sample % samples.len()].clone();
                 next_sample += 1;
+                // As tests/scan.rs: a headless error follows a prompt or a
+                // blank line; samples with several lines are renderings
+                // already (no second wrap).
+                let multi_line = e.contains('\n');
+                if !csod::scan::is_error_head(e.lines().next().unwrap_or("")) {
+                    chunk.push_str("PS C:\\Scripts> .\\Sync-Voice.ps1 -Batch 7\n");
+                }
                 if !e.contains("FullyQualifiedErrorId") && r.below(2) == 0 {
                     let cmd = e.split(" : ").next().unwrap_or("Invoke-Sync").to_string();
                     e.push_str(&format!("\nAt C:\\Scripts\\Sync-Voice.ps1:88 char:9\n+         {}\n+         ~~~~~~~~~~~~~~\n    + CategoryInfo          : NotSpecified: (:) [{}], Exception\n    + FullyQualifiedErrorId : Sync.Failed,Sync-Voice.ps1", cmd, cmd));
                 }
-                if r.below(2) == 0 {
+                if r.below(2) == 0 && !multi_line {
                     e = wrap(&e, 120);
                 }
                 chunk.push_str(&e);
@@ -615,7 +626,7 @@ mod unix {
         let size = size_mb as u64 * 1024 * 1024;
         let transcript = dir.join(format!("transcript-{}mb.txt", size_mb));
         let meta = dir.join(format!("transcript-{}mb.meta", size_mb));
-        let stamp = format!("v2 {} {}", size, corpus_texts().len());
+        let stamp = format!("v3 {} {}", size, corpus_texts().len());
         let known = std::fs::read_to_string(&meta).ok().and_then(|m| {
             let mut it = m.split('|');
             let s = it.next()?.to_string();
