@@ -504,7 +504,12 @@ mod unix {
                     chunk.push_str("PS C:\\Scripts> .\\Sync-Voice.ps1 -Batch 7\n");
                 }
                 if !e.contains("FullyQualifiedErrorId") && r.below(2) == 0 {
-                    let cmd = e.split(" : ").next().unwrap_or("Invoke-Sync").to_string();
+                    let head = e.split(" : ").next().unwrap_or("").trim();
+                    let cmd = if head.len() < 40 && !head.contains(' ') {
+                        head.to_string()
+                    } else {
+                        "Invoke-Sync".to_string()
+                    };
                     e.push_str(&format!("\nAt C:\\Scripts\\Sync-Voice.ps1:88 char:9\n+         {}\n+         ~~~~~~~~~~~~~~\n    + CategoryInfo          : NotSpecified: (:) [{}], Exception\n    + FullyQualifiedErrorId : Sync.Failed,Sync-Voice.ps1", cmd, cmd));
                 }
                 if r.below(2) == 0 && !multi_line {
@@ -626,7 +631,7 @@ mod unix {
         let size = size_mb as u64 * 1024 * 1024;
         let transcript = dir.join(format!("transcript-{}mb.txt", size_mb));
         let meta = dir.join(format!("transcript-{}mb.meta", size_mb));
-        let stamp = format!("v3 {} {}", size, corpus_texts().len());
+        let stamp = format!("v4 {} {}", size, corpus_texts().len());
         let known = std::fs::read_to_string(&meta).ok().and_then(|m| {
             let mut it = m.split('|');
             let s = it.next()?.to_string();
