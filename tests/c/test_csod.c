@@ -474,6 +474,120 @@ static void test_csod_diagnose_w(void)
     free(bad);
 }
 
+/* ---- bulk scan ------------------------------------------------------------ */
+
+/* A transcript: a prompt, the shells-per-user error (line 2), CRLF. */
+static const char *TRANSCRIPT =
+    "PS C:\\> New-PSSession\r\n"
+    "New-PSSession : [admin.vDomain.com] Connecting to remote server admin.vDomain.com failed with "
+    "the following error message : The WS-Management service cannot process the request. The maximum "
+    "number of concurrent shells for this user has been exceeded.\r\n\r\n";
+
+static void test_csod_scan(void)
+{
+    const char *hit[] = {"\"line\":2", "\"offset\":23", "\"id\":\"shells_per_user\"", "\"lines\":3", NULL};
+    expect_json(csod_scan((const uint8_t *)TRANSCRIPT, strlen(TRANSCRIPT), NULL), "scan(transcript)", hit);
+    const char *fr[] = {"\"language\":\"fr\"", "\"truncated\":true", "\"shells_per_user\":1", NULL};
+    expect_json(csod_scan((const uint8_t *)TRANSCRIPT, strlen(TRANSCRIPT), "{\"language\":\"fr-FR\",\"max_hits\":0}"),
+                "scan(fr, max_hits 0)", fr);
+    const char *empty[] = {"\"lines\":0", "\"hits\":[]", NULL};
+    expect_json(csod_scan(NULL, 0, NULL), "scan(NULL, 0)", empty);
+    /* Invalid UTF-8 is data, not bad input. */
+    for (const char **b = BAD_UTF8; *b; b++)
+        expect_json(csod_scan((const uint8_t *)*b, strlen(*b), NULL), "scan(bad UTF-8 data)", empty + 1);
+    expect_null(csod_scan(NULL, 5, NULL), "scan(NULL, 5)", "data is NULL");
+    expect_null(csod_scan((const uint8_t *)"x", 1, "{\"max_hits\":\"many\"}"), "scan(max_hits string)",
+                "max_hits");
+    expect_null(csod_scan((const uint8_t *)"x", 1, "[1]"), "scan(options array)", "JSON object");
+    expect_null(csod_scan((const uint8_t *)"x", 1, "{\"language\":\"xx\"}"), "scan(language xx)",
+                "unknown output language");
+    for (const char **b = BAD_UTF8; *b; b++)
+        expect_null(csod_scan((const uint8_t *)"x", 1, *b), "scan(options bad UTF-8)", "not valid UTF-8");
+}
+
+static void test_csod_scan_w(void)
+{
+    /* UTF-16 LE with BOM, as Windows PowerShell 5.1 writes transcripts. */
+    size_t n = strlen(TRANSCRIPT);
+    uint8_t *data = malloc(2 + 2 * n);
+    data[0] = 0xFF;
+    data[1] = 0xFE;
+    for (size_t i = 0; i < n; i++) {
+        data[2 + 2 * i] = (uint8_t)TRANSCRIPT[i];
+        data[3 + 2 * i] = 0;
+    }
+    uint16_t *opts = u16("{\"fields\":false}");
+    const char *hit[] = {"\"line\":2", "\"offset\":48", "\"encoding\":\"utf-16le\"", NULL};
+    expect_wjson(csod_scan_w(data, 2 + 2 * n, opts), "scan_w(utf-16le)", hit);
+    expect_null(csod_scan_w(data, 2 + 2 * n, LONE_HIGH), "scan_w(options surrogate)", "unpaired surrogate");
+    free(opts);
+    free(data);
+}
+
+static void test_csod_scanner_new(void)
+{
+    CsodScanner *s = csod_scanner_new(NULL);
+    CHECK(s != NULL, "scanner_new(NULL): %s", last_error());
+    csod_scanner_free(s);
+    expect_null(csod_scanner_new("{\"fields\":1}"), "scanner_new(fields 1)", "fields");
+    expect_null(csod_scanner_new("{\"encoding\":\"ebcdic\"}"), "scanner_new(encoding)", "encoding");
+}
+
+static void test_csod_scanner_new_w(void)
+{
+    uint16_t *o = u16("{\"encoding\":\"utf-8\"}");
+    CsodScanner *s = csod_scanner_new_w(o);
+    CHECK(s != NULL, "scanner_new_w: %s", last_error());
+    csod_scanner_free(s);
+    expect_null(csod_scanner_new_w(LONE_HIGH), "scanner_new_w(surrogate)", "unpaired surrogate");
+    free(o);
+}
+
+static void test_csod_scanner_feed(void)
+{
+    CsodScanner *s = csod_scanner_new(NULL);
+    size_t n = strlen(TRANSCRIPT);
+    /* One byte at a time: every chunk boundary. */
+    for (size_t i = 0; i < n; i++)
+        CHECK(csod_scanner_feed(s, (const uint8_t *)TRANSCRIPT + i, 1) == 0, "feed byte %zu", i);
+    CHECK(csod_scanner_feed(s, NULL, 0) == 0, "feed(NULL, 0)");
+    CHECK(csod_scanner_feed(s, NULL, 3) == -1, "feed(NULL, 3) should fail");
+    CHECK(strstr(last_error(), "data is NULL") != NULL, "feed(NULL, 3): %s", last_error());
+    CHECK(csod_scanner_feed(NULL, (const uint8_t *)"x", 1) == -1, "feed(NULL scanner) should fail");
+    const char *hit[] = {"\"line\":2", "\"offset\":23", NULL};
+    expect_json(csod_scanner_finish(s), "finish after byte feeds", hit);
+    CHECK(csod_scanner_feed(s, (const uint8_t *)"x", 1) == -1, "feed after finish should fail");
+    csod_scanner_free(s);
+}
+
+static void test_csod_scanner_finish(void)
+{
+    CsodScanner *s = csod_scanner_new(NULL);
+    const char *empty[] = {"\"bytes\":0", NULL};
+    expect_json(csod_scanner_finish(s), "finish(nothing fed)", empty);
+    expect_null(csod_scanner_finish(s), "finish twice", "already finished");
+    csod_scanner_free(s);
+    expect_null(csod_scanner_finish(NULL), "finish(NULL)", "scanner is NULL");
+}
+
+static void test_csod_scanner_finish_w(void)
+{
+    CsodScanner *s = csod_scanner_new(NULL);
+    CHECK(csod_scanner_feed(s, (const uint8_t *)TRANSCRIPT, strlen(TRANSCRIPT)) == 0, "feed");
+    const char *hit[] = {"\"id\":\"shells_per_user\"", NULL};
+    expect_wjson(csod_scanner_finish_w(s), "finish_w", hit);
+    expect_null(csod_scanner_finish_w(s), "finish_w twice", "already finished");
+    csod_scanner_free(s);
+}
+
+static void test_csod_scanner_free(void)
+{
+    csod_scanner_free(NULL);
+    CsodScanner *s = csod_scanner_new(NULL);
+    CHECK(csod_scanner_feed(s, (const uint8_t *)TRANSCRIPT, 10) == 0, "feed part");
+    csod_scanner_free(s); /* unfinished: still freed */
+}
+
 /* ---- the table of exports --------------------------------------------------
  * One row per function of include/csod.h. run.sh fails when the header
  * declares a function that has no row here. To add
@@ -501,6 +615,14 @@ static const struct export_test EXPORTS[] = {
     ROW(csod_wstring_free),
     ROW(csod_last_error),
     ROW(csod_last_error_w),
+    ROW(csod_scan),
+    ROW(csod_scan_w),
+    ROW(csod_scanner_new),
+    ROW(csod_scanner_new_w),
+    ROW(csod_scanner_feed),
+    ROW(csod_scanner_finish),
+    ROW(csod_scanner_finish_w),
+    ROW(csod_scanner_free),
 };
 #define N_EXPORTS (sizeof EXPORTS / sizeof EXPORTS[0])
 
