@@ -315,8 +315,8 @@ fn policy_finding(
             Status::NotApplicable,
             t!(
                 lang,
-                "Execution policies are not enforced on {os}.",
-                "Les stratégies d'exécution ne s'appliquent pas sous {os}.",
+                "{product}: execution policies are not enforced on {os}.",
+                "{product} : les stratégies d'exécution ne s'appliquent pas sous {os}.",
                 os = platform_name(f)
             ),
         )
