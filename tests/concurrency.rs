@@ -2,10 +2,10 @@
 //! thread; the last error is per thread; memory does not grow from one round
 //! of threads to the next.
 
+mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
@@ -106,25 +106,14 @@ impl Call {
 
 /// Every corpus sample through every form, plus bad input and catalogs.
 fn calls() -> Vec<Call> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut texts: Vec<String> = Vec::new();
     let mut records: Vec<String> = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().map(|x| x == "json").unwrap_or(false))
-        .collect();
-    files.sort();
-    for f in files {
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
-        for s in doc["samples"].as_array().unwrap() {
-            if let Some(t) = s["text"].as_str() {
-                texts.push(t.to_string());
-            }
-            if let Some(r) = s.get("record") {
-                records.push(r.to_string());
-            }
+    for (_, s) in common::corpus_samples() {
+        if let Some(t) = s["text"].as_str() {
+            texts.push(t.to_string());
+        }
+        if let Some(r) = s.get("record") {
+            records.push(r.to_string());
         }
     }
     let fr = || Some(CString::new("fr").unwrap());

@@ -3,9 +3,9 @@
 //! UTF-16 forms) and must classify to its own problem and no other, with the
 //! expected fields; negatives must give no match at all.
 
+mod common;
 use serde_json::Value;
 use std::ffi::{CStr, CString};
-use std::path::PathBuf;
 
 use csod::ffi::*;
 
@@ -62,22 +62,8 @@ struct Sample {
 }
 
 fn corpus() -> Vec<Sample> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
     let mut out = Vec::new();
-    for f in files {
-        if f.extension().map(|e| e != "json").unwrap_or(true) {
-            continue;
-        }
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {}", name, e));
+    for (name, doc) in common::corpus_docs() {
         let samples = doc["samples"]
             .as_array()
             .unwrap_or_else(|| panic!("{}: no samples", name));

@@ -2,31 +2,18 @@
 //! listeners on 127.0.0.1 (reachable, refused, black-holed) with the timing
 //! bound, and host facts driving each rule.
 
+mod common;
 use serde_json::{json, Value};
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 
 use csod::diagnose::{csod_diagnose, csod_diagnose_w};
-use csod::ffi::{csod_last_error, csod_string_free, csod_wstring_free};
-
-fn call(request: &str) -> Result<Value, String> {
-    let c = CString::new(request).unwrap();
-    let out = unsafe { csod_diagnose(c.as_ptr()) };
-    if out.is_null() {
-        let e = unsafe { CStr::from_ptr(csod_last_error()) };
-        return Err(e.to_string_lossy().into_owned());
-    }
-    let s = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
-    unsafe { csod_string_free(out) };
-    Ok(serde_json::from_str(&s).expect("result is JSON"))
-}
+use csod::ffi::{csod_last_error, csod_wstring_free};
 
 fn diagnose(request: Value) -> Value {
-    call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
+    common::diagnose_call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
 }
 
 fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
@@ -203,7 +190,7 @@ fn bad_requests_give_null_and_a_clear_error() {
         (r#"{"error":"text"}"#, "error must be an object"),
         (r#"{"error":{}}"#, "request: error: record needs"),
     ] {
-        let err = call(req)
+        let err = common::diagnose_call(req)
             .err()
             .unwrap_or_else(|| panic!("{} accepted", req));
         assert!(err.contains(words), "{}: {:?} lacks {:?}", req, err, words);

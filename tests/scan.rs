@@ -12,23 +12,11 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
-use std::path::PathBuf;
 
 use csod::ffi::*;
 
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+mod common;
+use common::Rng;
 
 struct Sample {
     expect: Option<String>,
@@ -37,30 +25,16 @@ struct Sample {
 }
 
 fn samples() -> Vec<Sample> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().map(|e| e == "json").unwrap_or(false))
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        let language = doc["language"].as_str().unwrap_or("?").to_string();
-        for s in doc["samples"].as_array().unwrap() {
-            if let Some(text) = s["text"].as_str() {
-                out.push(Sample {
-                    expect: s["expect"].as_str().map(String::from),
-                    text: text.to_string(),
-                    language: language.clone(),
-                });
-            }
-        }
-    }
-    out
+    common::corpus_samples()
+        .into_iter()
+        .filter_map(|(language, s)| {
+            s["text"].as_str().map(|text| Sample {
+                expect: s["expect"].as_str().map(String::from),
+                text: text.to_string(),
+                language,
+            })
+        })
+        .collect()
 }
 
 const NOISE: &[&str] = &[

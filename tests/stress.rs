@@ -22,6 +22,7 @@
 //! Every timing test prints its figures (`cargo test --test stress --
 //! --nocapture` shows them).
 
+mod common;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::ffi::{CStr, CString, OsStr};
@@ -33,7 +34,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use csod::diagnose::csod_diagnose;
 use csod::ffi::{csod_classify_record, csod_last_error, csod_string_free};
 
 // ------------------------------------------------------------------ helpers
@@ -57,22 +57,8 @@ const WALL_MARGIN_MS: u64 = 1500;
 /// Margin over the timeout for one network probe's own elapsed_ms.
 const PROBE_MARGIN_MS: u64 = 150;
 
-fn call(request: &str) -> Result<Value, String> {
-    let c = CString::new(request).unwrap();
-    let out = unsafe { csod_diagnose(c.as_ptr()) };
-    if out.is_null() {
-        let e = unsafe { CStr::from_ptr(csod_last_error()) };
-        return Err(e.to_string_lossy().into_owned());
-    }
-    let s = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
-    unsafe { csod_string_free(out) };
-    Ok(serde_json::from_str(&s).expect("result is JSON"))
-}
-
 fn diagnose(request: &Value) -> Value {
-    call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
+    common::diagnose_call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
 }
 
 fn fact<'a>(doc: &'a Value, id: &str) -> &'a Value {
@@ -692,7 +678,7 @@ fn absurd_timeouts_are_clamped_or_refused() {
         ("NaN", "not valid JSON"),
         ("Infinity", "not valid JSON"),
     ] {
-        let err = call(&format!("{{\"timeout_ms\":{},\"endpoints\":[]}}", given))
+        let err = common::diagnose_call(&format!("{{\"timeout_ms\":{},\"endpoints\":[]}}", given))
             .err()
             .unwrap_or_else(|| panic!("timeout_ms {} accepted", given));
         assert!(err.contains(words), "timeout_ms {}: {:?}", given, err);
