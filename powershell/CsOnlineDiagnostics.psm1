@@ -15,7 +15,7 @@ foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSS
 
 # Throws a clear ErrorRecord (CsodLibraryNotFound, CsodLibraryLoadFailed,
 # CsodAbiMismatch) and so fails Import-Module when the library is unusable.
-$script:CsodNative = Initialize-CsodNative -ModuleRoot $PSScriptRoot
+$script:CsodNative = Initialize-CsodNative $PSScriptRoot
 
 $languageCompleter = {
     param($commandName, $parameterName, $wordToComplete)

@@ -36,6 +36,18 @@ namespace CsOnlineDiagnostics.Interop
         [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_diagnose_w")]
         private static extern IntPtr csod_diagnose_w([MarshalAs(UnmanagedType.LPWStr)] string requestJson);
 
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_scanner_new_w")]
+        private static extern IntPtr csod_scanner_new_w([MarshalAs(UnmanagedType.LPWStr)] string optionsJson);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_scanner_feed")]
+        private static extern int csod_scanner_feed(IntPtr scanner, byte[] data, UIntPtr len);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_scanner_finish_w")]
+        private static extern IntPtr csod_scanner_finish_w(IntPtr scanner);
+
+        [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_scanner_free")]
+        private static extern void csod_scanner_free(IntPtr scanner);
+
         [DllImport(LibraryPath, CallingConvention = CallingConvention.Cdecl, EntryPoint = "csod_last_error_w")]
         private static extern IntPtr csod_last_error_w();
 
@@ -85,6 +97,44 @@ namespace CsOnlineDiagnostics.Interop
             return Take(csod_diagnose_w(requestJson), "csod_diagnose_w");
         }
 
+        // The streaming scanner: ScannerNew, ScannerFeed (any number of
+        // chunks, raw bytes in any encoding the library detects),
+        // ScannerFinish (the result document), and always ScannerFree.
+        public static IntPtr ScannerNew(string optionsJson)
+        {
+            IntPtr s = csod_scanner_new_w(optionsJson);
+            if (s == IntPtr.Zero)
+            {
+                throw new InvalidOperationException("csod_scanner_new_w failed: " + Reason());
+            }
+            return s;
+        }
+
+        public static void ScannerFeed(IntPtr scanner, byte[] data, int count)
+        {
+            if (data == null || count < 0 || count > data.Length)
+            {
+                throw new ArgumentOutOfRangeException("count");
+            }
+            if (csod_scanner_feed(scanner, data, new UIntPtr((uint)count)) != 0)
+            {
+                throw new InvalidOperationException("csod_scanner_feed failed: " + Reason());
+            }
+        }
+
+        public static string ScannerFinish(IntPtr scanner)
+        {
+            return Take(csod_scanner_finish_w(scanner), "csod_scanner_finish_w");
+        }
+
+        public static void ScannerFree(IntPtr scanner)
+        {
+            if (scanner != IntPtr.Zero)
+            {
+                csod_scanner_free(scanner);
+            }
+        }
+
         public static bool HasExport(string name)
         {
             // Binding is lazy: calling a missing export throws
@@ -125,16 +175,21 @@ namespace CsOnlineDiagnostics.Interop
             }
         }
 
+        private static string Reason()
+        {
+            string why = LastError();
+            if (String.IsNullOrEmpty(why))
+            {
+                why = "no reason given";
+            }
+            return why;
+        }
+
         private static string Take(IntPtr p, string function)
         {
             if (p == IntPtr.Zero)
             {
-                string why = LastError();
-                if (String.IsNullOrEmpty(why))
-                {
-                    why = "no reason given";
-                }
-                throw new InvalidOperationException(function + " failed: " + why);
+                throw new InvalidOperationException(function + " failed: " + Reason());
             }
             try
             {

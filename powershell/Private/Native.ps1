@@ -32,31 +32,47 @@ function New-CsodErrorRecord {
 
 $script:CsodPlatform = $null
 
+# The import path below is kept cheap on purpose (it runs at every
+# Import-Module): plain functions (no [Parameter()] binding), no cmdlet that
+# would load another module (Add-Type, New-Object, Write-Verbose unless
+# -Verbose), no reading or hashing of the C# source once a compiled copy
+# exists. See Import-CsodInterop.
+
+function Write-CsodLoadVerbose([string] $Text) {
+    # Write-Verbose lives in Microsoft.PowerShell.Utility: autoloading that
+    # module costs more than the rest of the import, so only when asked.
+    if ($VerbosePreference -ne 'SilentlyContinue') { Write-Verbose $Text }
+}
+
 function Get-CsodPlatform {
     # The OS, the process architecture, the runtime identifier used for the
     # packaged layout (bin/<rid>/) and the file name of the native library.
     if ($script:CsodPlatform) { return $script:CsodPlatform }
     $os = 'linux'
-    $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
+    $arch = $null
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
         $os = 'win'
-    } elseif ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::MacOSX) {
-        $os = 'osx'
-    } elseif ($runtimeInfo -and $runtimeInfo::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)) {
-        $os = 'osx'
+        # Windows PowerShell 5.1 may lack RuntimeInformation; the environment
+        # says it on every Windows (AMD64, x86, ARM64).
+        switch ([string]$env:PROCESSOR_ARCHITECTURE) {
+            'AMD64' { $arch = 'x64' }
+            'x86' { $arch = 'x86' }
+            'ARM64' { $arch = 'arm64' }
+        }
     }
-    $arch = $null
-    if ($runtimeInfo) {
-        try { $arch = $runtimeInfo::ProcessArchitecture.ToString().ToLowerInvariant() } catch { $arch = $null }
+    if (-not $arch -or $os -ne 'win') {
+        $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
+        if ($runtimeInfo) {
+            if ($os -ne 'win' -and $runtimeInfo::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)) { $os = 'osx' }
+            try { $arch = $runtimeInfo::ProcessArchitecture.ToString().ToLowerInvariant() } catch { $arch = $null }
+        }
     }
     if (-not $arch) {
         if ([System.Environment]::Is64BitProcess) { $arch = 'x64' } else { $arch = 'x86' }
     }
-    switch ($os) {
-        'win' { $file = 'csod.dll'; $name = 'Windows' }
-        'osx' { $file = 'libcsod.dylib'; $name = 'macOS' }
-        default { $file = 'libcsod.so'; $name = 'Linux' }
-    }
+    $file = 'libcsod.so'; $name = 'Linux'
+    if ($os -eq 'win') { $file = 'csod.dll'; $name = 'Windows' }
+    elseif ($os -eq 'osx') { $file = 'libcsod.dylib'; $name = 'macOS' }
     $script:CsodPlatform = [pscustomobject]@{
         Os          = $os
         OsName      = $name
@@ -67,17 +83,16 @@ function Get-CsodPlatform {
     $script:CsodPlatform
 }
 
-function Get-CsodLibraryCandidates {
+function Get-CsodLibraryCandidates([string] $ModuleRoot) {
     # Absolute paths where the native library may be, in order of preference:
     # $env:CSOD_LIBRARY (an explicit override), the packaged layout next to the
     # manifest, then the development builds of a source checkout (the newer of
     # target/release and target/debug first).
-    param([Parameter(Mandatory = $true)] [string] $ModuleRoot)
     $platform = Get-CsodPlatform
     if ($env:CSOD_LIBRARY) {
         return , @([System.IO.Path]::GetFullPath($env:CSOD_LIBRARY))
     }
-    $list = New-Object System.Collections.Generic.List[string]
+    $list = [System.Collections.Generic.List[string]]::new()
     $list.Add([System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName))
     $checkout = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($ModuleRoot, '..'))
     $release = [System.IO.Path]::Combine($checkout, 'target', 'release', $platform.LibraryName)
@@ -93,26 +108,48 @@ function Get-CsodLibraryCandidates {
     return , $list.ToArray()
 }
 
-function Get-CsodInteropSource {
-    # The exact C# handed to Add-Type for the library at $LibraryPath, and the
-    # versioned type name it defines.
-    param([Parameter(Mandatory = $true)] [string] $LibraryPath)
-    $template = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs'))
-    $moduleVersion = Get-CsodModuleVersion
-    $seed = $template + '|' + $LibraryPath + '|' + $moduleVersion
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        $bytes = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($seed))
-    } finally {
-        $sha.Dispose()
+function Get-CsodStampHash([string] $Text) {
+    # 64-bit FNV-1a of a short string as 16 hex digits (two 32-bit halves,
+    # computed in [long] so nothing overflows). Not cryptographic: it only
+    # names the compiled interop for one source stamp and library path, and
+    # costs far less at import than loading a hash algorithm.
+    $h1 = [long]2166136261
+    $h2 = [long]84696351
+    foreach ($c in $Text.ToCharArray()) {
+        $v = [long][int]$c
+        $h1 = (($h1 -bxor $v) * 16777619) % 4294967296
+        $h2 = (($h2 -bxor $v) * 16777619) % 4294967296
     }
-    $hash = [System.BitConverter]::ToString($bytes, 0, 8).Replace('-', '').ToLowerInvariant()
+    $h1.ToString('x8') + $h2.ToString('x8')
+}
+
+function Get-CsodInteropStamp([string] $LibraryPath) {
+    # What names the compiled interop: the module version, the length and
+    # write time of Native.cs (an edited bridge gets a new name, so a stale
+    # compiled copy is never loaded) and the library's absolute path (baked
+    # into the DllImport attributes). Cheap: one stat, no read of the source.
+    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs'))
+    $moduleVersion = Get-CsodModuleVersion
+    $hash = Get-CsodStampHash ('{0}|{1}|{2}|{3}' -f $moduleVersion, $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath)
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
-    $source = $template.Replace('__SUFFIX__', $suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
+    [pscustomobject]@{
+        TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
+        Suffix   = $suffix
+        Hash     = $hash
+        Path     = $cs.FullName
+    }
+}
+
+function Get-CsodInteropSource([string] $LibraryPath) {
+    # The exact C# handed to Add-Type for the library at $LibraryPath, and the
+    # versioned type name it defines (read only when it must be compiled).
+    $stamp = Get-CsodInteropStamp $LibraryPath
+    $template = [System.IO.File]::ReadAllText($stamp.Path)
+    $source = $template.Replace('__SUFFIX__', $stamp.Suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
     [pscustomobject]@{
         Source   = $source
-        TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
-        Hash     = $hash
+        TypeName = $stamp.TypeName
+        Hash     = $stamp.Hash
     }
 }
 
@@ -140,15 +177,15 @@ function Get-CsodCacheDirectory {
     [System.IO.Path]::Combine($base, 'CsOnlineDiagnostics', 'interop')
 }
 
-function Import-CsodInterop {
+function Import-CsodInterop([string] $LibraryPath) {
     # Defines the interop type for $LibraryPath, reusing (in this order) the type
-    # already loaded in this session, a compiled copy from the per-user cache,
-    # and only then compiling the C# (and caching the result).
-    param([Parameter(Mandatory = $true)] [string] $LibraryPath)
-    $interop = Get-CsodInteropSource -LibraryPath $LibraryPath
-    $type = $interop.TypeName -as [type]
+    # already loaded in this session, a compiled copy from the per-user cache
+    # (loaded with Assembly.LoadFrom: no Add-Type, no compiler), and only then
+    # compiling the C# (and caching the result).
+    $stamp = Get-CsodInteropStamp $LibraryPath
+    $type = $stamp.TypeName -as [type]
     if ($type) {
-        Write-Verbose ('csod: reusing the interop type {0} already loaded in this session' -f $interop.TypeName)
+        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $stamp.TypeName)
         $script:CsodInteropOrigin = 'session'
         return $type
     }
@@ -157,20 +194,22 @@ function Import-CsodInterop {
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
     $runtime = $edition + [System.Environment]::Version.Major
     $cacheDir = Get-CsodCacheDirectory
-    $cached = [System.IO.Path]::Combine($cacheDir, ('CsOnlineDiagnostics.Interop.{0}.{1}.dll' -f $runtime, $interop.Hash))
+    $cached = [System.IO.Path]::Combine($cacheDir, ('CsOnlineDiagnostics.Interop.{0}.{1}.dll' -f $runtime, $stamp.Hash))
     if ([System.IO.File]::Exists($cached)) {
         try {
-            Add-Type -Path $cached -ErrorAction Stop
-            $type = $interop.TypeName -as [type]
+            $assembly = [System.Reflection.Assembly]::LoadFrom($cached)
+            $type = $assembly.GetType($stamp.TypeName, $false)
             if ($type) {
-                Write-Verbose ('csod: loaded the compiled interop from {0}' -f $cached)
+                Write-CsodLoadVerbose ('csod: loaded the compiled interop from {0}' -f $cached)
                 $script:CsodInteropOrigin = 'cache'
                 return $type
             }
+            Write-CsodLoadVerbose ('csod: cached interop {0} lacks {1}; compiling again' -f $cached, $stamp.TypeName)
         } catch {
-            Write-Verbose ('csod: cached interop {0} unusable ({1}); compiling again' -f $cached, $_.Exception.Message)
+            Write-CsodLoadVerbose ('csod: cached interop {0} unusable ({1}); compiling again' -f $cached, $_.Exception.Message)
         }
     }
+    $interop = Get-CsodInteropSource $LibraryPath
     $compiled = $false
     try {
         [void][System.IO.Directory]::CreateDirectory($cacheDir)
@@ -183,11 +222,11 @@ function Import-CsodInterop {
             try { [System.IO.File]::Move($temp, $cached); $load = $cached } catch { $load = $temp }
         }
         # Some hosts load the assembly they just wrote; load it only if not.
-        if (-not ($interop.TypeName -as [type])) { Add-Type -Path $load -ErrorAction Stop }
+        if (-not ($interop.TypeName -as [type])) { [void][System.Reflection.Assembly]::LoadFrom($load) }
         $compiled = $true
-        Write-Verbose ('csod: compiled the interop once into {0}' -f $cached)
+        Write-CsodLoadVerbose ('csod: compiled the interop once into {0}' -f $cached)
     } catch {
-        Write-Verbose ('csod: cannot cache the interop ({0}); compiling in memory' -f $_.Exception.Message)
+        Write-CsodLoadVerbose ('csod: cannot cache the interop ({0}); compiling in memory' -f $_.Exception.Message)
     }
     $script:CsodInteropOrigin = 'compiled'
     $type = $interop.TypeName -as [type]
@@ -198,12 +237,13 @@ function Import-CsodInterop {
     $type
 }
 
-function Initialize-CsodNative {
-    # Finds the library, loads the interop, checks the ABI. Throws an ErrorRecord
+function Initialize-CsodNative([string] $ModuleRoot) {
+    # Finds the library, loads the interop, checks the ABI (one call into the
+    # library, so a missing, unloadable or mismatched library fails
+    # Import-Module itself, never a later command). Throws an ErrorRecord
     # (CsodLibraryNotFound, CsodLibraryLoadFailed, CsodAbiMismatch) on failure.
-    param([Parameter(Mandatory = $true)] [string] $ModuleRoot)
     $platform = Get-CsodPlatform
-    $candidates = Get-CsodLibraryCandidates -ModuleRoot $ModuleRoot
+    $candidates = Get-CsodLibraryCandidates $ModuleRoot
     $library = $null
     foreach ($c in $candidates) {
         if ([System.IO.File]::Exists($c)) { $library = $c; break }
@@ -212,9 +252,9 @@ function Initialize-CsodNative {
         $message = ('The csod native library ({0} for {1}) was not found. Looked at: {2}. Build it with "cargo build --release" in the source checkout, install the packaged module (scripts/package), or set $env:CSOD_LIBRARY to its absolute path.' -f $platform.LibraryName, $platform.Rid, ($candidates -join '; '))
         throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction 'Build or install the native library for this platform.')
     }
-    Write-Verbose ('csod: native library {0}' -f $library)
+    Write-CsodLoadVerbose ('csod: native library {0}' -f $library)
     try {
-        $type = Import-CsodInterop -LibraryPath $library
+        $type = Import-CsodInterop $library
         $abi = $type::AbiVersion()
     } catch {
         $inner = $_.Exception

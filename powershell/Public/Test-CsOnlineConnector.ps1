@@ -23,6 +23,16 @@ function Test-CsOnlineConnector {
     it classifies error text (for example pasted from a ticket) in any of the
     languages the library knows.
 
+    With -Path or -LiteralPath (or files piped from Get-ChildItem) it scans
+    transcripts and logs for every occurrence of the known errors and returns
+    one CsOnlineDiagnostics.ScanResult per file: the hits (line, byte offset,
+    problem, confidence, title, the fields cut from the error) and the count
+    of each problem. Each file is streamed through the library's scanner in
+    1 MB chunks of raw bytes, so memory stays bounded whatever the file size;
+    the encoding (UTF-8 with or without BOM, UTF-16 LE as Windows PowerShell
+    5.1's Start-Transcript and Out-File write, UTF-16 BE), CRLF line ends and
+    console-wrapped lines are handled by the library.
+
     Nothing is sent anywhere: the only network traffic is TCP connections to
     the service endpoints (or the ones given with -Endpoint).
 
@@ -41,6 +51,20 @@ function Test-CsOnlineConnector {
     FullyQualifiedErrorId tail are fine). Accepts strings from the pipeline.
     Only the text is classified; the machine is not probed.
 
+    .PARAMETER Path
+    The transcripts or log files to scan. Wildcards are resolved as by
+    Get-Content -Path (C:\Transcripts\*.txt); directories matched by a
+    wildcard are skipped. Accepts pipeline input by property name. A path that
+    matches no file gives a non-terminating error (ObjectNotFound) and the
+    other files are still scanned.
+
+    .PARAMETER LiteralPath
+    The files to scan, taken exactly as written (no wildcards). Files piped
+    from Get-ChildItem or Get-Item bind here through their PSPath (FullName
+    also binds); piped folders are skipped. A missing file gives a non-terminating error
+    (ObjectNotFound), an unreadable one ReadError; the other files are still
+    scanned.
+
     .PARAMETER Language
     The language of the output texts: en or fr, or a culture name such as
     fr-CA. Defaults to the user interface culture, or English when the library
@@ -56,20 +80,23 @@ function Test-CsOnlineConnector {
     endpoints, as host, host:port or name=host:port (port 443 when omitted).
 
     .PARAMETER AsJson
-    Writes the library's JSON document unchanged (the csod_diagnose report, or
-    the csod_classify result with -Message) instead of objects, for scripts and
-    tickets. With -Redact, the same document with masked strings.
+    Writes the library's JSON document unchanged (the csod_diagnose report,
+    the csod_classify result with -Message, one csod_scan result per file with
+    -Path) instead of objects, for scripts and tickets. With -Redact, the same
+    document with masked strings.
 
     .PARAMETER Redact
     Masks user names, tenant and domain names and host names (this computer's
     name, the user's name and domain, UPNs, *.onmicrosoft.com tenants, host
     names other than the public Microsoft service names) in every output
-    string, so the result can be pasted into a ticket.
+    string, so the result can be pasted into a ticket. With -Path it masks the
+    fields and titles of every hit.
 
     .PARAMETER Quiet
     Returns only $true when nothing is wrong (no finding has the status
     "problem" and no error matches a known problem) and $false otherwise. With
-    several errors piped in, one boolean for all of them.
+    several errors piped in, one boolean for all of them. With -Path, $true
+    when no file holds a known error.
 
     .EXAMPLE
     Test-CsOnlineConnector
@@ -127,6 +154,36 @@ function Test-CsOnlineConnector {
     A gate for a change-window script: $true only when no check found a problem.
 
     .EXAMPLE
+    Get-ChildItem C:\Transcripts\*.txt | Test-CsOnlineConnector
+
+    Scans every transcript of the folder and shows one line per file: its
+    path, its line count, how many known errors it holds and of which
+    problems.
+
+    .EXAMPLE
+    Test-CsOnlineConnector -Path 'C:\Transcripts\*.txt', 'C:\Logs\nightly-*.log' | Select-Object -ExpandProperty Hits | Format-Table
+
+    Lists every error found, grouped by file: line number, problem, confidence
+    and title.
+
+    .EXAMPLE
+    Get-ChildItem C:\Transcripts -Filter *.txt -Recurse | Where-Object LastWriteTime -gt (Get-Date).AddDays(-7) | Test-CsOnlineConnector | Where-Object HitCount -gt 0 | Sort-Object HitCount -Descending
+
+    The transcripts of the last week that recorded a connector failure, the
+    worst first.
+
+    .EXAMPLE
+    if (-not (Test-CsOnlineConnector -LiteralPath $transcript -Quiet)) { Send-MailMessage -Subject 'Nightly Skype for Business script hit a connector error' -Attachments $transcript }
+
+    After a scheduled script: $true when its transcript holds no known error.
+
+    .EXAMPLE
+    Test-CsOnlineConnector -Path .\run.log -AsJson -Redact -Language fr | Set-Content .\run-scan.json
+
+    The library's scan document (hits, counts), with names masked and titles
+    in French, for a ticket.
+
+    .EXAMPLE
     Test-CsOnlineConnector -AsJson -Redact | Set-Content -Path .\csod-report.json
 
     Saves the library's report as JSON, with names masked, to attach to a ticket.
@@ -137,11 +194,14 @@ function Test-CsOnlineConnector {
     Tests reachability of the endpoints given instead of the default ones.
 
     .INPUTS
-    System.Management.Automation.ErrorRecord, System.Exception, System.String.
+    System.Management.Automation.ErrorRecord, System.Exception, System.String,
+    and by property name Path, PSPath or FullName (System.IO.FileInfo from
+    Get-ChildItem).
 
     .OUTPUTS
     CsOnlineDiagnostics.Finding (health check), CsOnlineDiagnostics.Diagnosis
-    (-ErrorRecord, -Exception, -Message), System.String (-AsJson),
+    (-ErrorRecord, -Exception, -Message), CsOnlineDiagnostics.ScanResult
+    (-Path, -LiteralPath), System.String (-AsJson),
     System.Boolean (-Quiet).
 
     .LINK
@@ -153,6 +213,7 @@ function Test-CsOnlineConnector {
     [CmdletBinding(DefaultParameterSetName = 'Health')]
     [OutputType('CsOnlineDiagnostics.Finding', ParameterSetName = 'Health')]
     [OutputType('CsOnlineDiagnostics.Diagnosis', ParameterSetName = ('ErrorRecord', 'Exception', 'Message'))]
+    [OutputType('CsOnlineDiagnostics.ScanResult', ParameterSetName = ('Path', 'LiteralPath'))]
     [OutputType([string], [bool])]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ParameterSetName = 'ErrorRecord')]
@@ -164,6 +225,16 @@ function Test-CsOnlineConnector {
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Message')]
         [AllowEmptyString()]
         [string[]] $Message,
+
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Path')]
+        [SupportsWildcards()]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Path,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'LiteralPath')]
+        [Alias('PSPath', 'FullName', 'LP')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $LiteralPath,
 
         [string] $Language,
 
@@ -245,6 +316,35 @@ function Test-CsOnlineConnector {
     }
     process {
         if ($PSCmdlet.ParameterSetName -eq 'Health') { return }
+        if ($PSCmdlet.ParameterSetName -eq 'Path' -or $PSCmdlet.ParameterSetName -eq 'LiteralPath') {
+            if ($PSCmdlet.ParameterSetName -eq 'Path') {
+                $files = @(Resolve-CsodScanPath -Cmdlet $PSCmdlet -Paths $Path)
+            } else {
+                $files = @(Resolve-CsodScanPath -Cmdlet $PSCmdlet -Paths $LiteralPath -Literal)
+            }
+            $options = ConvertTo-Json -InputObject ([ordered]@{ language = $lang }) -Compress
+            foreach ($file in $files) {
+                try {
+                    $length = ([System.IO.FileInfo]$file).Length
+                    Write-Verbose ('csod: scanning {0} ({1:n0} bytes) in chunks of {2:n0} bytes' -f $file, $length, $script:CsodScanChunk)
+                    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                    $json = Invoke-CsodScanFile -File $file -OptionsJson $options -Activity $activity
+                    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
+                    if ($Redact) { $json = Protect-CsodJson -Json $json -Terms $terms }
+                    $result = ConvertTo-CsodScanResult -Json (ConvertFrom-Json -InputObject $json) -Path $file
+                    $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
+                    if (-not $summary) { $summary = 'no known error' }
+                    Write-Verbose ('csod: {0}: {1} encoding, {2:n0} lines, {3} hit(s) ({4}) in {5:n2} s ({6:n1} MB/s)' -f $file, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))
+                    if ($result.Truncated) { Write-Verbose ('csod: {0}: only the first {1} hits are listed; Counts counts them all' -f $file, $result.Hits.Count) }
+                    if ($result.HitCount -gt 0) { $wrong = $true }
+                    if ($Quiet) { continue }
+                    if ($AsJson) { $json } else { $result }
+                } catch {
+                    $PSCmdlet.WriteError($_)
+                }
+            }
+            return
+        }
         if ($PSCmdlet.ParameterSetName -eq 'Message') {
             foreach ($text in $Message) {
                 if (-not $text -or -not $text.Trim()) {
