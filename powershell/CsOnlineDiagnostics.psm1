@@ -6,11 +6,26 @@ Set-StrictMode -Version 2.0
 
 $script:ModuleRoot = $PSScriptRoot
 
-foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSScriptRoot, 'Private'), '*.ps1')) {
-    . $file
-}
+# At import: the loader (Private/Native.ps1) and the public commands only.
+# The helpers the commands run with (the other Private/*.ps1) are dot-sourced
+# on first use by Import-CsodImplementation: parsing them was most of the
+# import's cost. Their functions are declared script: so that they land in
+# the module's scope from there.
+. ([System.IO.Path]::Combine($PSScriptRoot, 'Private', 'Native.ps1'))
 foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSScriptRoot, 'Public'), '*.ps1')) {
     . $file
+}
+
+$script:CsodImplementationLoaded = $false
+
+function Import-CsodImplementation {
+    # Once per import: defines the helpers of Private/ (all but Native.ps1).
+    if ($script:CsodImplementationLoaded) { return }
+    foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($script:ModuleRoot, 'Private'), '*.ps1')) {
+        if ([System.IO.Path]::GetFileName($file) -eq 'Native.ps1') { continue }
+        . $file
+    }
+    $script:CsodImplementationLoaded = $true
 }
 
 # Throws a clear ErrorRecord (CsodLibraryNotFound, CsodLibraryLoadFailed,
@@ -19,6 +34,7 @@ $script:CsodNative = Initialize-CsodNative $PSScriptRoot
 
 $languageCompleter = {
     param($commandName, $parameterName, $wordToComplete)
+    Import-CsodImplementation
     foreach ($l in @(Get-CsodOutputLanguages)) {
         if ($l -like ($wordToComplete + '*')) {
             New-Object System.Management.Automation.CompletionResult -ArgumentList $l, $l, 'ParameterValue', $l

@@ -6,7 +6,7 @@ $script:CsodServiceHostPatterns = @('*.online.lync.com', 'api.interfaces.records
 $script:CsodConnectorModules = @('SkypeOnlineConnector', 'LyncOnlineConnector', 'MicrosoftTeams')
 $script:CsodSessionFirstSeen = $null
 
-function Get-CsodExecutionPolicyFacts {
+function script:Get-CsodExecutionPolicyFacts {
     # Get-ExecutionPolicy -List as a scope -> policy map, and the effective policy.
     # On Linux and macOS PowerShell reports Unrestricted everywhere (and cannot
     # change it): the values are passed on as reported, the library knows the OS.
@@ -23,7 +23,7 @@ function Get-CsodExecutionPolicyFacts {
     [pscustomobject]@{ Scopes = $scopes; Effective = $effective }
 }
 
-function Get-CsodSessionFacts {
+function script:Get-CsodSessionFacts {
     # Open PSSessions to the service. PowerShell does not record when a session
     # was opened, so the age is only known for sessions this module saw before
     # (a lower bound, from the first time it saw them) and is null otherwise.
@@ -54,7 +54,7 @@ function Get-CsodSessionFacts {
     , $list.ToArray()
 }
 
-function Get-CsodModuleFacts {
+function script:Get-CsodModuleFacts {
     # The connector modules installed (Get-Module -ListAvailable) and loaded.
     $loaded = @{}
     foreach ($m in @(Get-Module -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)) { $loaded[$m.Path] = $true }
@@ -70,7 +70,7 @@ function Get-CsodModuleFacts {
     , $list.ToArray()
 }
 
-function Test-CsodWsmanClient {
+function script:Test-CsodWsmanClient {
     # Windows always has the WinRM client. PowerShell 7 on Linux and macOS needs
     # the separately installed WSMan client libraries (libmi, libpsrpclient).
     param([Parameter(Mandatory = $true)] [object] $Platform)
@@ -83,7 +83,7 @@ function Test-CsodWsmanClient {
     $true
 }
 
-function Get-CsodHostFacts {
+function script:Get-CsodHostFacts {
     # Everything csod_diagnose expects under "host".
     $platform = Get-CsodPlatform
     $edition = 'Desktop'

@@ -2,7 +2,7 @@
 
 $script:CsodOutputLanguages = $null
 
-function Invoke-CsodNative {
+function script:Invoke-CsodNative {
     # Calls one interop method; unwraps the .NET exception so callers get the
     # library's own reason ("csod_classify_w failed: ...").
     param(
@@ -28,7 +28,7 @@ function Invoke-CsodNative {
     }
 }
 
-function Get-CsodOutputLanguages {
+function script:Get-CsodOutputLanguages {
     # The output languages the library has texts for (asked once per session).
     if (-not $script:CsodOutputLanguages) {
         $catalog = ConvertFrom-Json -InputObject (Invoke-CsodNative -Method Catalog -Arguments @('en'))
@@ -37,7 +37,7 @@ function Get-CsodOutputLanguages {
     $script:CsodOutputLanguages
 }
 
-function Resolve-CsodLanguage {
+function script:Resolve-CsodLanguage {
     # -Language given: it must be one the library knows (culture names such as
     # fr-CA are fine). Not given: the UI culture, or English when the library
     # has no texts in that language.
@@ -55,7 +55,7 @@ function Resolve-CsodLanguage {
     'en'
 }
 
-function ConvertTo-CsodList {
+function script:ConvertTo-CsodList {
     # JSON arrays arrive as object[] (or a single value, or $null): always a string[].
     param([object] $Value)
     if ($null -eq $Value) { return , ([string[]]@()) }
@@ -67,7 +67,7 @@ function ConvertTo-CsodList {
     , $out.ToArray()
 }
 
-function Get-CsodProperty {
+function script:Get-CsodProperty {
     # A property of a parsed JSON object, or $null when it is absent.
     param([object] $Object, [string] $Name)
     if ($null -eq $Object) { return $null }
@@ -76,7 +76,7 @@ function Get-CsodProperty {
     $null
 }
 
-function ConvertTo-CsodFinding {
+function script:ConvertTo-CsodFinding {
     param([Parameter(Mandatory = $true)] [object] $Json)
     $finding = [pscustomobject]@{
         PSTypeName = 'CsOnlineDiagnostics.Finding'
@@ -93,7 +93,7 @@ function ConvertTo-CsodFinding {
     $finding
 }
 
-function ConvertTo-CsodMatch {
+function script:ConvertTo-CsodMatch {
     param([Parameter(Mandatory = $true)] [object] $Json)
     $evidence = foreach ($e in @(Get-CsodProperty $Json 'evidence')) {
         if ($null -eq $e) { continue }
@@ -114,7 +114,7 @@ function ConvertTo-CsodMatch {
     }
 }
 
-function ConvertTo-CsodDiagnosis {
+function script:ConvertTo-CsodDiagnosis {
     # One diagnosis: the best match (if any), every match, and the findings of
     # the probes that ran for it.
     param(
@@ -157,7 +157,7 @@ function ConvertTo-CsodDiagnosis {
     $d
 }
 
-function ConvertTo-CsodProblem {
+function script:ConvertTo-CsodProblem {
     param([Parameter(Mandatory = $true)] [object] $Json, [string] $Language)
     [pscustomobject]@{
         PSTypeName = 'CsOnlineDiagnostics.Problem'
@@ -173,7 +173,7 @@ function ConvertTo-CsodProblem {
     }
 }
 
-function ConvertTo-CsodEndpoint {
+function script:ConvertTo-CsodEndpoint {
     # -Endpoint strings (host, host:port, name=host:port) -> the request's endpoints.
     param([Parameter(Mandatory = $true)] [string[]] $Endpoint)
     foreach ($e in $Endpoint) {

@@ -48,6 +48,8 @@ function Get-CsodPlatform {
     # The OS, the process architecture, the runtime identifier used for the
     # packaged layout (bin/<rid>/) and the file name of the native library.
     if ($script:CsodPlatform) { return $script:CsodPlatform }
+    $script:CsodPlatform = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Platform')
+    if ($script:CsodPlatform) { return $script:CsodPlatform }
     $os = 'linux'
     $arch = $null
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
@@ -80,6 +82,7 @@ function Get-CsodPlatform {
         Rid         = $os + '-' + $arch
         LibraryName = $file
     }
+    [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Platform', $script:CsodPlatform)
     $script:CsodPlatform
 }
 
@@ -123,20 +126,26 @@ function Get-CsodStampHash([string] $Text) {
     $h1.ToString('x8') + $h2.ToString('x8')
 }
 
-function Get-CsodInteropStamp([string] $LibraryPath) {
-    # What names the compiled interop: the module version, the length and
-    # write time of Native.cs (an edited bridge gets a new name, so a stale
-    # compiled copy is never loaded) and the library's absolute path (baked
-    # into the DllImport attributes). Cheap: one stat, no read of the source.
+function Get-CsodInteropKey([string] $LibraryPath) {
+    # What identifies the compiled interop: the module version, the length
+    # and write time of Native.cs (an edited bridge gets a new name, so a
+    # stale compiled copy is never loaded) and the library's absolute path
+    # (baked into the DllImport attributes). Cheap: one stat, no read of the
+    # source.
     $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs'))
+    '{0}|{1}|{2}|{3}' -f (Get-CsodModuleVersion), $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath
+}
+
+function Get-CsodInteropStamp([string] $LibraryPath) {
+    # The type name and cache file name for Get-CsodInteropKey.
     $moduleVersion = Get-CsodModuleVersion
-    $hash = Get-CsodStampHash ('{0}|{1}|{2}|{3}' -f $moduleVersion, $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath)
+    $hash = Get-CsodStampHash (Get-CsodInteropKey $LibraryPath)
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
     [pscustomobject]@{
         TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
         Suffix   = $suffix
         Hash     = $hash
-        Path     = $cs.FullName
+        Path     = [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs')
     }
 }
 
@@ -182,6 +191,22 @@ function Import-CsodInterop([string] $LibraryPath) {
     # already loaded in this session, a compiled copy from the per-user cache
     # (loaded with Assembly.LoadFrom: no Add-Type, no compiler), and only then
     # compiling the C# (and caching the result).
+    # Import-Module -Force, or a second runspace: the type this process
+    # already loaded for the same key, kept in the AppDomain's data.
+    $slot = 'CsOnlineDiagnostics.Interop|' + (Get-CsodInteropKey $LibraryPath)
+    $type = [System.AppDomain]::CurrentDomain.GetData($slot)
+    if ($type -is [type]) {
+        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $type.FullName)
+        $script:CsodInteropOrigin = 'session'
+        return $type
+    }
+    $type = Import-CsodInteropType $LibraryPath
+    if ($type) { [System.AppDomain]::CurrentDomain.SetData($slot, $type) }
+    $type
+}
+
+function Import-CsodInteropType([string] $LibraryPath) {
+    # Import-CsodInterop once per process: the cached compiled copy, else compile.
     $stamp = Get-CsodInteropStamp $LibraryPath
     $type = $stamp.TypeName -as [type]
     if ($type) {

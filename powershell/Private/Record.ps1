@@ -1,6 +1,6 @@
 # ErrorRecords and exceptions -> the record csod_classify_record / csod_diagnose read.
 
-function ConvertTo-CsodErrorRecord {
+function script:ConvertTo-CsodErrorRecord {
     # An exception becomes the ErrorRecord PowerShell attached to it, or a new one.
     param([Parameter(Mandatory = $true)] [object] $InputObject)
     if ($InputObject -is [System.Management.Automation.ErrorRecord]) { return $InputObject }
@@ -13,7 +13,7 @@ function ConvertTo-CsodErrorRecord {
     throw (New-CsodErrorRecord -Message ('Expected an ErrorRecord or an exception, got {0}.' -f $InputObject.GetType().FullName) -ErrorId 'CsodNotAnError' -Category InvalidArgument -TargetObject $InputObject)
 }
 
-function Get-CsodErrorCode {
+function script:Get-CsodErrorCode {
     # PSRemotingTransportException.ErrorCode (the WinRM error number), looked
     # for along the inner exceptions.
     param([System.Exception] $Exception)
@@ -28,7 +28,7 @@ function Get-CsodErrorCode {
     $null
 }
 
-function ConvertTo-CsodRecord {
+function script:ConvertTo-CsodRecord {
     # The keys of csod_classify_record: message, fully_qualified_error_id,
     # exception_type (full name), category, hresult, error_code, command.
     param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord)

@@ -16,7 +16,7 @@ $script:CsodKnownTlds = @('com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io',
 # JSON keys whose values are identifiers, never user data.
 $script:CsodRedactSkipKeys = @('id', 'problem', 'status', 'language', 'message_language', 'kind', 'doc', 'schema', 'os', 'edition')
 
-function Get-CsodRedactionTerms {
+function script:Get-CsodRedactionTerms {
     # The names this machine and session would leak: user, machine, domain.
     param([string[]] $Extra = @())
     $terms = New-Object System.Collections.Generic.List[string]
@@ -31,7 +31,7 @@ function Get-CsodRedactionTerms {
     , @($terms | Sort-Object -Property Length -Descending)
 }
 
-function Test-CsodPublicHost {
+function script:Test-CsodPublicHost {
     param([string] $Name)
     $lower = $Name.ToLowerInvariant()
     foreach ($d in $script:CsodPublicDomains) {
@@ -40,7 +40,7 @@ function Test-CsodPublicHost {
     $false
 }
 
-function Protect-CsodText {
+function script:Protect-CsodText {
     # Masks one string. $Terms: exact names to mask wherever they stand as words.
     param([AllowNull()] [AllowEmptyString()] [string] $Text, [string[]] $Terms = @())
     if (-not $Text) { return $Text }
@@ -80,7 +80,7 @@ function Protect-CsodText {
     $t
 }
 
-function ConvertFrom-CsodJsonString {
+function script:ConvertFrom-CsodJsonString {
     # The text of a JSON string token's content (between the quotes).
     param([string] $Content)
     if ($Content.IndexOf('\') -lt 0) { return $Content }
@@ -101,7 +101,7 @@ function ConvertFrom-CsodJsonString {
         })
 }
 
-function ConvertTo-CsodJsonString {
+function script:ConvertTo-CsodJsonString {
     # JSON string token content for a text.
     param([string] $Text)
     $sb = New-Object System.Text.StringBuilder
@@ -118,7 +118,7 @@ function ConvertTo-CsodJsonString {
     $sb.ToString()
 }
 
-function Protect-CsodJson {
+function script:Protect-CsodJson {
     # Masks every string value of a JSON document (not keys, not identifier
     # values), leaving everything else byte for byte.
     param([Parameter(Mandatory = $true)] [string] $Json, [string[]] $Terms = @())

@@ -9,7 +9,7 @@ $script:CsodScanChunk = 1048576
 # Files at least this large show Write-Progress by bytes.
 $script:CsodScanProgressBytes = 8388608
 
-function Resolve-CsodScanPath {
+function script:Resolve-CsodScanPath {
     # Provider paths of the files to scan, resolved as Get-Content resolves
     # -Path (wildcards) or -LiteralPath (taken as written). Paths that match
     # nothing, that are not on the file system, or that name a directory give
@@ -73,7 +73,7 @@ function Resolve-CsodScanPath {
     }
 }
 
-function Invoke-CsodScanFile {
+function script:Invoke-CsodScanFile {
     # Streams one file through the library's scanner and returns its result
     # document (JSON). Throws an ErrorRecord: CsodFileReadFailed (ReadError)
     # when the file cannot be opened or read, CsodNativeCallFailed when the
@@ -144,7 +144,7 @@ function Invoke-CsodScanFile {
     }
 }
 
-function ConvertTo-CsodScanResult {
+function script:ConvertTo-CsodScanResult {
     # The scanner's document for one file -> CsOnlineDiagnostics.ScanResult
     # with CsOnlineDiagnostics.ScanHit objects.
     param([object] $Json, [string] $Path)

@@ -60,6 +60,7 @@ function Get-CsOnlineConnectorProblem {
         [switch] $AsJson
     )
     begin {
+        Import-CsodImplementation
         try {
             $lang = Resolve-CsodLanguage -Language $Language
             Write-Verbose ('csod: catalog in "{0}" from {1}' -f $lang, $script:CsodNative.LibraryPath)

@@ -257,6 +257,7 @@ function Test-CsOnlineConnector {
         [switch] $Quiet
     )
     begin {
+        Import-CsodImplementation
         $activity = 'Test-CsOnlineConnector'
         try {
             $lang = Resolve-CsodLanguage -Language $Language

@@ -160,6 +160,28 @@ Describe 'Loading the native library' {
         $warmMs | Should -BeLessThan $coldMs
     }
 
+    It 'compiles the interop again when Native.cs changes (stamp: module version, length and write time of the C#, library path)' {
+        $copy = Join-Path $TestDrive 'stamp'
+        Copy-Item -Path $script:ModuleDir -Destination $copy -Recurse
+        $cache = Join-Path $TestDrive 'stamp-cache'
+        $env = @{ CSOD_CACHE_DIR = $cache; CSOD_LIBRARY = (& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath }) }
+        $cmd = 'Import-Module ''{0}''; "origin=" + (& (Get-Module CsOnlineDiagnostics) {{ $script:CsodNative.Origin }}); (Get-CsOnlineConnectorProblem).Count' -f (Join-Path $copy 'CsOnlineDiagnostics.psd1')
+        (Invoke-ChildPwsh -Command $cmd -Environment $env).Text | Should -Match 'origin=compiled'
+        (Invoke-ChildPwsh -Command $cmd -Environment $env).Text | Should -Match 'origin=cache'
+        Add-Content -Path (Join-Path $copy 'Private/Native.cs') -Value '// edited'
+        $again = Invoke-ChildPwsh -Command $cmd -Environment $env
+        $again.Text | Should -Match 'origin=compiled'
+        $again.Output[-1] | Should -BeGreaterThan 0
+        @(Get-ChildItem $cache -Filter *.dll).Count | Should -Be 2
+    }
+
+    It 'defines the private helpers on first use, not at import' {
+        $cmd = 'Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; "before=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction SilentlyContinue }}); $null = Get-CsOnlineConnectorProblem; "after=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction SilentlyContinue }})' -f $script:Manifest
+        $r = Invoke-ChildPwsh -Command $cmd
+        $r.Text | Should -Match 'before=False'
+        $r.Text | Should -Match 'after=True'
+    }
+
     It 'reuses the loaded type on Import-Module -Force (origin: session)' {
         Import-Module $script:Manifest -Force -ErrorAction Stop
         & (Get-Module CsOnlineDiagnostics) { $script:CsodNative.Origin } | Should -Be 'session'

@@ -6,6 +6,8 @@ $script:PwshWrapper = Join-Path $script:RepoRoot 'scripts/pwsh'
 
 function Import-TestModule {
     Import-Module $script:Manifest -Force -ErrorAction Stop
+    # The private helpers are defined on first use; tests call and mock them.
+    & (Get-Module CsOnlineDiagnostics) { Import-CsodImplementation }
 }
 
 function Invoke-ChildPwsh {
