@@ -62,12 +62,12 @@ function Get-CsodPlatform {
             'ARM64' { $arch = 'arm64' }
         }
     }
-    if (-not $arch -or $os -ne 'win') {
-        $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
-        if ($runtimeInfo) {
-            if ($os -ne 'win' -and $runtimeInfo::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)) { $os = 'osx' }
-            try { $arch = $runtimeInfo::ProcessArchitecture.ToString().ToLowerInvariant() } catch { $arch = $null }
-        }
+    if ($os -ne 'win') {
+        # Outside Windows this is PowerShell 7 on .NET, which has
+        # RuntimeInformation (a type literal: cheaper than a lookup by name).
+        if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::MacOSX -or [System.IO.Directory]::Exists('/System/Library/CoreServices')) { $os = 'osx' }
+        $arch = [string][System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture
+        $arch = $arch.ToLowerInvariant()
     }
     if (-not $arch) {
         if ([System.Environment]::Is64BitProcess) { $arch = 'x64' } else { $arch = 'x86' }
