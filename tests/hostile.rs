@@ -336,9 +336,8 @@ fn exports() -> Vec<Export> {
             input: Input::Request,
         },
         // The scan exports take bytes plus an options document, a signature of
-        // their own: tests/scan.rs (planted transcripts, garbage, bad
-        // options, NULLs, finished scanners) and tests/c (valgrind, ASan)
-        // cover them.
+        // their own: the scan_* tests below give them the hostile cases,
+        // tests/scan.rs the planted transcripts and tests/c valgrind and ASan.
         Export {
             name: "csod_scan",
             kind: Kind::Other,
@@ -1379,7 +1378,7 @@ fn a_panic_becomes_null_and_a_last_error() {
 fn fuzz_regressions_replay() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut replayed = 0;
-    for target in ["classify", "record", "catalog", "diagnose"] {
+    for target in ["classify", "record", "catalog", "diagnose", "scan"] {
         let entries = match std::fs::read_dir(dir.join(target)) {
             Ok(e) => e,
             Err(_) => continue,
@@ -1447,9 +1446,105 @@ fn replay(target: &str, data: &[u8]) {
                     .collect();
                 let _ = take16(csod_diagnose_w(w.as_ptr()));
             }
+            "scan" if data.len() >= 2 => {
+                let l = (data[0] as usize).min(data.len() - 2);
+                let seed = data[1] as u32;
+                let opts = &data[2..2 + l];
+                let body = &data[2 + l..];
+                let o = if l == 0 { None } else { Some(nul_cut(opts)) };
+                scan_replay(o.as_ref(), body, seed);
+                if o.is_some() {
+                    scan_replay(None, body, seed);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The scan replay itself, on inputs laid out as the harness reads them:
+/// UTF-8 and UTF-16 forms (seed bit 7), good, bad and NUL-cut options.
+#[test]
+fn scan_replay_follows_the_harness() {
+    let body = format!("PS C:\\> x\n{}\n\n", SHELLS_USER);
+    let mut n = 0;
+    for opts in [
+        "",
+        "{}",
+        "{\"language\":\"fr\"}",
+        "{\"max_hits\":-1}",
+        "{\0}",
+        "\u{e9}",
+    ] {
+        for seed in [0u8, 7, 0x80, 0xFF] {
+            let mut input = vec![opts.len() as u8, seed];
+            input.extend_from_slice(opts.as_bytes());
+            input.extend_from_slice(body.as_bytes());
+            replay("scan", &input);
+            n += 1;
+        }
+    }
+    // An options length past the end: everything is options, no body.
+    replay("scan", &[200, 3, b'{', b'}']);
+    println!("scan_replay_follows_the_harness: {} inputs", n + 1);
+}
+
+/// The harness's scan target: the whole input through csod_scan(_w) and the
+/// same bytes through the scanner in the seed's chunk sizes give the same
+/// document, or the same last error.
+unsafe fn scan_replay(opts: Option<&CString>, body: &[u8], seed: u32) {
+    const CHUNKS: [usize; 10] = [1, 2, 3, 5, 7, 16, 61, 255, 4096, 65536];
+    let wide_form = seed & 0x80 != 0;
+    let p8 = opts.map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
+    let w: Option<Vec<u16>> = opts.map(|c| {
+        c.as_bytes()
+            .iter()
+            .map(|b| *b as u16)
+            .chain(Some(0))
+            .collect()
+    });
+    let p16 = w.as_ref().map(|w| w.as_ptr()).unwrap_or(std::ptr::null());
+    let whole = if wide_form {
+        take16(csod_scan_w(body.as_ptr(), body.len(), p16))
+    } else {
+        take8(csod_scan(body.as_ptr(), body.len(), p8))
+    };
+    let s = if wide_form {
+        csod_scanner_new_w(p16)
+    } else {
+        csod_scanner_new(p8)
+    };
+    if s.is_null() {
+        let e = if wide_form {
+            last_error_w()
+        } else {
+            last_error()
+        };
+        assert_eq!(whole, Outcome::Err(e), "scanner_new and scan disagree");
+        assert!(opts.is_some(), "default options refused");
+        return;
+    }
+    let mut rng = seed.wrapping_mul(2654435761).wrapping_add(1);
+    let mut at = 0;
+    while at < body.len() {
+        rng = rng.wrapping_mul(1103515245).wrapping_add(12345);
+        let k = CHUNKS[((rng >> 16) % CHUNKS.len() as u32) as usize].min(body.len() - at);
+        assert_eq!(
+            csod_scanner_feed(s, body[at..].as_ptr(), k),
+            0,
+            "{}",
+            last_error()
+        );
+        at += k;
+    }
+    let streamed = if wide_form {
+        take16(csod_scanner_finish_w(s))
+    } else {
+        take8(csod_scanner_finish(s))
+    };
+    csod_scanner_free(s);
+    assert_eq!(streamed, whole, "streamed and whole scans differ");
+    streamed.ok("scan replay");
 }
 
 /// csod_diagnose's request: wrong types, absurd numbers, unknown keys, sizes.
@@ -1566,4 +1661,541 @@ fn requests_wrong_types_sizes_and_unknown_keys() {
         "requests_wrong_types_sizes_and_unknown_keys: {} cases",
         cases
     );
+}
+
+// ---- the scan exports ------------------------------------------------------------
+//
+// csod_scan / csod_scan_w take bytes plus an options document;
+// csod_scanner_new(_w) / feed / finish(_w) / free stream the same. Feeding
+// after finish cannot corrupt anything by design (the scanner is taken out
+// while it works and refuses input once finished); passing a scanner to
+// csod_scanner_free twice is the caller's bug, as with free(3), and is not
+// tested (it would be undefined behaviour in the test itself).
+
+/// Runs the four entry points that read options on `data` (the scanner ones
+/// fed in one chunk): all four must agree (a result each, or NULL and the
+/// same last error). Returns the UTF-8 outcome.
+fn scan_four(data: &[u8], opts8: Option<&[u8]>, opts16: Option<&[u16]>) -> Outcome {
+    let c8 = opts8.map(cstr);
+    let p8 = c8.as_ref().map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
+    let w16 = opts16.map(wide);
+    let p16 = w16.as_ref().map(|w| w.as_ptr()).unwrap_or(std::ptr::null());
+    unsafe {
+        let whole8 = take8(csod_scan(data.as_ptr(), data.len(), p8));
+        let whole16 = take16(csod_scan_w(data.as_ptr(), data.len(), p16));
+        let stream8 = {
+            let s = csod_scanner_new(p8);
+            if s.is_null() {
+                Outcome::Err(last_error())
+            } else {
+                assert_eq!(csod_scanner_feed(s, data.as_ptr(), data.len()), 0);
+                let o = take8(csod_scanner_finish(s));
+                csod_scanner_free(s);
+                o
+            }
+        };
+        let stream16 = {
+            let s = csod_scanner_new_w(p16);
+            if s.is_null() {
+                Outcome::Err(last_error_w())
+            } else {
+                assert_eq!(csod_scanner_feed(s, data.as_ptr(), data.len()), 0);
+                let o = take16(csod_scanner_finish_w(s));
+                csod_scanner_free(s);
+                o
+            }
+        };
+        assert_eq!(whole8, stream8, "csod_scan vs the scanner");
+        assert_eq!(whole16, stream16, "csod_scan_w vs the scanner_w");
+        whole8
+    }
+}
+
+/// Builds the scanner's prefilter (a one-time cost of the process, kept for
+/// its life) as well as the classifier, so that a measurement counts the call.
+fn scan_warm_up() {
+    warm_up();
+    csod::scan::warm_up().expect("scan warm-up");
+}
+
+fn scan8(data: &[u8], opts: Option<&str>) -> Outcome {
+    let c = opts.map(|o| cstr(o.as_bytes()));
+    let p = c.as_ref().map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
+    unsafe { take8(csod_scan(data.as_ptr(), data.len(), p)) }
+}
+
+fn scan_value(o: &Outcome, what: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(o.ok(what)).expect("scan result is JSON");
+    assert_eq!(v["schema"], 1, "{}", what);
+    v
+}
+
+fn scan_count(v: &serde_json::Value, id: &str) -> u64 {
+    v["counts"][id].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn scan_null_pointers_and_handles() {
+    let mut cases = 0;
+    unsafe {
+        for len in [1usize, 7, usize::MAX] {
+            let o = take8(csod_scan(std::ptr::null(), len, std::ptr::null()));
+            assert!(
+                o.err("csod_scan NULL data").contains("data is NULL"),
+                "{:?}",
+                o
+            );
+            let o = take16(csod_scan_w(std::ptr::null(), len, std::ptr::null()));
+            assert!(o.err("csod_scan_w NULL data").contains("data is NULL"));
+            let s = csod_scanner_new(std::ptr::null());
+            assert!(!s.is_null());
+            assert_eq!(csod_scanner_feed(s, std::ptr::null(), len), -1);
+            assert!(last_error().contains("data is NULL"), "{}", last_error());
+            // A refused chunk leaves the scanner usable.
+            let text = format!("{}\n", SHELLS_USER);
+            assert_eq!(csod_scanner_feed(s, text.as_ptr(), text.len()), 0);
+            assert_eq!(last_error(), "");
+            let v = scan_value(&take8(csod_scanner_finish(s)), "after a refused chunk");
+            assert_eq!(scan_count(&v, "shells_per_user"), 1);
+            csod_scanner_free(s);
+            cases += 4;
+        }
+        // NULL data with length 0 and NULL options: an empty scan.
+        let v = scan_value(
+            &take8(csod_scan(std::ptr::null(), 0, std::ptr::null())),
+            "NULL, 0",
+        );
+        assert_eq!(
+            (v["bytes"].as_u64(), v["lines"].as_u64()),
+            (Some(0), Some(0))
+        );
+        let v = scan_value(
+            &take16(csod_scan_w(std::ptr::null(), 0, std::ptr::null())),
+            "NULL, 0 (w)",
+        );
+        assert_eq!(v["hits"].as_array().map(|a| a.len()), Some(0));
+        // NULL scanner handles.
+        assert_eq!(
+            csod_scanner_feed(std::ptr::null_mut(), b"x".as_ptr(), 1),
+            -1
+        );
+        assert_eq!(last_error(), "scanner is NULL");
+        assert_eq!(last_error_w(), "scanner is NULL");
+        assert!(take8(csod_scanner_finish(std::ptr::null_mut()))
+            .err("finish NULL")
+            .contains("scanner is NULL"));
+        assert!(take16(csod_scanner_finish_w(std::ptr::null_mut()))
+            .err("finish_w NULL")
+            .contains("scanner is NULL"));
+        csod_scanner_free(std::ptr::null_mut());
+        cases += 6;
+        // Finished: feed and finish are refused, free still releases it.
+        for wide_finish in [false, true] {
+            let s = csod_scanner_new(std::ptr::null());
+            let first = if wide_finish {
+                take16(csod_scanner_finish_w(s))
+            } else {
+                take8(csod_scanner_finish(s))
+            };
+            first.ok("first finish");
+            assert_eq!(csod_scanner_feed(s, b"x\n".as_ptr(), 2), -1);
+            assert!(
+                last_error().contains("already finished"),
+                "{}",
+                last_error()
+            );
+            assert!(take8(csod_scanner_finish(s))
+                .err("second finish")
+                .contains("already finished"));
+            assert!(take16(csod_scanner_finish_w(s))
+                .err("second finish_w")
+                .contains("already finished"));
+            csod_scanner_free(s);
+            cases += 3;
+        }
+    }
+    println!("scan_null_pointers_and_handles: {} cases", cases);
+}
+
+#[test]
+fn scan_bad_options() {
+    let data = format!("{}\n", SHELLS_USER);
+    let data = data.as_bytes();
+    let deep = format!("{{\"x\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_obj = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+    let bad: Vec<(String, &str)> = vec![
+        ("not json".into(), "not valid JSON"),
+        ("{".into(), "not valid JSON"),
+        ("{\"language\":\"fr\"} x".into(), "not valid JSON"),
+        ("[]".into(), "must be a JSON object"),
+        ("1".into(), "must be a JSON object"),
+        ("\"{}\"".into(), "must be a JSON object"),
+        ("null".into(), "must be a JSON object"),
+        ("{\"language\":1}".into(), "\"language\" must be a string"),
+        (
+            "{\"language\":[\"fr\"]}".into(),
+            "\"language\" must be a string",
+        ),
+        ("{\"language\":\"xx\"}".into(), "xx"),
+        ("{\"language\":\"klingon-KL\"}".into(), "klingon"),
+        (
+            "{\"max_hits\":\"10\"}".into(),
+            "\"max_hits\" must be a number",
+        ),
+        (
+            "{\"max_hits\":true}".into(),
+            "\"max_hits\" must be a number",
+        ),
+        (
+            "{\"max_hits\":-1}".into(),
+            "\"max_hits\" must be an integer",
+        ),
+        (
+            "{\"max_hits\":1.5}".into(),
+            "\"max_hits\" must be an integer",
+        ),
+        (
+            "{\"max_hits\":1000001}".into(),
+            "\"max_hits\" must be an integer",
+        ),
+        ("{\"max_hits\":18446744073709551615}".into(), "\"max_hits\""),
+        ("{\"max_hits\":1e300}".into(), "\"max_hits\""),
+        ("{\"max_hits\":1e999}".into(), "not valid JSON"),
+        (
+            format!("{{\"max_hits\":{}}}", "9".repeat(10_000)),
+            "number out of range",
+        ),
+        ("{\"fields\":1}".into(), "\"fields\" must be true or false"),
+        (
+            "{\"fields\":\"true\"}".into(),
+            "\"fields\" must be true or false",
+        ),
+        ("{\"encoding\":\"latin1\"}".into(), "\"encoding\""),
+        ("{\"encoding\":5}".into(), "\"encoding\" must be a string"),
+        (
+            format!("{{\"encoding\":\"{}\"}}", "z".repeat(1 << 20)),
+            "\"encoding\"",
+        ),
+        (deep, "not valid JSON"),
+        (deep_obj, "not valid JSON"),
+    ];
+    scan_warm_up();
+    let mut cases = 0;
+    for (opts, want) in &bad {
+        let units: Vec<u16> = opts.encode_utf16().collect();
+        let (out, took, peak) = measure(|| scan_four(data, Some(opts.as_bytes()), Some(&units)));
+        let err = out.err(&opts[..opts.len().min(80)]).to_string();
+        assert!(
+            err.contains(want),
+            "{}: {:?} lacks {:?}",
+            &opts[..opts.len().min(80)],
+            err,
+            want
+        );
+        assert!(err.len() <= CSOD_MAX_LAST_ERROR_BYTES);
+        assert!(took < Duration::from_secs(10), "{:?}", took);
+        assert!(peak < 32 * MIB, "{} bytes", peak);
+        cases += 4;
+    }
+    // Invalid UTF-8 and unpaired surrogates in the options themselves.
+    unsafe {
+        let c = cstr(b"{\"language\":\"f\xffr\"}");
+        let o = take8(csod_scan(data.as_ptr(), data.len(), c.as_ptr()));
+        assert!(o
+            .err("bad UTF-8 options")
+            .contains("options_json is not valid UTF-8"));
+        assert!(csod_scanner_new(c.as_ptr()).is_null());
+        assert!(last_error().contains("not valid UTF-8"));
+        let w = wide(&[b'{' as u16, 0xD800, b'}' as u16]);
+        let o = take16(csod_scan_w(data.as_ptr(), data.len(), w.as_ptr()));
+        assert!(o.err("bad UTF-16 options").contains("unpaired surrogate"));
+        assert!(csod_scanner_new_w(w.as_ptr()).is_null());
+        assert!(last_error_w().contains("unpaired surrogate"));
+        cases += 4;
+    }
+    // Accepted: empty, blank, unknown keys, nulls, the extremes of max_hits,
+    // culture names.
+    for opts in [
+        "",
+        "  \n",
+        "{}",
+        "{\"unknown\":{\"deep\":[1,2,{\"x\":null}]},\"language\":null}",
+        "{\"max_hits\":0}",
+        "{\"max_hits\":1000000}",
+        "{\"max_hits\":1000000.0e0}",
+        "{\"language\":\"fr-FR\",\"fields\":false,\"encoding\":\"UTF_8\"}",
+    ] {
+        let units: Vec<u16> = opts.encode_utf16().collect();
+        let out = scan_four(data, Some(opts.as_bytes()), Some(&units));
+        let what = format!("options {:?}", opts);
+        if opts.contains("1000000.0e0") {
+            // A float is not an integer, even a whole one.
+            assert!(out.err(&what).contains("max_hits"));
+        } else {
+            let v = scan_value(&out, &what);
+            assert_eq!(scan_count(&v, "shells_per_user"), 1, "{}", what);
+        }
+        cases += 4;
+    }
+    println!("scan_bad_options: {} cases (4 entry points each)", cases);
+}
+
+#[test]
+fn scan_odd_bodies() {
+    scan_warm_up();
+    let mut cases = 0;
+    let err_line = format!("{}\n", SHELLS_USER);
+    let utf16 = |s: &str, be: bool, bom: bool| -> Vec<u8> {
+        let mut b = Vec::new();
+        if bom {
+            b.extend_from_slice(if be { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
+        }
+        for u in s.encode_utf16() {
+            b.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
+        }
+        b
+    };
+    let mut bodies: Vec<(String, Vec<u8>, Option<&str>, u64)> = vec![
+        ("UTF-8 BOM only".into(), vec![0xEF, 0xBB, 0xBF], None, 0),
+        ("UTF-16 LE BOM only".into(), vec![0xFF, 0xFE], None, 0),
+        ("UTF-16 BE BOM only".into(), vec![0xFE, 0xFF], None, 0),
+        ("half a UTF-8 BOM".into(), vec![0xEF, 0xBB], None, 0),
+        ("one byte of a BOM".into(), vec![0xFF], None, 0),
+        (
+            "two BOMs".into(),
+            vec![0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF],
+            None,
+            0,
+        ),
+        ("NULs only".into(), vec![0; 100_000], None, 0),
+        ("newlines only".into(), vec![b'\n'; 100_000], None, 0),
+        ("CRs only".into(), vec![b'\r'; 100_000], None, 0),
+        (
+            "UTF-16 LE BOM declared UTF-8".into(),
+            utf16(&err_line, false, true),
+            Some("{\"encoding\":\"utf-8\"}"),
+            0,
+        ),
+        (
+            "UTF-16 BE without BOM, declared".into(),
+            utf16(&err_line, true, false),
+            Some("{\"encoding\":\"utf-16be\"}"),
+            1,
+        ),
+        (
+            "UTF-8 declared UTF-16".into(),
+            err_line.clone().into_bytes(),
+            Some("{\"encoding\":\"utf-16le\"}"),
+            0,
+        ),
+    ];
+    // Invalid UTF-8 around the error: every lead byte without its
+    // continuation, stray continuations, overlongs, surrogates in UTF-8.
+    let mut garbage = Vec::new();
+    for b in 0x80u8..=0xFF {
+        garbage.extend_from_slice(&[b, b' ', b, b, b'\n']);
+    }
+    garbage.extend_from_slice(b"\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80\n");
+    let mut g = garbage.clone();
+    g.extend_from_slice(err_line.as_bytes());
+    g.extend_from_slice(&garbage);
+    bodies.push(("invalid UTF-8 around an error".into(), g, None, 1));
+    // An error line with invalid bytes inside it still gives no panic.
+    let mut broken = err_line.clone().into_bytes();
+    broken[30] = 0xFF;
+    broken[31] = 0xC3;
+    bodies.push((
+        "invalid UTF-8 inside the error".into(),
+        broken,
+        None,
+        u64::MAX,
+    ));
+    // Odd-length UTF-16 (a lone last byte) and unpaired surrogates.
+    for (name, be) in [("LE", false), ("BE", true)] {
+        let mut b = utf16(&err_line, be, true);
+        b.push(b'x');
+        bodies.push((format!("odd-length UTF-16 {}", name), b, None, 1));
+        let mut b = utf16(&err_line, be, true);
+        for u in [0xD800u16, b'a' as u16, 0xDC00, 0xDBFF, b'\n' as u16, 0xD83D] {
+            b.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
+        }
+        bodies.push((format!("unpaired surrogates UTF-16 {}", name), b, None, 1));
+        bodies.push((
+            format!("UTF-16 {} BOM plus one byte", name),
+            vec![
+                if be { 0xFE } else { 0xFF },
+                if be { 0xFF } else { 0xFE },
+                0x41,
+            ],
+            None,
+            0,
+        ));
+    }
+    // Embedded NULs between and inside lines.
+    let mut nul = err_line.clone().into_bytes();
+    nul.extend_from_slice(b"\0\0\0\n\0");
+    nul.extend_from_slice(err_line.as_bytes());
+    bodies.push(("embedded NULs".into(), nul, None, 2));
+    for (what, body, opts, want) in &bodies {
+        let units: Option<Vec<u16>> = opts.map(|o| o.encode_utf16().collect());
+        let (out, took, peak) =
+            measure(|| scan_four(body, opts.map(|o| o.as_bytes()), units.as_deref()));
+        let v = scan_value(&out, what);
+        assert_eq!(v["bytes"].as_u64(), Some(body.len() as u64), "{}", what);
+        let got = scan_count(&v, "shells_per_user");
+        if *want != u64::MAX {
+            assert_eq!(got, *want, "{}: {}", what, out.ok(what));
+        }
+        assert!(took < Duration::from_secs(20), "{} took {:?}", what, took);
+        assert!(peak < 32 * MIB, "{} held {}", what, peak);
+        println!(
+            "scan of {} ({} bytes): {:?}, {:.2} MiB held, {} hit(s)",
+            what,
+            body.len(),
+            took,
+            peak as f64 / MIB as f64,
+            got
+        );
+        cases += 4;
+    }
+    println!("scan_odd_bodies: {} cases", cases);
+}
+
+#[test]
+fn scan_64_mib_and_a_million_lines() {
+    scan_warm_up();
+    // 64 MiB: one error at the start, one in the middle, one at the end;
+    // memory must not grow with the input.
+    let filler = big_text(32 * MIB);
+    let mut text = filler.clone();
+    text.push_str(SHELLS_USER);
+    text.push('\n');
+    text.push_str(&filler[SHELLS_USER.len() + 1..]);
+    text.push_str(SHELLS_USER);
+    text.push('\n');
+    drop(filler);
+    let (out, took, peak) = measure(|| scan8(text.as_bytes(), None));
+    let v = scan_value(&out, "64 MiB");
+    println!(
+        "64 MiB ({} bytes, {} lines) through csod_scan: {:?}, {:.1} MiB held at most",
+        text.len(),
+        v["lines"],
+        took,
+        peak as f64 / MIB as f64
+    );
+    assert_eq!(scan_count(&v, "shells_per_user"), 3, "{}", out.ok("64"));
+    assert!(peak <= 16 * MIB, "held {} bytes", peak);
+    assert!(took < Duration::from_secs(300), "took {:?}", took);
+    // The same as UTF-16 LE through the scanner in 1 MiB chunks.
+    let units: Vec<u8> = std::iter::once(0xFEFFu16)
+        .chain(text.encode_utf16())
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    drop(text);
+    let (out, took, peak) = measure(|| unsafe {
+        let s = csod_scanner_new(std::ptr::null());
+        for c in units.chunks(MIB) {
+            assert_eq!(csod_scanner_feed(s, c.as_ptr(), c.len()), 0);
+        }
+        let o = take8(csod_scanner_finish(s));
+        csod_scanner_free(s);
+        o
+    });
+    let v = scan_value(&out, "128 MiB UTF-16");
+    println!(
+        "{} MiB of UTF-16 LE through the scanner in 1 MiB chunks: {:?}, {:.1} MiB held at most",
+        units.len() / MIB,
+        took,
+        peak as f64 / MIB as f64
+    );
+    assert_eq!(scan_count(&v, "shells_per_user"), 3);
+    assert_eq!(v["encoding"], "utf-16le");
+    assert!(peak <= 16 * MIB, "held {} bytes", peak);
+    drop(units);
+
+    // A line of 64 MiB without an end: counted, not searched, bounded.
+    let long = vec![b'y'; 64 * MIB];
+    let (out, took, peak) = measure(|| scan8(&long, None));
+    let v = scan_value(&out, "one 64 MiB line");
+    println!(
+        "one 64 MiB line: {:?}, {:.1} MiB held at most",
+        took,
+        peak as f64 / MIB as f64
+    );
+    assert_eq!(v["lines"].as_u64(), Some(1));
+    assert!(peak <= 16 * MIB, "held {} bytes", peak);
+    drop(long);
+
+    // A million short lines of each shape.
+    let shapes: &[(&str, &str)] = &[
+        ("x", "one character"),
+        ("+ a", "tail item"),
+        (
+            "    + FullyQualifiedErrorId : x",
+            "FullyQualifiedErrorId lines",
+        ),
+        ("New-PSSession : a", "error heads"),
+        ("PS C:\\> ", "prompts"),
+        ("0x803380DF -2144108123", "codes"),
+        ("a@b.cd [h.example.com]", "users and hosts"),
+        ("", "empty lines"),
+        ("\r", "carriage returns"),
+        ("\u{4E2D}\u{6587}", "wide characters"),
+    ];
+    for (line, what) in shapes {
+        let mut text = String::with_capacity(1_000_000 * (line.len() + 1) + 600);
+        text.push_str(SHELLS_USER);
+        text.push('\n');
+        for _ in 0..1_000_000 {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str(SHELLS_USER);
+        text.push('\n');
+        let (out, took, peak) = measure(|| scan8(text.as_bytes(), Some("{\"max_hits\":10}")));
+        let v = scan_value(&out, what);
+        let hits: u64 = v["counts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        println!(
+            "a million lines of {} through csod_scan: {:?}, {:.1} MiB held at most, {} hit(s) {}",
+            what,
+            took,
+            peak as f64 / MIB as f64,
+            hits,
+            v["counts"]
+        );
+        assert!(v["lines"].as_u64().unwrap() >= 1_000_002, "{}", what);
+        assert!(scan_count(&v, "shells_per_user") >= 1, "{}", what);
+        assert!(v["hits"].as_array().unwrap().len() <= 10, "{}", what);
+        assert!(took < Duration::from_secs(120), "{} took {:?}", what, took);
+        assert!(peak <= 16 * MIB, "{} held {} bytes", what, peak);
+    }
+}
+
+#[test]
+fn scan_max_hits_caps_memory_not_counts() {
+    scan_warm_up();
+    // 2000 errors: max_hits 0 lists none, 1000000 lists all; counts exact.
+    let text = format!("{}\n\n", SHELLS_USER).repeat(2000);
+    for (opts, listed) in [
+        ("{\"max_hits\":0}", 0),
+        ("{\"max_hits\":1}", 1),
+        ("{\"max_hits\":1000000}", 2000),
+    ] {
+        let (out, took, peak) = measure(|| scan8(text.as_bytes(), Some(opts)));
+        let v = scan_value(&out, opts);
+        println!(
+            "2000 errors with {}: {:?}, {:.1} MiB held at most",
+            opts,
+            took,
+            peak as f64 / MIB as f64
+        );
+        assert_eq!(scan_count(&v, "shells_per_user"), 2000, "{}", opts);
+        assert_eq!(v["hits"].as_array().unwrap().len(), listed, "{}", opts);
+        assert_eq!(v["truncated"], listed < 2000, "{}", opts);
+    }
 }
