@@ -71,9 +71,41 @@ fn main() {
         diagnose.push(format!("1,\"error\":{}", r).into_bytes());
     }
     write(&out.join("diagnose"), &diagnose);
+    // scan: byte 0 is the options' length, byte 1 the chunk seed, then the
+    // options and the transcript (a few samples between prompts; every
+    // fourth one in UTF-16 LE with a BOM, as Windows PowerShell writes).
+    let options = [
+        "",
+        "{}",
+        "{\"language\":\"fr\",\"max_hits\":2}",
+        "{\"fields\":false}",
+        "{\"encoding\":\"utf-16le\"}",
+        "{\"max_hits\":0}",
+    ];
+    let mut scan: Vec<Vec<u8>> = Vec::new();
+    for (i, group) in texts.chunks(4).enumerate() {
+        let mut body = String::from("PS C:\\> Connect\n");
+        for t in group {
+            body.push_str(t);
+            body.push_str("\n\nPS C:\\> \n");
+        }
+        let body: Vec<u8> = if i % 4 == 3 {
+            let mut b = vec![0xFF, 0xFE];
+            b.extend(body.encode_utf16().flat_map(|u| u.to_le_bytes()));
+            b
+        } else {
+            body.into_bytes()
+        };
+        let o = options[i % options.len()];
+        let mut v = vec![o.len() as u8, (i * 37 % 256) as u8];
+        v.extend_from_slice(o.as_bytes());
+        v.extend_from_slice(&body);
+        scan.push(v);
+    }
+    write(&out.join("scan"), &scan);
     // Every crash ever found seeds its target again.
     let regressions = root.join("tests/fuzz_regressions");
-    for target in ["classify", "record", "catalog", "diagnose"] {
+    for target in ["classify", "record", "catalog", "diagnose", "scan"] {
         let dir = regressions.join(target);
         if let Ok(entries) = fs::read_dir(&dir) {
             let kept: Vec<Vec<u8>> = entries
