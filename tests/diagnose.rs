@@ -3,6 +3,7 @@
 //! bound, and host facts driving each rule.
 
 mod common;
+use common::finding;
 use serde_json::{json, Value};
 use std::ffi::CStr;
 use std::net::{TcpListener, TcpStream};
@@ -13,16 +14,7 @@ use csod::diagnose::{csod_diagnose, csod_diagnose_w};
 use csod::ffi::{csod_last_error, csod_wstring_free};
 
 fn diagnose(request: Value) -> Value {
-    common::diagnose_call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
-}
-
-fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no finding {} in {:#}", id, doc["findings"]))
+    common::diagnose(&request)
 }
 
 fn status(doc: &Value, id: &str) -> String {

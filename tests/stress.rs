@@ -23,6 +23,7 @@
 //! --nocapture` shows them).
 
 mod common;
+use common::{diagnose, fact, finding};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::ffi::{CStr, CString, OsStr};
@@ -56,28 +57,6 @@ const PROXY_VARS: &[&str] = &[
 const WALL_MARGIN_MS: u64 = 1500;
 /// Margin over the timeout for one network probe's own elapsed_ms.
 const PROBE_MARGIN_MS: u64 = 150;
-
-fn diagnose(request: &Value) -> Value {
-    common::diagnose_call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
-}
-
-fn fact<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no fact {} in {:#}", id, doc["facts"]))
-}
-
-fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no finding {} in {:#}", id, doc["findings"]))
-}
 
 fn tool(name: &str) -> PathBuf {
     for dir in std::env::var("PATH").unwrap_or_default().split(':').chain([

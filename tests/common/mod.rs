@@ -61,6 +61,29 @@ pub fn diagnose_call(request: &str) -> Result<Value, String> {
     Ok(serde_json::from_str(&s).expect("result is JSON"))
 }
 
+/// `csod_diagnose` that must succeed.
+pub fn diagnose(request: &Value) -> Value {
+    diagnose_call(&request.to_string()).unwrap_or_else(|e| panic!("diagnose failed: {}", e))
+}
+
+/// The item of a report's `list` ("facts" or "findings") with this id.
+fn item<'a>(doc: &'a Value, list: &str, id: &str) -> &'a Value {
+    doc[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {} {} in {:#}", list, id, doc[list]))
+}
+
+pub fn fact<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    item(doc, "facts", id)
+}
+
+pub fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    item(doc, "findings", id)
+}
+
 /// xorshift64*: deterministic and dependency-free.
 pub struct Rng(pub u64);
 
