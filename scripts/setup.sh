@@ -6,6 +6,11 @@
 #   scripts/setup.sh --pwsh     also PowerShell 7.6.9 and Pester 5.7.1 (NuGet) under .tools/
 #   scripts/setup.sh --all      also everything the test suite needs
 #   scripts/setup.sh --fuzz     also clang-19 and libFuzzer (scripts/fuzz)
+#   --debs-only                 stop after the Debian packages (tests/packages/run.sh runs the
+#                               selection this way with stand-ins for dpkg-query and apt-get)
+#
+# Nothing is assumed on the machine beyond what the README says (Debian 12, the
+# .NET SDK, rustup's cargo): every other tool a script uses is in a list below.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -13,11 +18,13 @@ cd "$root"
 want_all=0
 want_pwsh=0
 want_fuzz=0
+debs_only=0
 for a in "$@"; do
   case "$a" in
     --all) want_all=1; want_pwsh=1 ;;
     --pwsh) want_pwsh=1 ;;
     --fuzz) want_fuzz=1 ;;
+    --debs-only) debs_only=1 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -25,11 +32,31 @@ done
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Debian packages -----------------------------------------------------------
-debs=(librust-cbindgen-dev librust-serde-json-dev librust-serde-derive-dev librust-regex-dev
-      librust-libc-dev librust-widestring-dev librust-once-cell-dev)
+# The crates, as Debian packages them. A crate's base package (librust-X-dev)
+# carries the crate and the dependencies of its non-optional parts; the
+# features a crate is built with come in feature packages (librust-X+F-dev)
+# that pull in the crates those features need. Cargo.toml uses:
+#   regex (default features: perf, unicode -> aho-corasick, memchr, regex-syntax+unicode)
+#   serde (derive -> serde_derive), serde_json, libc, widestring, once_cell (default
+#   features, all provided by their base packages), cbindgen (build, no default features).
+# tests/packages/run.sh proves this list complete on a machine where nothing counts
+# as installed, and that dropping any package from it breaks the build.
+crate_debs=(librust-regex-dev librust-regex+default-dev
+            librust-serde-dev librust-serde+serde-derive-dev
+            librust-serde-json-dev librust-libc-dev librust-widestring-dev
+            librust-once-cell-dev librust-cbindgen-dev)
+# The C linker cargo calls; Debian's Rust 1.63 when rustup's cargo is absent.
+debs=("${crate_debs[@]}" gcc libc6-dev)
+if ! command -v cargo >/dev/null 2>&1; then
+  debs+=(rustc cargo)
+fi
 if [ "$want_all" = 1 ]; then
-  debs+=(gcc valgrind rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix wine64 wine
-         mono-mcs ripgrep python3 strace iproute2 util-linux)
+  # tests/c (gcc, valgrind, ASan's runtime comes with gcc), tests/windows (Debian's
+  # Rust 1.63 for x86_64-pc-windows-gnu, mingw, wine, python3), the Pester suite
+  # (mcs compiles the interop as C# 5), scripts/bench (ripgrep), the network and
+  # stress tests (strace, iproute2, util-linux), and git for tests/packages.
+  debs+=(valgrind rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix wine64 wine
+         mono-mcs ripgrep python3 strace iproute2 util-linux git)
 fi
 if [ "$want_fuzz" = 1 ]; then
   debs+=(clang-19 libclang-rt-19-dev)
@@ -45,6 +72,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+[ "$debs_only" = 1 ] && exit 0
 
 # Cargo ---------------------------------------------------------------------
 if ! command -v cargo >/dev/null 2>&1; then
