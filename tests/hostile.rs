@@ -2171,7 +2171,7 @@ fn scan_64_mib_and_a_million_lines() {
         assert!(v["lines"].as_u64().unwrap() >= 1_000_002, "{}", what);
         assert!(scan_count(&v, "shells_per_user") >= 1, "{}", what);
         assert!(v["hits"].as_array().unwrap().len() <= 10, "{}", what);
-        assert!(took < Duration::from_secs(120), "{} took {:?}", what, took);
+        assert!(took < Duration::from_secs(600), "{} took {:?}", what, took);
         assert!(peak <= 16 * MIB, "{} held {} bytes", what, peak);
     }
 }
