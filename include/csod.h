@@ -75,6 +75,14 @@
 #define MAX_MAX_HITS 1000000
 
 /*
+ A cancel token: create one with `csod_cancel_new`, hand it to a
+ cancellable call (`csod_diagnose_cancellable`), call `csod_cancel` from
+ any thread to stop that call early, and free it with `csod_cancel_free`
+ once the call has returned.
+ */
+typedef struct CsodCancel CsodCancel;
+
+/*
  An incremental scanner: create with `csod_scanner_new`, give it the input
  in chunks of any size with `csod_scanner_feed`, get the result with
  `csod_scanner_finish`, release it with `csod_scanner_free`. Memory stays
@@ -95,7 +103,7 @@ extern "C" {
  (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
  PowerShell knows) and `error` (a record as for `csod_classify_record`).
  Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
- "endpoints","facts","findings"[,"matches"]}` to free with
+ "endpoints","facts","findings"[,"matches"][,"truncated":true]}` to free with
  `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
  only read, run concurrently, and each is bounded by the timeout.
 
@@ -111,6 +119,33 @@ char *csod_diagnose(const char *request_json);
  `request_json` is NULL or a valid NUL-terminated UTF-16 string.
  */
 uint16_t *csod_diagnose_w(const uint16_t *request_json);
+
+/*
+ `csod_diagnose` that another thread can stop: `cancel` is a token from
+ `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
+ `csod_cancel(cancel)` is called while this runs, the probes stop waiting
+ (a black-holed endpoint included) and this returns NULL within about
+ 20 ms, with a last error that starts with "cancelled"; a token already
+ cancelled returns NULL at once. The token must outlive the call; free it
+ with `csod_cancel_free` after the call returned. A token is one-shot: use
+ a new one for the next call.
+
+ # Safety
+ `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
+ or a live token from `csod_cancel_new`.
+ */
+char *csod_diagnose_cancellable(const char *request_json, const struct CsodCancel *cancel);
+
+/*
+ UTF-16 form of `csod_diagnose_cancellable`; free the result with
+ `csod_wstring_free`.
+
+ # Safety
+ As `csod_diagnose_cancellable`, with `request_json` NULL or a valid
+ NUL-terminated UTF-16 string.
+ */
+uint16_t *csod_diagnose_cancellable_w(const uint16_t *request_json,
+                                      const struct CsodCancel *cancel);
 
 /*
  Returns the ABI version (1). Refuse the library when it differs from the
@@ -224,6 +259,33 @@ const char *csod_last_error(void);
  `csod_wstring_free` (NULL only if memory ran out).
  */
 uint16_t *csod_last_error_w(void);
+
+/*
+ Creates a cancel token (not cancelled). Free it with `csod_cancel_free`.
+ Returns NULL only if memory ran out.
+ */
+struct CsodCancel *csod_cancel_new(void);
+
+/*
+ Cancels the calls using `cancel`: they return NULL soon after, with a
+ last error that starts with "cancelled". Safe from any thread, while a
+ call uses the token, and any number of times. NULL is fine. It does not
+ touch the calling thread's last error.
+
+ # Safety
+ `cancel` is NULL or a live token from `csod_cancel_new`.
+ */
+void csod_cancel(const struct CsodCancel *cancel);
+
+/*
+ Frees a token. NULL is fine. Only once the calls that use it have
+ returned, and never twice.
+
+ # Safety
+ `cancel` is NULL or a token from `csod_cancel_new` not yet freed, used by
+ no running call.
+ */
+void csod_cancel_free(struct CsodCancel *cancel);
 
 /*
  Scans `len` bytes of a transcript or log for every catalog error.

@@ -19,7 +19,12 @@
 //!   (`name`, `version`, `path`, `loaded`), `wsman_client`. Each becomes a
 //!   fact `host.<key>` with source "request".
 //! - `error`: a record as for `csod_classify_record`; its matches are
-//!   returned and the findings that explain them come first.
+//!   returned and the findings that explain them come first, and
+//!   `"truncated": true` says its text was longer than classification reads.
+//!
+//! `csod_diagnose_cancellable` takes a token (`csod_cancel_new`) that another
+//! thread cancels with `csod_cancel`: the probes stop waiting and the call
+//! returns NULL with a last error "cancelled: ...".
 
 use serde_json::{json, Map, Value};
 use std::os::raw::c_char;
@@ -27,7 +32,11 @@ use std::time::{Duration, Instant};
 
 use crate::catalog;
 use crate::classify::{self, ErrorInput};
-use crate::ffi::{check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg};
+use crate::ffi::{
+    cancel_arg, check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg,
+    CsodCancel,
+};
+use crate::probe::cancel::Cancel;
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
 use crate::rules::{self, Finding, Status};
 
@@ -441,15 +450,42 @@ pub fn order_findings(
 
 /// Runs a diagnose and returns the result document.
 pub fn run(req: &Request) -> Result<Value, String> {
+    run_cancellable(req, &Cancel::new())
+}
+
+/// The last error of a cancelled diagnose starts with this.
+pub const CANCELLED: &str = "cancelled";
+
+/// Runs a diagnose that `cancel` can stop from another thread: then the
+/// probes stop waiting within a poll slice and this returns
+/// `Err("cancelled: ...")`.
+pub fn run_cancellable(req: &Request, cancel: &Cancel) -> Result<Value, String> {
     let start = Instant::now();
-    let matches = match &req.error {
-        Some(e) => Some(classify::classify(e, req.language)?.matches),
-        None => None,
+    let cancelled = || {
+        format!(
+            "{}: csod_cancel was called after {} ms",
+            CANCELLED,
+            start.elapsed().as_millis()
+        )
+    };
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
+    let (matches, truncated) = match &req.error {
+        Some(e) => {
+            let c = classify::classify(e, req.language)?;
+            (Some(c.matches), c.truncated)
+        }
+        None => (None, false),
     };
     let mut facts = probe::gather(&ProbeRequest {
         endpoints: req.endpoints.clone(),
         timeout: req.timeout,
+        cancel: cancel.clone(),
     });
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
     facts.extend(req.host.iter().cloned());
     let mut findings = rules::evaluate(&facts, req.language);
     if let Some(m) = &matches {
@@ -469,13 +505,23 @@ pub fn run(req: &Request) -> Result<Value, String> {
     if let Some(m) = matches {
         doc["matches"] = serde_json::to_value(m).map_err(|e| e.to_string())?;
     }
+    // The error's text was longer than classification analyses: only its
+    // start was read (as `csod_classify` says).
+    if truncated {
+        doc["truncated"] = Value::Bool(true);
+    }
     Ok(doc)
 }
 
 /// Parses, runs and serialises (the body of both exports).
 pub fn diagnose_json(request: &str) -> Result<String, String> {
+    diagnose_json_cancellable(request, &Cancel::new())
+}
+
+/// As `diagnose_json`, stopped early when `cancel` is cancelled.
+pub fn diagnose_json_cancellable(request: &str, cancel: &Cancel) -> Result<String, String> {
     let req = parse_request(request)?;
-    to_json(&run(&req)?)
+    to_json(&run_cancellable(&req, cancel)?)
 }
 
 /// Checks this machine for the causes of the Skype for Business Online
@@ -485,7 +531,7 @@ pub fn diagnose_json(request: &str) -> Result<String, String> {
 /// (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
 /// PowerShell knows) and `error` (a record as for `csod_classify_record`).
 /// Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
-/// "endpoints","facts","findings"[,"matches"]}` to free with
+/// "endpoints","facts","findings"[,"matches"][,"truncated":true]}` to free with
 /// `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
 /// only read, run concurrently, and each is bounded by the timeout.
 ///
@@ -510,6 +556,51 @@ pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
     guard(|| {
         let request = wdoc_arg(request_json, "request_json")?;
         out_wstr(&diagnose_json(&request)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// `csod_diagnose` that another thread can stop: `cancel` is a token from
+/// `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
+/// `csod_cancel(cancel)` is called while this runs, the probes stop waiting
+/// (a black-holed endpoint included) and this returns NULL within about
+/// 20 ms, with a last error that starts with "cancelled"; a token already
+/// cancelled returns NULL at once. The token must outlive the call; free it
+/// with `csod_cancel_free` after the call returned. A token is one-shot: use
+/// a new one for the next call.
+///
+/// # Safety
+/// `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
+/// or a live token from `csod_cancel_new`.
+#[no_mangle]
+pub unsafe extern "C" fn csod_diagnose_cancellable(
+    request_json: *const c_char,
+    cancel: *const CsodCancel,
+) -> *mut c_char {
+    guard(|| {
+        let cancel = cancel_arg(cancel);
+        let request = str_arg(request_json, "request_json")?;
+        check_document_size(request.len(), "request_json")?;
+        out_str(diagnose_json_cancellable(request, &cancel)?)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// UTF-16 form of `csod_diagnose_cancellable`; free the result with
+/// `csod_wstring_free`.
+///
+/// # Safety
+/// As `csod_diagnose_cancellable`, with `request_json` NULL or a valid
+/// NUL-terminated UTF-16 string.
+#[no_mangle]
+pub unsafe extern "C" fn csod_diagnose_cancellable_w(
+    request_json: *const u16,
+    cancel: *const CsodCancel,
+) -> *mut u16 {
+    guard(|| {
+        let cancel = cancel_arg(cancel);
+        let request = wdoc_arg(request_json, "request_json")?;
+        out_wstr(&diagnose_json_cancellable(&request, &cancel)?)
     })
     .unwrap_or(std::ptr::null_mut())
 }

@@ -18,8 +18,27 @@ use std::os::raw::c_char;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use csod::diagnose::{csod_diagnose, csod_diagnose_w};
+use csod::diagnose::{
+    csod_diagnose, csod_diagnose_cancellable, csod_diagnose_cancellable_w, csod_diagnose_w,
+};
 use csod::ffi::*;
+
+/// `csod_diagnose_cancellable` with a live token (not cancelled), so that
+/// every hostile request goes through it as through `csod_diagnose`.
+unsafe extern "C" fn diagnose_cancellable_live(request: *const c_char) -> *mut c_char {
+    let token = csod_cancel_new();
+    let out = csod_diagnose_cancellable(request, token);
+    csod_cancel_free(token);
+    out
+}
+
+/// The UTF-16 form, with a live token.
+unsafe extern "C" fn diagnose_cancellable_live_w(request: *const u16) -> *mut u16 {
+    let token = csod_cancel_new();
+    let out = csod_diagnose_cancellable_w(request, token);
+    csod_cancel_free(token);
+    out
+}
 
 // ---- a per-thread allocation meter -------------------------------------------
 //
@@ -335,9 +354,33 @@ fn exports() -> Vec<Export> {
             kind: Kind::Req16(csod_diagnose_w),
             input: Input::Request,
         },
-        // The scan exports take bytes plus an options document, a signature of
-        // their own: the scan_* tests below give them the hostile cases,
-        // tests/scan.rs the planted transcripts and tests/c valgrind and ASan.
+        Export {
+            name: "csod_diagnose_cancellable",
+            kind: Kind::Req8(diagnose_cancellable_live),
+            input: Input::Request,
+        },
+        Export {
+            name: "csod_diagnose_cancellable_w",
+            kind: Kind::Req16(diagnose_cancellable_live_w),
+            input: Input::Request,
+        },
+        // The token exports: cancel_tokens_survive_misuse below; the
+        // cancellation itself in tests/diagnose.rs and tests/c.
+        Export {
+            name: "csod_cancel_new",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_cancel",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_cancel_free",
+            kind: Kind::Other,
+            input: Input::None,
+        },
         Export {
             name: "csod_scan",
             kind: Kind::Other,
@@ -2197,5 +2240,53 @@ fn scan_max_hits_caps_memory_not_counts() {
         assert_eq!(scan_count(&v, "shells_per_user"), 2000, "{}", opts);
         assert_eq!(v["hits"].as_array().unwrap().len(), listed, "{}", opts);
         assert_eq!(v["truncated"], listed < 2000, "{}", opts);
+    }
+}
+
+// ---- cancel tokens --------------------------------------------
+
+#[test]
+fn cancel_tokens_survive_misuse() {
+    unsafe {
+        // NULL everywhere is fine.
+        csod_cancel(std::ptr::null());
+        csod_cancel_free(std::ptr::null_mut());
+        // Cancelled many times, from many threads at once, then freed.
+        let token = csod_cancel_new();
+        assert!(!token.is_null());
+        let addr = token as usize;
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        csod_cancel(addr as *const CsodCancel);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let req = cstr(REQUEST.as_bytes());
+        let out = take8(csod_diagnose_cancellable(req.as_ptr(), token));
+        assert!(out.err("cancelled token").starts_with("cancelled"));
+        csod_cancel_free(token);
+        // csod_cancel leaves this thread's last error alone.
+        let bad = cstr(b"not json");
+        assert!(csod_diagnose(bad.as_ptr()).is_null());
+        let before = last_error();
+        let other = csod_cancel_new();
+        csod_cancel(other);
+        csod_cancel_free(other);
+        assert_eq!(last_error(), before);
+        // A thousand tokens: nothing grows.
+        let (_, _, peak) = measure(|| {
+            for _ in 0..1000 {
+                let t = csod_cancel_new();
+                csod_cancel(t);
+                csod_cancel_free(t);
+            }
+        });
+        assert!(peak < 4096, "{} bytes held", peak);
     }
 }

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
 
+pub mod cancel;
 pub mod net;
 #[cfg(not(windows))]
 mod unix;
@@ -94,6 +95,8 @@ pub struct Endpoint {
 pub struct ProbeRequest {
     pub endpoints: Vec<Endpoint>,
     pub timeout: Duration,
+    /// Ends every wait early when cancelled (`csod_cancel`).
+    pub cancel: cancel::Cancel,
 }
 
 /// The name of the OS the library was built for, as the report gives it.
@@ -116,8 +119,11 @@ pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
 
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
 /// their facts in a stable order: OS facts, proxy environment, endpoints.
+/// When `req.cancel` is cancelled every wait ends within a poll slice (the
+/// facts are then incomplete: the caller discards them).
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
     let timeout = req.timeout;
+    let cancel = &req.cancel;
     let mut facts = vec![Fact::known(
         "os",
         Value::String(os_name().to_string()),
@@ -138,17 +144,16 @@ pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
         let net: Vec<_> = req
             .endpoints
             .iter()
-            .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
+            .map(|e| s.spawn(move || net::probe_endpoint(e, timeout, cancel)))
             .collect();
         let left = os_bound.saturating_sub(started.elapsed());
         match os_thread.map_err(|e| e.to_string()).and_then(|_| {
-            rx.recv_timeout(left).map_err(|e| match e {
-                std::sync::mpsc::RecvTimeoutError::Timeout => {
+            cancel::recv(&rx, left, cancel).map_err(|e| match e {
+                cancel::Waited::Timeout => {
                     format!("no answer within {} ms", os_bound.as_millis())
                 }
-                std::sync::mpsc::RecvTimeoutError::Disconnected => {
-                    "the OS probe failed unexpectedly".to_string()
-                }
+                cancel::Waited::Cancelled => "cancelled".to_string(),
+                cancel::Waited::Disconnected => "the OS probe failed unexpectedly".to_string(),
             })
         }) {
             Ok(mut f) => facts.append(&mut f),
