@@ -65,6 +65,27 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
+ `csod_file_kind`: nothing exists at the path.
+ */
+#define CSOD_FILE_MISSING 0
+
+/*
+ `csod_file_kind`: a regular file (symbolic links are followed).
+ */
+#define CSOD_FILE_REGULAR 1
+
+/*
+ `csod_file_kind`: a directory.
+ */
+#define CSOD_FILE_DIRECTORY 2
+
+/*
+ `csod_file_kind`: something else: a named pipe (FIFO), a socket, a
+ character or block device.
+ */
+#define CSOD_FILE_OTHER 3
+
+/*
  Lines longer than this are counted but not searched: no PowerShell error
  line is that long, and it bounds the memory a line without end can take.
  */
@@ -286,6 +307,25 @@ void csod_cancel(const struct CsodCancel *cancel);
  no running call.
  */
 void csod_cancel_free(struct CsodCancel *cancel);
+
+/*
+ What `path` (UTF-8, NUL-terminated) names, without opening it for
+ reading: `CSOD_FILE_REGULAR`, `CSOD_FILE_DIRECTORY`, `CSOD_FILE_OTHER`
+ (FIFO, socket, device: do not read it) or `CSOD_FILE_MISSING`; -1 on bad
+ input or when the system cannot tell (see `csod_last_error`).
+
+ # Safety
+ `path` is NULL or a valid NUL-terminated string.
+ */
+int32_t csod_file_kind(const char *path);
+
+/*
+ UTF-16 form of `csod_file_kind`.
+
+ # Safety
+ `path` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+int32_t csod_file_kind_w(const uint16_t *path);
 
 /*
  Scans `len` bytes of a transcript or log for every catalog error.

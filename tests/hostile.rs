@@ -381,6 +381,20 @@ fn exports() -> Vec<Export> {
             kind: Kind::Other,
             input: Input::None,
         },
+        // Paths: file_kind_hostile_paths below.
+        Export {
+            name: "csod_file_kind",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_file_kind_w",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        // The scan exports take bytes plus an options document, a signature of
+        // their own: the scan_* tests below give them the hostile cases,
+        // tests/scan.rs the planted transcripts and tests/c valgrind and ASan.
         Export {
             name: "csod_scan",
             kind: Kind::Other,
@@ -2243,7 +2257,7 @@ fn scan_max_hits_caps_memory_not_counts() {
     }
 }
 
-// ---- cancel tokens --------------------------------------------
+// ---- cancel tokens and file kinds --------------------------------------------
 
 #[test]
 fn cancel_tokens_survive_misuse() {
@@ -2288,5 +2302,37 @@ fn cancel_tokens_survive_misuse() {
             }
         });
         assert!(peak < 4096, "{} bytes held", peak);
+    }
+}
+
+#[test]
+fn file_kind_hostile_paths() {
+    unsafe {
+        assert_eq!(csod_file_kind(std::ptr::null()), -1);
+        assert!(last_error().contains("path is NULL"));
+        assert_eq!(csod_file_kind_w(std::ptr::null()), -1);
+        assert!(last_error().contains("path is NULL"));
+        let bad = cstr(b"abc\x80xyz");
+        assert_eq!(csod_file_kind(bad.as_ptr()), -1);
+        assert!(last_error().contains("not valid UTF-8"));
+        let lone = wide(&[b'a' as u16, 0xDC00]);
+        assert_eq!(csod_file_kind_w(lone.as_ptr()), -1);
+        assert!(last_error().contains("unpaired surrogate"));
+        // Empty, huge and odd paths are missing or an error, never a crash.
+        let empty = cstr(b"");
+        assert_eq!(csod_file_kind(empty.as_ptr()), CSOD_FILE_MISSING);
+        let huge = cstr(&vec![b'a'; 1 << 20]);
+        let k = csod_file_kind(huge.as_ptr());
+        assert!(k == -1 || k == CSOD_FILE_MISSING, "{}", k);
+        if k == -1 {
+            let e = last_error();
+            assert!(e.len() <= CSOD_MAX_LAST_ERROR_BYTES, "{}", e.len());
+        }
+        let dots = cstr(b"../../../../../../../../../../");
+        assert_eq!(csod_file_kind(dots.as_ptr()), CSOD_FILE_DIRECTORY);
+        // A good call clears the last error.
+        let here = cstr(env!("CARGO_MANIFEST_DIR").as_bytes());
+        assert_eq!(csod_file_kind(here.as_ptr()), CSOD_FILE_DIRECTORY);
+        assert_eq!(last_error(), "");
     }
 }

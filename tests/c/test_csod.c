@@ -661,6 +661,48 @@ static void test_csod_cancel_free(void)
     csod_cancel_free(t); /* cancelled or not: freed */
 }
 
+/* ---- what a path names ------------------------------------------------------ */
+
+static void test_csod_file_kind(void)
+{
+    char dir[] = "/tmp/csod-c-file-kind-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+    char file[128], fifo[128], missing[128];
+    snprintf(file, sizeof file, "%s/a.txt", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(missing, sizeof missing, "%s/missing", dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL, "fopen");
+    if (f)
+        fclose(f);
+    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo: %s", strerror(errno));
+    CHECK(csod_file_kind(file) == CSOD_FILE_REGULAR, "regular file");
+    CHECK(csod_file_kind(dir) == CSOD_FILE_DIRECTORY, "directory");
+    CHECK(csod_file_kind(fifo) == CSOD_FILE_OTHER, "FIFO");
+    CHECK(csod_file_kind("/dev/null") == CSOD_FILE_OTHER, "/dev/null");
+    CHECK(csod_file_kind(missing) == CSOD_FILE_MISSING, "missing");
+    CHECK(strcmp(last_error(), "") == 0, "a good call left a last error: %s", last_error());
+    CHECK(csod_file_kind(NULL) == -1, "NULL path");
+    CHECK(strstr(last_error(), "path is NULL") != NULL, "NULL path: %s", last_error());
+    CHECK(csod_file_kind(BAD_UTF8[0]) == -1, "bad UTF-8");
+    unlink(fifo);
+    unlink(file);
+    rmdir(dir);
+}
+
+static void test_csod_file_kind_w(void)
+{
+    uint16_t *w = u16("/dev/null");
+    CHECK(csod_file_kind_w(w) == CSOD_FILE_OTHER, "/dev/null (UTF-16)");
+    free(w);
+    w = u16("/");
+    CHECK(csod_file_kind_w(w) == CSOD_FILE_DIRECTORY, "/ (UTF-16)");
+    free(w);
+    CHECK(csod_file_kind_w(NULL) == -1, "NULL path (UTF-16)");
+    CHECK(csod_file_kind_w(LONE_HIGH) == -1, "lone surrogate");
+    CHECK(strstr(last_error(), "unpaired surrogate") != NULL, "lone surrogate: %s", last_error());
+}
+
 /* ---- bulk scan ------------------------------------------------------------ */
 
 /* A transcript: a prompt, the shells-per-user error (line 2), CRLF. */
@@ -794,6 +836,8 @@ static const struct export_test EXPORTS[] = {
     ROW(csod_cancel_new),
     ROW(csod_cancel),
     ROW(csod_cancel_free),
+    ROW(csod_file_kind),
+    ROW(csod_file_kind_w),
     ROW(csod_abi_version),
     ROW(csod_version),
     ROW(csod_classify),
