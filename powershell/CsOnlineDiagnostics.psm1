@@ -16,31 +16,53 @@ foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSS
     . $file
 }
 
-$script:CsodImplementationLoaded = $false
+# What a diagnosis needs (Test-CsOnlineConnector loads these, and Scan or
+# Redact when a call scans files or masks names); without -Part, every
+# helper of Private/.
+$script:CsodCoreParts = @('Messages', 'Invoke', 'Record', 'HostFacts', 'Workers')
 
-function Import-CsodImplementation {
-    # Once per import: defines the helpers of Private/ (all but Native.ps1).
-    if ($script:CsodImplementationLoaded) { return }
-    foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($script:ModuleRoot, 'Private'), '*.ps1')) {
-        if ([System.IO.Path]::GetFileName($file) -eq 'Native.ps1') { continue }
-        . $file
+function Import-CsodImplementation([string[]] $Part) {
+    # Defines the helpers of Private/ (each file once per import).
+    if (-not $Part) {
+        $Part = @(foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($script:ModuleRoot, 'Private'), '*.ps1')) {
+                $name = [System.IO.Path]::GetFileNameWithoutExtension($file)
+                if ($name -ne 'Native') { $name }
+            })
     }
-    $script:CsodImplementationLoaded = $true
+    foreach ($name in $Part) { Import-CsodPrivate $name }
 }
 
 # Throws a clear ErrorRecord (CsodLibraryNotFound, CsodLibraryLoadFailed,
 # CsodAbiMismatch) and so fails Import-Module when the library is unusable.
 $script:CsodNative = Initialize-CsodNative $PSScriptRoot
+# The library builds its catalog and patterns while the import goes on.
+$script:CsodNative.Type::WarmUp()
 
-$languageCompleter = {
-    param($commandName, $parameterName, $wordToComplete)
-    Import-CsodImplementation
-    foreach ($l in @(Get-CsodOutputLanguages)) {
-        if ($l -like ($wordToComplete + '*')) {
-            New-Object System.Management.Automation.CompletionResult -ArgumentList $l, $l, 'ParameterValue', $l
+# Tab completion: -Language (the output languages of the library) and
+# Get-CsOnlineConnectorProblem -Id (the catalog's problem ids, with their
+# titles as tooltips). The commands' [ArgumentCompleter()] attributes call
+# these through the module (an attribute's script block runs outside it);
+# nothing is registered at import.
+function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
+    Import-CsodImplementation -Part $script:CsodCoreParts
+    if ($Kind -eq 'Language') {
+        foreach ($l in @(Get-CsodOutputLanguages)) {
+            if ($l -like ($WordToComplete + '*')) {
+                [System.Management.Automation.CompletionResult]::new($l, $l, 'ParameterValue', $l)
+            }
+        }
+        return
+    }
+    $catalog = Get-CsodCatalog 'en'
+    if ($catalog.Error) { return }
+    foreach ($p in @($catalog.Doc['problems'])) {
+        $id = [string]$p['id']
+        if ($id -like ($WordToComplete + '*')) {
+            $title = [string]$p['title']
+            if (-not $title) { $title = $id }
+            [System.Management.Automation.CompletionResult]::new($id, $id, 'ParameterValue', $title)
         }
     }
 }
-Register-ArgumentCompleter -CommandName Test-CsOnlineConnector, Get-CsOnlineConnectorProblem -ParameterName Language -ScriptBlock $languageCompleter
 
 Export-ModuleMember -Function Test-CsOnlineConnector, Get-CsOnlineConnectorProblem

@@ -7,28 +7,17 @@ $script:CsodModuleVersion = $null
 # How the interop type came to be: compiled, cache (compiled copy) or session (already loaded).
 $script:CsodInteropOrigin = $null
 
-function New-CsodErrorRecord {
-    # An ErrorRecord with a stable FullyQualifiedErrorId and a category.
-    param(
-        [Parameter(Mandatory = $true)] [string] $Message,
-        [Parameter(Mandatory = $true)] [string] $ErrorId,
-        [System.Management.Automation.ErrorCategory] $Category = 'NotSpecified',
-        [object] $TargetObject = $null,
-        [System.Exception] $InnerException = $null,
-        [string] $RecommendedAction = $null
-    )
-    if ($InnerException) {
-        $exception = New-Object System.InvalidOperationException -ArgumentList $Message, $InnerException
-    } else {
-        $exception = New-Object System.InvalidOperationException -ArgumentList $Message
-    }
-    $record = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $ErrorId, $Category, $TargetObject
-    if ($RecommendedAction) {
-        $record.ErrorDetails = New-Object System.Management.Automation.ErrorDetails -ArgumentList $Message
-        $record.ErrorDetails.RecommendedAction = $RecommendedAction
-    }
-    $record
+# New-CsodErrorRecord and the messages (Get-CsodMessage) live in
+# Private/Messages.ps1, loaded on the first failure or command: an import
+# that succeeds never parses them.
+
+function Import-CsodPrivate([string] $Name) {
+    # Dot-sources Private/<Name>.ps1 once (its functions are declared script:).
+    if ($script:CsodPrivateLoaded.ContainsKey($Name)) { return }
+    . ([System.IO.Path]::Combine($script:ModuleRoot, 'Private', $Name + '.ps1'))
+    $script:CsodPrivateLoaded[$Name] = $true
 }
+$script:CsodPrivateLoaded = @{}
 
 $script:CsodPlatform = $null
 
@@ -56,11 +45,7 @@ function Get-CsodPlatform {
         $os = 'win'
         # Windows PowerShell 5.1 may lack RuntimeInformation; the environment
         # says it on every Windows (AMD64, x86, ARM64).
-        switch ([string]$env:PROCESSOR_ARCHITECTURE) {
-            'AMD64' { $arch = 'x64' }
-            'x86' { $arch = 'x86' }
-            'ARM64' { $arch = 'arm64' }
-        }
+        $arch = @{ AMD64 = 'x64'; x86 = 'x86'; ARM64 = 'arm64' }[[string]$env:PROCESSOR_ARCHITECTURE]
     }
     if ($os -ne 'win') {
         # Outside Windows this is PowerShell 7 on .NET, which has
@@ -75,7 +60,7 @@ function Get-CsodPlatform {
     $file = 'libcsod.so'; $name = 'Linux'
     if ($os -eq 'win') { $file = 'csod.dll'; $name = 'Windows' }
     elseif ($os -eq 'osx') { $file = 'libcsod.dylib'; $name = 'macOS' }
-    $script:CsodPlatform = [pscustomobject]@{
+    $script:CsodPlatform = @{
         Os          = $os
         OsName      = $name
         Arch        = $arch
@@ -141,7 +126,7 @@ function Get-CsodInteropStamp([string] $LibraryPath) {
     $moduleVersion = Get-CsodModuleVersion
     $hash = Get-CsodStampHash (Get-CsodInteropKey $LibraryPath)
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
-    [pscustomobject]@{
+    @{
         TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
         Suffix   = $suffix
         Hash     = $hash
@@ -155,7 +140,7 @@ function Get-CsodInteropSource([string] $LibraryPath) {
     $stamp = Get-CsodInteropStamp $LibraryPath
     $template = [System.IO.File]::ReadAllText($stamp.Path)
     $source = $template.Replace('__SUFFIX__', $stamp.Suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
-    [pscustomobject]@{
+    @{
         Source   = $source
         TypeName = $stamp.TypeName
         Hash     = $stamp.Hash
@@ -207,13 +192,10 @@ function Import-CsodInterop([string] $LibraryPath) {
 
 function Import-CsodInteropType([string] $LibraryPath) {
     # Import-CsodInterop once per process: the cached compiled copy, else compile.
+    # (No lookup of the type by name: Import-CsodInterop's AppDomain slot
+    # already knows a type this process loaded, and a lookup that finds
+    # nothing searches every assembly.)
     $stamp = Get-CsodInteropStamp $LibraryPath
-    $type = $stamp.TypeName -as [type]
-    if ($type) {
-        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $stamp.TypeName)
-        $script:CsodInteropOrigin = 'session'
-        return $type
-    }
     # The compiled copy depends on the runtime that compiled it too.
     $edition = 'Desktop'
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
@@ -234,32 +216,9 @@ function Import-CsodInteropType([string] $LibraryPath) {
             Write-CsodLoadVerbose ('csod: cached interop {0} unusable ({1}); compiling again' -f $cached, $_.Exception.Message)
         }
     }
-    $interop = Get-CsodInteropSource $LibraryPath
-    $compiled = $false
-    try {
-        [void][System.IO.Directory]::CreateDirectory($cacheDir)
-        # Compile to a unique file, then move it into place: two sessions
-        # importing at once never see a half-written assembly.
-        $temp = [System.IO.Path]::Combine($cacheDir, ('tmp-{0}.dll' -f [System.Guid]::NewGuid().ToString('N')))
-        Add-Type -TypeDefinition $interop.Source -Language CSharp -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-        $load = $temp
-        if (-not [System.IO.File]::Exists($cached)) {
-            try { [System.IO.File]::Move($temp, $cached); $load = $cached } catch { $load = $temp }
-        }
-        # Some hosts load the assembly they just wrote; load it only if not.
-        if (-not ($interop.TypeName -as [type])) { [void][System.Reflection.Assembly]::LoadFrom($load) }
-        $compiled = $true
-        Write-CsodLoadVerbose ('csod: compiled the interop once into {0}' -f $cached)
-    } catch {
-        Write-CsodLoadVerbose ('csod: cannot cache the interop ({0}); compiling in memory' -f $_.Exception.Message)
-    }
-    $script:CsodInteropOrigin = 'compiled'
-    $type = $interop.TypeName -as [type]
-    if (-not $type -and -not $compiled) {
-        Add-Type -TypeDefinition $interop.Source -Language CSharp -ErrorAction Stop
-        $type = $interop.TypeName -as [type]
-    }
-    $type
+    # No usable compiled copy: compile (Private/Compile.ps1, parsed only then).
+    Import-CsodPrivate Compile
+    Invoke-CsodInteropCompile -LibraryPath $LibraryPath -CacheDirectory $cacheDir -CachedPath $cached
 }
 
 function Initialize-CsodNative([string] $ModuleRoot) {
@@ -274,24 +233,27 @@ function Initialize-CsodNative([string] $ModuleRoot) {
         if ([System.IO.File]::Exists($c)) { $library = $c; break }
     }
     if (-not $library) {
-        $message = ('The csod native library ({0} for {1}) was not found. Looked at: {2}. Build it with "cargo build --release" in the source checkout, install the packaged module (scripts/package), or set $env:CSOD_LIBRARY to its absolute path.' -f $platform.LibraryName, $platform.Rid, ($candidates -join '; '))
-        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction 'Build or install the native library for this platform.')
+        Import-CsodPrivate Messages
+        $message = Get-CsodMessage LibraryNotFound @($platform.LibraryName, $platform.Rid, ($candidates -join '; '))
+        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction (Get-CsodMessage LibraryNotFoundAction))
     }
     Write-CsodLoadVerbose ('csod: native library {0}' -f $library)
     try {
         $type = Import-CsodInterop $library
         $abi = $type::AbiVersion()
     } catch {
+        Import-CsodPrivate Messages
         $inner = $_.Exception
         while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-        $message = ('The csod native library {0} could not be loaded: {1} (is it built for {2}?)' -f $library, $inner.Message, $platform.Rid)
+        $message = Get-CsodMessage LibraryLoadFailed @($library, $inner.Message, $platform.Rid)
         throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryLoadFailed' -Category ResourceUnavailable -TargetObject $library -InnerException $inner)
     }
     if ($abi -ne $script:CsodAbiVersion) {
-        $message = ('The csod native library {0} has ABI version {1}, but this module (CsOnlineDiagnostics {2}) needs ABI version {3}. Install the library and the module from the same build.' -f $library, $abi, (Get-CsodModuleVersion), $script:CsodAbiVersion)
-        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodAbiMismatch' -Category InvalidResult -TargetObject $library -RecommendedAction 'Rebuild the library or reinstall the module so that both come from the same version.')
+        Import-CsodPrivate Messages
+        $message = Get-CsodMessage AbiMismatch @($library, $abi, (Get-CsodModuleVersion), $script:CsodAbiVersion)
+        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodAbiMismatch' -Category InvalidResult -TargetObject $library -RecommendedAction (Get-CsodMessage AbiMismatchAction))
     }
-    [pscustomobject]@{
+    @{
         Type        = $type
         LibraryPath = $library
         Version     = $type::Version()

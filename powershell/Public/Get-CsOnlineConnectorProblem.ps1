@@ -13,12 +13,14 @@ function Get-CsOnlineConnectorProblem {
 
     .PARAMETER Id
     One or more problem identifiers (wildcards allowed), for example
-    execution_policy or shells_*. Without it every problem is listed.
+    execution_policy or shells_*; Tab completes them. Without it every
+    problem is listed.
 
     .PARAMETER Language
-    The language of the texts: en or fr, or a culture name such as fr-CA.
-    Defaults to the user interface culture, or English when the library has no
-    texts in that language.
+    The language of the texts: en or fr, or a culture name such as fr-CA
+    (Tab completes them). Defaults to the user interface culture, or English
+    when the library has no texts in that language; a language without texts
+    falls back to English with a warning.
 
     .PARAMETER AsJson
     Writes the library's catalog JSON document unchanged (the whole catalog,
@@ -53,41 +55,44 @@ function Get-CsOnlineConnectorProblem {
     param(
         [Parameter(Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [SupportsWildcards()]
+        [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Id $args[0] } $w })]
         [string[]] $Id,
 
+        [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Language $args[0] } $w })]
         [string] $Language,
 
         [switch] $AsJson
     )
     begin {
         Import-CsodImplementation
-        try {
-            $lang = Resolve-CsodLanguage -Language $Language
-            Write-Verbose ('csod: catalog in "{0}" from {1}' -f $lang, $script:CsodNative.LibraryPath)
-            $json = Invoke-CsodNative -Method Catalog -Arguments @($lang)
-        } catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+        $lang = Resolve-CsodLanguage -Language $Language
+        $script:CsodMessageLanguage = $lang.Language
+        if ($lang.Warning) { $PSCmdlet.WriteWarning($lang.Warning) }
+        if ($VerbosePreference -ne 'SilentlyContinue') { $PSCmdlet.WriteVerbose((Get-CsodMessage VerboseCatalog @($lang.Language, $script:CsodNative.LibraryPath))) }
+        $catalog = Get-CsodCatalog $lang.Language
+        if ($catalog.Error) {
+            $PSCmdlet.ThrowTerminatingError((New-CsodErrorRecord -Message $catalog.Error -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject 'Catalog'))
         }
-        $problems = @((ConvertFrom-Json -InputObject $json).problems)
+        $problems = @($catalog.Doc['problems'])
     }
     process {
         if ($AsJson) { return }
         if (-not $Id) {
-            foreach ($p in $problems) { ConvertTo-CsodProblem -Json $p -Language $lang }
+            foreach ($p in $problems) { ConvertTo-CsodProblem -Json $p -Language $lang.Language }
             return
         }
         foreach ($pattern in $Id) {
-            $found = @($problems | Where-Object { $_.id -like $pattern })
+            $found = @($problems.Where({ [string]$_['id'] -like $pattern }))
             if ($found.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
-                $known = ($problems | ForEach-Object { $_.id }) -join ', '
-                $record = New-CsodErrorRecord -Message ('No problem has the id "{0}". Known ids: {1}.' -f $pattern, $known) -ErrorId 'CsodProblemNotFound' -Category ObjectNotFound -TargetObject $pattern
+                $known = @(foreach ($p in $problems) { [string]$p['id'] }) -join ', '
+                $record = New-CsodErrorRecord -Message (Get-CsodMessage ProblemNotFound @($pattern, $known)) -ErrorId 'CsodProblemNotFound' -Category ObjectNotFound -TargetObject $pattern
                 $PSCmdlet.WriteError($record)
                 continue
             }
-            foreach ($p in $found) { ConvertTo-CsodProblem -Json $p -Language $lang }
+            foreach ($p in $found) { ConvertTo-CsodProblem -Json $p -Language $lang.Language }
         }
     }
     end {
-        if ($AsJson) { $json }
+        if ($AsJson) { $catalog.Json }
     }
 }

@@ -209,8 +209,12 @@ Describe 'Language, JSON, Quiet and Redact on classified errors' {
         }
     }
 
-    It 'refuses an unknown -Language with a clear terminating error' {
-        { 'x y z' | Test-CsOnlineConnector -Language xx -ErrorAction Stop } | Should -Throw -ErrorId 'CsodUnknownLanguage*'
+    It 'answers in English with one warning for an -Language without texts (issue 14: no longer a terminating error)' {
+        $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector -Language xx -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+        $d.Problem | Should -Be 'execution_policy'
+        $d.Language | Should -Be 'en'
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -Match '"xx"'
     }
 
     It '-AsJson writes csod_classify''s document unchanged, and it round-trips' {

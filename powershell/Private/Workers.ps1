@@ -1,0 +1,360 @@
+# The modes of Test-CsOnlineConnector, one worker each: the health check
+# (Invoke-CsodHealthCheck), the diagnosis of an error or of error text
+# (Invoke-CsodErrorDiagnosis, Invoke-CsodTextClassification) and the scan of
+# a file (Invoke-CsodFileScan). A worker returns an outcome,
+# @{ Output; Errors; Warnings; Verbose; Wrong }, and writes nothing itself
+# but Write-Progress; it never throws for a failure. The command writes the
+# outcome (Write-CsodOutcome): one ErrorRecord per failure, and no internal
+# exception in -ErrorVariable. Streams are written through the command's
+# $PSCmdlet, not Write-Verbose / Write-Warning, whose module
+# (Microsoft.PowerShell.Utility) would cost ~200 ms to autoload in a fresh
+# session.
+
+# How long a diagnosis of an error runs before it shows progress: a quick
+# answer shows none (and so never loads Write-Progress's module).
+$script:CsodProgressAfterMs = 1000
+
+function script:New-CsodOutcome {
+    @{
+        Output   = [System.Collections.Generic.List[object]]::new()
+        Errors   = [System.Collections.Generic.List[object]]::new()
+        Warnings = [System.Collections.Generic.List[string]]::new()
+        Verbose  = [System.Collections.Generic.List[string]]::new()
+        Wrong    = $false
+    }
+}
+
+function script:Write-CsodOutcome {
+    # Writes an outcome through the command's streams; remembers for -Quiet.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Outcome, [hashtable] $Context)
+    foreach ($v in $Outcome.Verbose) { $Cmdlet.WriteVerbose($v) }
+    foreach ($w in $Outcome.Warnings) { $Cmdlet.WriteWarning($w) }
+    foreach ($e in $Outcome.Errors) { $Cmdlet.WriteError($e) }
+    if ($Outcome.Wrong) { $Context.Wrong = $true }
+    if (-not $Context.Quiet) {
+        foreach ($o in $Outcome.Output) { $Cmdlet.WriteObject($o) }
+    }
+}
+
+function script:New-CsodContext {
+    # What every item of one call shares: output language, endpoints, time
+    # bound, switches, the host facts (gathered once), the -Redact terms.
+    # $ctx.Error: an ErrorRecord for a bad -Endpoint (the command throws it).
+    param([string] $Language, [string[]] $Endpoint, [int] $TimeoutSec, [switch] $AsJson, [switch] $Redact, [switch] $Quiet, [switch] $Narrate)
+    $outcome = New-CsodOutcome
+    $lang = Resolve-CsodLanguage -Language $Language
+    $script:CsodMessageLanguage = $lang.Language
+    if ($lang.Warning) { $outcome.Warnings.Add($lang.Warning) }
+    $ctx = @{
+        Language         = $lang.Language
+        TimeoutSec       = $TimeoutSec
+        Endpoints        = $null
+        AsJson           = [bool]$AsJson
+        Redact           = [bool]$Redact
+        Quiet            = [bool]$Quiet
+        Narrate          = [bool]$Narrate
+        Terms            = @()
+        HostFacts        = $null
+        Wrong            = $false
+        WarnedNoDiagnose = $false
+        ProgressShown    = $false
+        Activity         = 'Test-CsOnlineConnector'
+        ScanOptions      = $null
+        Outcome          = $outcome
+        Error            = $null
+    }
+    if ($Endpoint) {
+        $r = ConvertTo-CsodEndpoint -Endpoint $Endpoint
+        if ($r.Error) { $ctx.Error = $r.Error; return $ctx }
+        $ctx.Endpoints = $r.Endpoints
+    }
+    if ($Redact) {
+        Import-CsodPrivate Redact
+        $ctx.Terms = Get-CsodRedactionTerms
+    }
+    if ($Narrate) { $outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $lang.Language))) }
+    $ctx
+}
+
+function script:Write-CsodProgress {
+    # Write-Progress with the message $StatusKey for this call (remembered,
+    # so that the command ends it).
+    param([hashtable] $Context, [string] $StatusKey, [int] $Percent)
+    # Nobody would see it: neither the string table nor Write-Progress's
+    # module is loaded.
+    if ($ProgressPreference -eq 'SilentlyContinue') { return }
+    $Context.ProgressShown = $true
+    Write-Progress -Activity $Context.Activity -Status (Get-CsodMessage $StatusKey) -PercentComplete $Percent
+}
+
+function script:Get-CsodRequest {
+    # The csod_diagnose request (JSON) for this call, and $ErrorRecord's
+    # record when given; the host facts are gathered once per call.
+    param([hashtable] $Context, [hashtable] $Outcome, [System.Collections.IDictionary] $ErrorRecord)
+    if ($null -eq $Context.HostFacts) {
+        $notes = $null
+        if ($Context.Narrate) {
+            $notes = $Outcome.Verbose
+            $notes.Add((Get-CsodMessage VerboseHostFacts))
+        }
+        $Context.HostFacts = Get-CsodHostFacts -Notes $notes
+    }
+    $request = [ordered]@{ language = $Context.Language; host = $Context.HostFacts }
+    if ($Context.TimeoutSec) { $request['timeout_ms'] = $Context.TimeoutSec * 1000 }
+    if ($Context.Endpoints) { $request['endpoints'] = $Context.Endpoints }
+    if ($ErrorRecord) { $request['error'] = $ErrorRecord }
+    $script:CsodNative.Type::ToJson($request)
+}
+
+function script:Invoke-CsodDiagnoseCall {
+    # csod_diagnose on a thread of the interop's (DiagnoseCall), waited for
+    # here in short slices: when the pipeline stops (Ctrl-C,
+    # PowerShell.Stop()), the wait ends at once and the finally block
+    # cancels the call, which returns within a poll slice of the library
+    # instead of waiting out its probes. Shows the message $StatusKey as
+    # progress after $ProgressAfterMs (looked up only then: a quick answer
+    # reads no string table). Returns @{ Json } or @{ Error; Missing }.
+    param([hashtable] $Context, [string] $Request, [string] $StatusKey, [int] $Percent = 40, [int] $ProgressAfterMs = 0)
+    $call = $script:CsodNative.Type::BeginDiagnose($Request)
+    try {
+        $waited = 0
+        $shown = $false
+        while (-not $call.Wait(50)) {
+            $waited += 50
+            if (-not $shown -and $waited -ge $ProgressAfterMs) {
+                Write-CsodProgress -Context $Context -StatusKey $StatusKey -Percent $Percent
+                $shown = $true
+            }
+        }
+    } finally {
+        $call.Dispose()
+    }
+    if ($null -ne $call.Error) { return @{ Error = $call.Error; Missing = $call.Missing; Json = $null } }
+    @{ Json = $call.Result; Error = $null; Missing = $false }
+}
+
+function script:New-CsodNativeError {
+    # The library refused or failed: its reason as the message.
+    param([string] $Message, [object] $Target)
+    New-CsodErrorRecord -Message $Message -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject $Target
+}
+
+function script:Add-CsodDiagnosis {
+    # A csod_classify or csod_diagnose document (with an error) -> the
+    # outcome: a Diagnosis (or the document, -AsJson), and a warning when
+    # the text was longer than the library analyses.
+    param([hashtable] $Context, [hashtable] $Outcome, [string] $Json, [string] $Message, [long] $Length)
+    $text = $Message
+    if ($Context.Redact) {
+        $Json = Protect-CsodJson -Json $Json -Terms $Context.Terms
+        $text = Protect-CsodText -Text $Message -Terms $Context.Terms
+    }
+    $doc = $script:CsodNative.Type::ParseJson($Json)
+    if ($doc['truncated']) { $Outcome.Warnings.Add((Get-CsodMessage Truncated @($Length))) }
+    $diagnosis = ConvertTo-CsodDiagnosis -Json $doc -Message $text
+    if ($Context.Narrate) {
+        if ($diagnosis.Problem) {
+            $Outcome.Verbose.Add((Get-CsodMessage VerboseRecognised @($diagnosis.Problem, $diagnosis.Confidence)))
+        } else {
+            $Outcome.Verbose.Add((Get-CsodMessage VerboseNotRecognised))
+        }
+    }
+    if ($diagnosis.Status -eq 'problem') { $Outcome.Wrong = $true }
+    if ($Context.AsJson) { $Outcome.Output.Add($Json) } else { $Outcome.Output.Add($diagnosis) }
+}
+
+function script:Invoke-CsodHealthCheck {
+    # The health check of this machine: one Finding per check (or the
+    # report, -AsJson). A library failure is the outcome's only error (the
+    # command makes it terminating).
+    param([hashtable] $Context)
+    $outcome = New-CsodOutcome
+    Write-CsodProgress -Context $Context -StatusKey ProgressGathering -Percent 10
+    $request = Get-CsodRequest -Context $Context -Outcome $outcome
+    if ($Context.Narrate) {
+        $bound = Get-CsodMessage VerboseDefaultBound
+        if ($Context.TimeoutSec) { $bound = '{0} s' -f $Context.TimeoutSec }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseProbes @($bound)))
+    }
+    Write-CsodProgress -Context $Context -StatusKey ProgressProbes -Percent 40
+    $r = Invoke-CsodDiagnoseCall -Context $Context -Request $request -StatusKey ProgressProbes
+    if ($r.Error) {
+        $outcome.Errors.Add((New-CsodNativeError -Message $r.Error -Target 'Diagnose'))
+        return $outcome
+    }
+    Write-CsodProgress -Context $Context -StatusKey ProgressReading -Percent 90
+    $json = $r.Json
+    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
+    $doc = $script:CsodNative.Type::ParseJson($json)
+    $findings = @(ConvertTo-CsodTyped -Rows ($script:CsodNative.Type::FindingRows($doc['findings'])) -TypeName 'CsOnlineDiagnostics.Finding')
+    $problems = 0
+    $warnings = 0
+    foreach ($f in $findings) {
+        if ($f.Status -eq 'problem') { $problems++ } elseif ($f.Status -eq 'warning') { $warnings++ }
+    }
+    if ($Context.Narrate) {
+        $outcome.Verbose.Add((Get-CsodMessage VerboseFindings @($findings.Count, $problems, $warnings, $doc['elapsed_ms'])))
+    }
+    if ($problems -gt 0) { $outcome.Wrong = $true }
+    if ($Context.AsJson) { $outcome.Output.Add($json) } else { foreach ($f in $findings) { $outcome.Output.Add($f) } }
+    $outcome
+}
+
+function script:Invoke-CsodErrorDiagnosis {
+    # One error (ErrorRecord, exception, or their deserialized forms):
+    # classified from its record, with the probes that matter for it.
+    param([hashtable] $Context, [object] $InputObject)
+    $outcome = New-CsodOutcome
+    $r = Get-CsodErrorInput -InputObject $InputObject
+    if ($r.Unsupported) {
+        $outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($r.Unsupported)) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $InputObject))
+        return $outcome
+    }
+    $record = $r.Record
+    if ($Context.Narrate) {
+        $outcome.Verbose.Add((Get-CsodMessage VerboseError @($record['fully_qualified_error_id'], $record['exception_type'], $record['hresult'], $record['command'])))
+    }
+    $length = 0
+    if ($record.Contains('message')) { $length = $record['message'].Length }
+    $request = Get-CsodRequest -Context $Context -Outcome $outcome -ErrorRecord $record
+    $call = Invoke-CsodDiagnoseCall -Context $Context -Request $request -StatusKey ProgressProbesForError -ProgressAfterMs $script:CsodProgressAfterMs
+    if ($call.Missing) {
+        # A library without csod_diagnose: the record alone.
+        if (-not $Context.WarnedNoDiagnose) {
+            $outcome.Warnings.Add((Get-CsodMessage NoDiagnose))
+            $Context.WarnedNoDiagnose = $true
+        }
+        $call = $script:CsodNative.Type::TryClassifyRecord($script:CsodNative.Type::ToJson($record), $Context.Language)
+        if ($null -eq $call.Error) { $call = @{ Json = $call.Value; Error = $null } } else { $call = @{ Json = $null; Error = $call.Error } }
+    }
+    if ($call.Error) {
+        $outcome.Errors.Add((New-CsodNativeError -Message $call.Error -Target $InputObject))
+        return $outcome
+    }
+    Add-CsodDiagnosis -Context $Context -Outcome $outcome -Json $call.Json -Message $r.Message -Length $length
+    $outcome
+}
+
+function script:Invoke-CsodTextClassification {
+    # Error text (pasted from a ticket, a log): classified, no probes. NUL
+    # and unpaired surrogates are replaced, not refused.
+    param([hashtable] $Context, [string] $Text)
+    $outcome = New-CsodOutcome
+    if (-not $Text -or -not $Text.Trim()) {
+        $outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage EmptyMessage) -ErrorId 'CsodEmptyMessage' -Category InvalidArgument -TargetObject $Text))
+        return $outcome
+    }
+    $replaced = 0
+    $clean = $script:CsodNative.Type::CleanText($Text, [ref]$replaced)
+    if ($Context.Narrate) {
+        if ($replaced -gt 0) { $outcome.Verbose.Add((Get-CsodMessage VerboseCleaned @($replaced))) }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseClassifying @($Text.Length)))
+    }
+    $r = $script:CsodNative.Type::TryClassify($clean, $Context.Language)
+    if ($null -ne $r.Error) {
+        $outcome.Errors.Add((New-CsodNativeError -Message $r.Error -Target $Text))
+        return $outcome
+    }
+    Add-CsodDiagnosis -Context $Context -Outcome $outcome -Json $r.Value -Message $Text -Length $Text.Length
+    $outcome
+}
+
+function script:Invoke-CsodFileScan {
+    # One file through the library's scanner: a ScanResult (or the scan
+    # document, -AsJson); a warning when only the first hits are listed.
+    param([hashtable] $Context, [string] $File)
+    $outcome = New-CsodOutcome
+    if (-not $Context.ScanOptions) { $Context.ScanOptions = $script:CsodNative.Type::ToJson([ordered]@{ language = $Context.Language }) }
+    if ($Context.Narrate) {
+        $length = 0
+        try { $length = [System.IO.FileInfo]::new($File).Length } catch { $length = 0 }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanning @($File, $length, $script:CsodScanChunk)))
+    }
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $r = Invoke-CsodScanFile -File $File -OptionsJson $Context.ScanOptions -Activity $Context.Activity
+    if ($r.Progress) { $Context.ProgressShown = $true }
+    if ($r.Error) {
+        $outcome.Errors.Add($r.Error)
+        return $outcome
+    }
+    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
+    $json = $r.Json
+    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
+    $result = ConvertTo-CsodScanResult -Json ($script:CsodNative.Type::ParseJson($json)) -Path $File
+    if ($Context.Narrate) {
+        $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
+        if (-not $summary) { $summary = Get-CsodMessage VerboseNoKnownError }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanned @($File, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))))
+    }
+    if ($result.Truncated) { $outcome.Warnings.Add((Get-CsodMessage ScanTruncated @($File, $result.Hits.Count, $result.HitCount))) }
+    if ($result.HitCount -gt 0) { $outcome.Wrong = $true }
+    if ($Context.AsJson) { $outcome.Output.Add($json) } else { $outcome.Output.Add($result) }
+    $outcome
+}
+
+function script:Invoke-CsodPathInput {
+    # -Path / -LiteralPath (or files from the pipeline): resolves, writes
+    # the resolution's errors, then scans and writes each file in turn.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Context, [string[]] $Paths, [switch] $Literal, [switch] $ExpectingInput)
+    Import-CsodPrivate Scan
+    $resolved = New-CsodOutcome
+    Resolve-CsodScanPath -Outcome $resolved -SessionState $Cmdlet.SessionState -Paths $Paths -Literal:$Literal -ExpectingInput:$ExpectingInput -Verbose:($Context.Narrate)
+    $files = $resolved.Output.ToArray()
+    $resolved.Output.Clear()
+    Write-CsodOutcome -Cmdlet $Cmdlet -Outcome $resolved -Context $Context
+    foreach ($file in $files) {
+        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodFileScan -Context $Context -File $file) -Context $Context
+    }
+}
+
+function script:Invoke-CsodInputObject {
+    # One object from the pipeline (or -InputObject), handed to the worker
+    # for what it is: an error (live or deserialized), an exception, text,
+    # a file (FileInfo, or an object with PSPath, FullName or Path), a
+    # collection (each element); $null, an empty collection and anything
+    # else give one clear error each. Never the health check.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Context, [object] $InputObject, [int] $Depth = 0)
+    $o = $InputObject
+    if ($null -eq $o) {
+        $e = New-CsodErrorRecord -Message (Get-CsodMessage NullInput) -ErrorId 'CsodNullInput' -Category InvalidArgument -TargetObject $null
+        $Cmdlet.WriteError($e)
+        return
+    }
+    if ($o -is [string]) {
+        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodTextClassification -Context $Context -Text $o) -Context $Context
+        return
+    }
+    $names = $o.PSObject.TypeNames
+    $isError = $o -is [System.Management.Automation.ErrorRecord] -or $o -is [System.Exception] -or
+        $names -contains 'Deserialized.System.Management.Automation.ErrorRecord' -or $names -contains 'Deserialized.System.Exception'
+    if ($isError) {
+        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $Context -InputObject $o) -Context $Context
+        return
+    }
+    if ($o -is [System.IO.FileSystemInfo]) {
+        Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths @($o.FullName) -Literal -ExpectingInput
+        return
+    }
+    if ($o -is [System.Collections.IEnumerable] -and -not ($o -is [System.Collections.IDictionary]) -and $Depth -lt 2) {
+        $any = $false
+        foreach ($item in $o) {
+            $any = $true
+            Invoke-CsodInputObject -Cmdlet $Cmdlet -Context $Context -InputObject $item -Depth ($Depth + 1)
+        }
+        if (-not $any) {
+            $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NoInput) -ErrorId 'CsodNoInput' -Category InvalidArgument -TargetObject $o))
+        }
+        return
+    }
+    if (-not ($o -is [System.Collections.IDictionary])) {
+        foreach ($p in 'PSPath', 'FullName', 'Path') {
+            $value = $o.PSObject.Properties[$p]
+            if ($value -and $value.Value -is [string] -and $value.Value) {
+                Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths @($value.Value) -Literal:($p -ne 'Path') -ExpectingInput
+                return
+            }
+        }
+    }
+    $type = $script:CsodNative.Type::TypeName($o)
+    $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($type)) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $o))
+}
