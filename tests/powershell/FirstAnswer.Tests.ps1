@@ -1,0 +1,49 @@
+# Issue 14, the first answer: Import-Module and the first diagnosis of a
+# caught error in a fresh pwsh. Its speed is measured by scripts/bench
+# ("first answer" row, against a trivial module); here, what makes it fast
+# and can be checked without a clock: the answer loads no module it does not
+# need (Microsoft.PowerShell.Utility alone costs ~200 ms to autoload: no
+# ConvertTo-Json, Write-Verbose, Write-Progress, Import-LocalizedData...
+# on that path) and parses only the helpers a diagnosis needs.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:Listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $script:Listener.Start()
+}
+
+AfterAll {
+    $script:Listener.Stop()
+}
+
+Describe 'The first answer in a fresh pwsh' {
+    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan and redaction helpers' {
+        $cmd = @'
+# Progress shows only for a slow answer (a second): none here.
+$ProgressPreference = 'SilentlyContinue'
+Import-Module '{0}'
+$d = try {{ throw [System.Management.Automation.PSSecurityException]::new('File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.') }} catch {{ $_ | Test-CsOnlineConnector -Endpoint 127.0.0.1:{1} }}
+"problem=" + $d.Problem
+"utility=" + [bool](Get-Module Microsoft.PowerShell.Utility)
+$m = Get-Module CsOnlineDiagnostics
+"scan=" + [bool](& $m {{ Get-Command Invoke-CsodScanFile -ErrorAction Ignore }})
+"redact=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction Ignore }})
+'@ -f $script:Manifest, $script:Listener.LocalEndpoint.Port
+        $r = Invoke-ChildPwsh -Command $cmd
+        $r.Text | Should -Match 'problem=execution_policy'
+        $r.Text | Should -Match 'utility=False'
+        $r.Text | Should -Match 'scan=False'
+        $r.Text | Should -Match 'redact=False'
+    }
+
+    It 'the import parses only the loader and the public commands' {
+        $r = Invoke-ChildPwsh -Command ('Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; foreach ($f in ''Initialize-CsodNative'', ''New-CsodErrorRecord'', ''Get-CsodMessage'', ''Invoke-CsodErrorDiagnosis'', ''Invoke-CsodInteropCompile'') {{ $f + ''='' + [bool](& $m {{ param($n) Get-Command $n -ErrorAction Ignore }} $f) }}' -f $script:Manifest)
+        $r.Text | Should -Match 'Initialize-CsodNative=True'
+        # The error records and messages, the workers and the compiler come
+        # when a command needs them.
+        $r.Text | Should -Match 'New-CsodErrorRecord=False'
+        $r.Text | Should -Match 'Get-CsodMessage=False'
+        $r.Text | Should -Match 'Invoke-CsodErrorDiagnosis=False'
+        $r.Text | Should -Match 'Invoke-CsodInteropCompile=False'
+    }
+}
