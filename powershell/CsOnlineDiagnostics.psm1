@@ -44,7 +44,7 @@ $script:CsodNative.Type::WarmUp()
 # these through the module (an attribute's script block runs outside it);
 # nothing is registered at import.
 function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
-    Import-CsodImplementation -Part $script:CsodCoreParts
+    Import-CsodImplementation -Part ($script:CsodCoreParts + 'Catalog')
     if ($Kind -eq 'Language') {
         foreach ($l in @(Get-CsodOutputLanguages)) {
             if ($l -like ($WordToComplete + '*')) {

@@ -22,9 +22,20 @@ function script:Get-CsodHostFacts {
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
     $policies = $null
     $effective = $null
+    # Get-ExecutionPolicy by name when its module (Microsoft.PowerShell.Security)
+    # is imported already, so whatever the session made of it (a proxy, a
+    # test's mock) answers; otherwise its cmdlet class itself through a
+    # CmdletInfo, which runs the same cmdlet without importing the module:
+    # that autoload is ~60 ms of a fresh session's first answer. Windows
+    # PowerShell 5.1 may not have loaded the class's assembly: by name then.
+    $policy = 'Get-ExecutionPolicy'
+    if (-not (Get-Module -Name Microsoft.PowerShell.Security)) {
+        $cmdlet = 'Microsoft.PowerShell.Commands.GetExecutionPolicyCommand' -as [type]
+        if ($cmdlet) { $policy = [System.Management.Automation.CmdletInfo]::new('Get-ExecutionPolicy', $cmdlet) }
+    }
     try {
-        $policies = @(Get-ExecutionPolicy -List -ErrorAction Stop)
-        $effective = Get-ExecutionPolicy -ErrorAction Stop
+        $policies = @(& $policy -List -ErrorAction Stop)
+        $effective = & $policy -ErrorAction Stop
     } catch {
         if ($null -ne $Notes) { $Notes.Add((Get-CsodMessage VerbosePolicyFailed @($_.Exception.Message))) }
     }

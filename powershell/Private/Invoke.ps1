@@ -3,30 +3,9 @@
 # that the command writes one ErrorRecord per failure.
 
 $script:CsodOutputLanguages = $null
-$script:CsodCatalog = @{}
-
-function script:Get-CsodCatalog {
-    # The library's catalog in one output language, parsed (once per
-    # language and session): @{ Json; Doc } or @{ Error }.
-    param([string] $Language)
-    if ($script:CsodCatalog.ContainsKey($Language)) { return $script:CsodCatalog[$Language] }
-    $r = $script:CsodNative.Type::TryCatalog($Language)
-    if ($null -ne $r.Error) { return @{ Error = $r.Error; Missing = $r.Missing; Json = $null; Doc = $null } }
-    $entry = @{ Json = $r.Value; Doc = $script:CsodNative.Type::ParseJson($r.Value); Error = $null; Missing = $false }
-    $script:CsodCatalog[$Language] = $entry
-    $entry
-}
-
 function script:Get-CsodOutputLanguages {
     # The output languages the library has texts for (asked once per session).
     $script:CsodNative.Type::OutputLanguages()
-}
-
-function script:Get-CsodProblemIds {
-    # The catalog's problem ids (the -Id completer).
-    $catalog = Get-CsodCatalog 'en'
-    if ($catalog.Error) { return @() }
-    foreach ($p in @($catalog.Doc['problems'])) { [string]$p['id'] }
 }
 
 function script:Resolve-CsodLanguage {
@@ -105,9 +84,19 @@ function script:ConvertTo-CsodDiagnosis {
         [string] $Message
     )
     $type = $script:CsodNative.Type
-    $matchList = @(ConvertTo-CsodTyped -Rows ($type::MatchRows($Json["matches"])) -TypeName 'CsOnlineDiagnostics.Match')
-    foreach ($m in $matchList) { $m.Fields = ConvertTo-CsodObject $m.Fields }
-    $findings = @(ConvertTo-CsodTyped -Rows ($type::FindingRows($Json["findings"])) -TypeName 'CsOnlineDiagnostics.Finding')
+    # (ConvertTo-CsodTyped's loop, inline: a first answer compiles one
+    # function less.)
+    $matchList = @(foreach ($row in $type::MatchRows($Json['matches'])) {
+            if ($row['Fields'] -is [System.Collections.IDictionary]) { $row['Fields'] = [pscustomobject]$row['Fields'] }
+            $m = [pscustomobject]$row
+            $m.PSObject.TypeNames.Insert(0, 'CsOnlineDiagnostics.Match')
+            $m
+        })
+    $findings = @(foreach ($row in $type::FindingRows($Json['findings'])) {
+            $f = [pscustomobject]$row
+            $f.PSObject.TypeNames.Insert(0, 'CsOnlineDiagnostics.Finding')
+            $f
+        })
     $best = $null
     if ($matchList.Count -gt 0) { $best = $matchList[0] }
     $status = 'ok'
@@ -146,22 +135,6 @@ function script:ConvertTo-CsodDiagnosis {
         $d.Fields = $best.Fields
     }
     $d
-}
-
-function script:ConvertTo-CsodProblem {
-    param([System.Collections.IDictionary] $Json, [string] $Language)
-    [pscustomobject]@{
-        PSTypeName = 'CsOnlineDiagnostics.Problem'
-        Id         = [string]$Json['id']
-        Title      = [string]$Json['title']
-        Cause      = [string]$Json['cause']
-        Resolution = $script:CsodNative.Type::StringList($Json['resolution'])
-        Fix        = $Json['fix']
-        Doc        = $Json['doc']
-        Signals    = ConvertTo-CsodObject $Json['signals']
-        Notes      = ConvertTo-CsodObject $Json['notes']
-        Language   = $Language
-    }
 }
 
 function script:ConvertTo-CsodEndpoint {

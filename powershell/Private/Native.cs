@@ -232,17 +232,29 @@ namespace CsOnlineDiagnostics.Interop
             }
         }
 
-        // Builds the library's catalog and compiled patterns on a thread of
-        // its own while PowerShell goes on with the import, so that the first
-        // diagnosis does not wait for them. Failures are left to the real
-        // calls to report.
+        // Gets the first answer ready on a thread of its own while PowerShell
+        // goes on with the import: the library builds its catalog and
+        // compiled patterns, the output languages are read, and this class's
+        // methods are compiled (JIT) off the pipeline's thread. Failures are
+        // left to the real calls to report.
         public static void WarmUp()
         {
             Thread t = new Thread(delegate()
             {
                 try
                 {
+                    OutputLanguages();
                     csod_wstring_free(csod_classify_w("csod warm-up", "en"));
+                    foreach (Type type in new Type[] { typeof(Native__SUFFIX__), typeof(DiagnoseCall), typeof(ScanCall), typeof(CallResult) })
+                    {
+                        foreach (MethodInfo m in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                        {
+                            if (!m.IsAbstract && !m.ContainsGenericParameters && (m.Attributes & MethodAttributes.PinvokeImpl) == 0)
+                            {
+                                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                            }
+                        }
+                    }
                 }
                 catch (Exception)
                 {
@@ -873,6 +885,53 @@ namespace CsOnlineDiagnostics.Interop
             return false;
         }
 
+        // What a pipeline object is, for Test-CsOnlineConnector's dispatch:
+        // "null", "text", "error" (an ErrorRecord or an exception, live or
+        // deserialized), "file" (a FileInfo or DirectoryInfo: path in path),
+        // "literal" or "wildcard" (an object with a PSPath or FullName, or a
+        // Path property: path in path), "collection", or "unsupported".
+        public static string InputKind(object input, out string path)
+        {
+            path = null;
+            if (input == null)
+            {
+                return "null";
+            }
+            object o = PSBase(input);
+            if (o is string)
+            {
+                return "text";
+            }
+            if (IsA(input, "System.Management.Automation.ErrorRecord") || IsA(input, "System.Exception"))
+            {
+                return "error";
+            }
+            FileSystemInfo file = o as FileSystemInfo;
+            if (file != null)
+            {
+                path = file.FullName;
+                return "file";
+            }
+            if (o is IDictionary)
+            {
+                return "unsupported";
+            }
+            if (o is IEnumerable)
+            {
+                return "collection";
+            }
+            foreach (string name in new string[] { "PSPath", "FullName", "Path" })
+            {
+                string value = Member(input, name) as string;
+                if (!String.IsNullOrEmpty(value))
+                {
+                    path = value;
+                    return name == "Path" ? "wildcard" : "literal";
+                }
+            }
+            return "unsupported";
+        }
+
         // ---- an error, as the library's record -----------------------------
 
         // Exceptions that only carry another one: a record's exception type
@@ -1426,22 +1485,32 @@ namespace CsOnlineDiagnostics.Interop
 
         // ---- output languages ------------------------------------------------
 
-        private static string[] outputLanguages;
+        private static volatile string[] outputLanguages;
+        private static readonly object outputLanguagesLock = new object();
 
-        // The output languages of the library's catalog (asked once).
+        // The output languages of the library's catalog (asked once; the
+        // warm-up thread usually has).
         public static string[] OutputLanguages()
         {
-            if (outputLanguages == null)
+            string[] known = outputLanguages;
+            if (known != null)
             {
-                CallResult r = TryCatalog("en");
-                if (r.Error != null)
-                {
-                    return new string[] { "en" };
-                }
-                IDictionary doc = ParseJson(r.Value) as IDictionary;
-                outputLanguages = StringList(doc == null ? null : doc["output_languages"]);
+                return known;
             }
-            return outputLanguages;
+            lock (outputLanguagesLock)
+            {
+                if (outputLanguages == null)
+                {
+                    CallResult r = TryCatalog("en");
+                    if (r.Error != null)
+                    {
+                        return new string[] { "en" };
+                    }
+                    IDictionary doc = ParseJson(r.Value) as IDictionary;
+                    outputLanguages = StringList(doc == null ? null : doc["output_languages"]);
+                }
+                return outputLanguages;
+            }
         }
 
         // The output language for -Language (a culture name such as fr-CA

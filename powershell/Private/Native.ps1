@@ -111,26 +111,24 @@ function Get-CsodStampHash([string] $Text) {
     $h1.ToString('x8') + $h2.ToString('x8')
 }
 
-function Get-CsodInteropKey([string] $LibraryPath) {
-    # What identifies the compiled interop: the module version, the length
-    # and write time of Native.cs (an edited bridge gets a new name, so a
-    # stale compiled copy is never loaded) and the library's absolute path
-    # (baked into the DllImport attributes). Cheap: one stat, no read of the
-    # source.
-    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs'))
-    '{0}|{1}|{2}|{3}' -f (Get-CsodModuleVersion), $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath
-}
-
 function Get-CsodInteropStamp([string] $LibraryPath) {
-    # The type name and cache file name for Get-CsodInteropKey.
+    # What identifies the compiled interop (Key): the module version, the
+    # length and write time of Native.cs (an edited bridge gets a new name,
+    # so a stale compiled copy is never loaded) and the library's absolute
+    # path (baked into the DllImport attributes); cheap: one stat, no read
+    # of the source. From it, the type name and the cache file's hash.
     $moduleVersion = Get-CsodModuleVersion
-    $hash = Get-CsodStampHash (Get-CsodInteropKey $LibraryPath)
+    $path = [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs')
+    $cs = [System.IO.FileInfo]::new($path)
+    $key = '{0}|{1}|{2}|{3}' -f $moduleVersion, $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath
+    $hash = Get-CsodStampHash $key
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
     @{
+        Key      = $key
         TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
         Suffix   = $suffix
         Hash     = $hash
-        Path     = [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs')
+        Path     = $path
     }
 }
 
@@ -178,24 +176,25 @@ function Import-CsodInterop([string] $LibraryPath) {
     # compiling the C# (and caching the result).
     # Import-Module -Force, or a second runspace: the type this process
     # already loaded for the same key, kept in the AppDomain's data.
-    $slot = 'CsOnlineDiagnostics.Interop|' + (Get-CsodInteropKey $LibraryPath)
+    $stamp = Get-CsodInteropStamp $LibraryPath
+    $slot = 'CsOnlineDiagnostics.Interop|' + $stamp.Key
     $type = [System.AppDomain]::CurrentDomain.GetData($slot)
     if ($type -is [type]) {
         Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $type.FullName)
         $script:CsodInteropOrigin = 'session'
         return $type
     }
-    $type = Import-CsodInteropType $LibraryPath
+    $type = Import-CsodInteropType $LibraryPath $stamp
     if ($type) { [System.AppDomain]::CurrentDomain.SetData($slot, $type) }
     $type
 }
 
-function Import-CsodInteropType([string] $LibraryPath) {
+function Import-CsodInteropType([string] $LibraryPath, [hashtable] $Stamp) {
     # Import-CsodInterop once per process: the cached compiled copy, else compile.
     # (No lookup of the type by name: Import-CsodInterop's AppDomain slot
     # already knows a type this process loaded, and a lookup that finds
     # nothing searches every assembly.)
-    $stamp = Get-CsodInteropStamp $LibraryPath
+    $stamp = $Stamp
     # The compiled copy depends on the runtime that compiled it too.
     $edition = 'Desktop'
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
@@ -227,10 +226,17 @@ function Initialize-CsodNative([string] $ModuleRoot) {
     # Import-Module itself, never a later command). Throws an ErrorRecord
     # (CsodLibraryNotFound, CsodLibraryLoadFailed, CsodAbiMismatch) on failure.
     $platform = Get-CsodPlatform
-    $candidates = Get-CsodLibraryCandidates $ModuleRoot
     $library = $null
-    foreach ($c in $candidates) {
-        if ([System.IO.File]::Exists($c)) { $library = $c; break }
+    if (-not $env:CSOD_LIBRARY) {
+        # The packaged layout, the common case: one stat.
+        $library = [System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName)
+        if (-not [System.IO.File]::Exists($library)) { $library = $null }
+    }
+    if (-not $library) {
+        $candidates = Get-CsodLibraryCandidates $ModuleRoot
+        foreach ($c in $candidates) {
+            if ([System.IO.File]::Exists($c)) { $library = $c; break }
+        }
     }
     if (-not $library) {
         Import-CsodPrivate Messages

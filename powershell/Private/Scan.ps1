@@ -164,3 +164,36 @@ function script:ConvertTo-CsodScanResult {
         Language   = [string]$Json['language']
     }
 }
+
+function script:Invoke-CsodFileScan {
+    # One file through the library's scanner: a ScanResult (or the scan
+    # document, -AsJson); a warning when only the first hits are listed.
+    param([hashtable] $Context, [string] $File)
+    $outcome = New-CsodOutcome
+    if (-not $Context.ScanOptions) { $Context.ScanOptions = $script:CsodNative.Type::ToJson([ordered]@{ language = $Context.Language }) }
+    if ($Context.Narrate) {
+        $length = 0
+        try { $length = [System.IO.FileInfo]::new($File).Length } catch { $length = 0 }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanning @($File, $length, $script:CsodScanChunk)))
+    }
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $r = Invoke-CsodScanFile -File $File -OptionsJson $Context.ScanOptions -Activity $Context.Activity
+    if ($r.Progress) { $Context.ProgressShown = $true }
+    if ($r.Error) {
+        $outcome.Errors.Add($r.Error)
+        return $outcome
+    }
+    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
+    $json = $r.Json
+    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
+    $result = ConvertTo-CsodScanResult -Json ($script:CsodNative.Type::ParseJson($json)) -Path $File
+    if ($Context.Narrate) {
+        $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
+        if (-not $summary) { $summary = Get-CsodMessage VerboseNoKnownError }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanned @($File, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))))
+    }
+    if ($result.Truncated) { $outcome.Warnings.Add((Get-CsodMessage ScanTruncated @($File, $result.Hits.Count, $result.HitCount))) }
+    if ($result.HitCount -gt 0) { $outcome.Wrong = $true }
+    if ($Context.AsJson) { $outcome.Output.Add($json) } else { $outcome.Output.Add($result) }
+    $outcome
+}

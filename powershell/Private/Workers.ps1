@@ -1,7 +1,9 @@
-# The modes of Test-CsOnlineConnector, one worker each: the health check
-# (Invoke-CsodHealthCheck), the diagnosis of an error or of error text
-# (Invoke-CsodErrorDiagnosis, Invoke-CsodTextClassification) and the scan of
-# a file (Invoke-CsodFileScan). A worker returns an outcome,
+# The modes of Test-CsOnlineConnector, one worker each: the diagnosis of an
+# error or of error text (Invoke-CsodErrorDiagnosis,
+# Invoke-CsodTextClassification, here), the health check
+# (Invoke-CsodHealthCheck, HealthCheck.ps1) and the scan of a file
+# (Invoke-CsodFileScan, Scan.ps1); the last two are parsed only when a call
+# needs them. A worker returns an outcome,
 # @{ Output; Errors; Warnings; Verbose; Wrong }, and writes nothing itself
 # but Write-Progress; it never throws for a failure. The command writes the
 # outcome (Write-CsodOutcome): one ErrorRecord per failure, and no internal
@@ -42,11 +44,15 @@ function script:New-CsodContext {
     # $ctx.Error: an ErrorRecord for a bad -Endpoint (the command throws it).
     param([string] $Language, [string[]] $Endpoint, [int] $TimeoutSec, [switch] $AsJson, [switch] $Redact, [switch] $Quiet, [switch] $Narrate)
     $outcome = New-CsodOutcome
-    $lang = Resolve-CsodLanguage -Language $Language
-    $script:CsodMessageLanguage = $lang.Language
-    if ($lang.Warning) { $outcome.Warnings.Add($lang.Warning) }
+    $type = $script:CsodNative.Type
+    # (Resolve-CsodLanguage's rule, called straight: one function less to
+    # compile on a first answer.)
+    $unknown = $false
+    $lang = $type::ResolveLanguage($Language, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName, [ref]$unknown)
+    $script:CsodMessageLanguage = $lang
+    if ($unknown) { $outcome.Warnings.Add((Get-CsodMessage UnknownLanguage @($Language, ($type::OutputLanguages() -join ', ')) -Language 'en')) }
     $ctx = @{
-        Language         = $lang.Language
+        Language         = $lang
         TimeoutSec       = $TimeoutSec
         Endpoints        = $null
         AsJson           = [bool]$AsJson
@@ -72,7 +78,7 @@ function script:New-CsodContext {
         Import-CsodPrivate Redact
         $ctx.Terms = Get-CsodRedactionTerms
     }
-    if ($Narrate) { $outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $lang.Language))) }
+    if ($Narrate) { $outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $lang))) }
     $ctx
 }
 
@@ -163,54 +169,19 @@ function script:Add-CsodDiagnosis {
     if ($Context.AsJson) { $Outcome.Output.Add($Json) } else { $Outcome.Output.Add($diagnosis) }
 }
 
-function script:Invoke-CsodHealthCheck {
-    # The health check of this machine: one Finding per check (or the
-    # report, -AsJson). A library failure is the outcome's only error (the
-    # command makes it terminating).
-    param([hashtable] $Context)
-    $outcome = New-CsodOutcome
-    Write-CsodProgress -Context $Context -StatusKey ProgressGathering -Percent 10
-    $request = Get-CsodRequest -Context $Context -Outcome $outcome
-    if ($Context.Narrate) {
-        $bound = Get-CsodMessage VerboseDefaultBound
-        if ($Context.TimeoutSec) { $bound = '{0} s' -f $Context.TimeoutSec }
-        $outcome.Verbose.Add((Get-CsodMessage VerboseProbes @($bound)))
-    }
-    Write-CsodProgress -Context $Context -StatusKey ProgressProbes -Percent 40
-    $r = Invoke-CsodDiagnoseCall -Context $Context -Request $request -StatusKey ProgressProbes
-    if ($r.Error) {
-        $outcome.Errors.Add((New-CsodNativeError -Message $r.Error -Target 'Diagnose'))
-        return $outcome
-    }
-    Write-CsodProgress -Context $Context -StatusKey ProgressReading -Percent 90
-    $json = $r.Json
-    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
-    $doc = $script:CsodNative.Type::ParseJson($json)
-    $findings = @(ConvertTo-CsodTyped -Rows ($script:CsodNative.Type::FindingRows($doc['findings'])) -TypeName 'CsOnlineDiagnostics.Finding')
-    $problems = 0
-    $warnings = 0
-    foreach ($f in $findings) {
-        if ($f.Status -eq 'problem') { $problems++ } elseif ($f.Status -eq 'warning') { $warnings++ }
-    }
-    if ($Context.Narrate) {
-        $outcome.Verbose.Add((Get-CsodMessage VerboseFindings @($findings.Count, $problems, $warnings, $doc['elapsed_ms'])))
-    }
-    if ($problems -gt 0) { $outcome.Wrong = $true }
-    if ($Context.AsJson) { $outcome.Output.Add($json) } else { foreach ($f in $findings) { $outcome.Output.Add($f) } }
-    $outcome
-}
-
 function script:Invoke-CsodErrorDiagnosis {
     # One error (ErrorRecord, exception, or their deserialized forms):
     # classified from its record, with the probes that matter for it.
     param([hashtable] $Context, [object] $InputObject)
     $outcome = New-CsodOutcome
-    $r = Get-CsodErrorInput -InputObject $InputObject
-    if ($r.Unsupported) {
-        $outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($r.Unsupported)) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $InputObject))
+    # (Get-CsodErrorInput's reading, called straight.)
+    $record = $script:CsodNative.Type::ReadError($InputObject)
+    if ($record.Contains('unsupported')) {
+        $outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($record['unsupported'])) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $InputObject))
         return $outcome
     }
-    $record = $r.Record
+    $shown = [string]$record['shown']
+    $record.Remove('shown')
     if ($Context.Narrate) {
         $outcome.Verbose.Add((Get-CsodMessage VerboseError @($record['fully_qualified_error_id'], $record['exception_type'], $record['hresult'], $record['command'])))
     }
@@ -231,7 +202,7 @@ function script:Invoke-CsodErrorDiagnosis {
         $outcome.Errors.Add((New-CsodNativeError -Message $call.Error -Target $InputObject))
         return $outcome
     }
-    Add-CsodDiagnosis -Context $Context -Outcome $outcome -Json $call.Json -Message $r.Message -Length $length
+    Add-CsodDiagnosis -Context $Context -Outcome $outcome -Json $call.Json -Message $shown -Length $length
     $outcome
 }
 
@@ -259,39 +230,6 @@ function script:Invoke-CsodTextClassification {
     $outcome
 }
 
-function script:Invoke-CsodFileScan {
-    # One file through the library's scanner: a ScanResult (or the scan
-    # document, -AsJson); a warning when only the first hits are listed.
-    param([hashtable] $Context, [string] $File)
-    $outcome = New-CsodOutcome
-    if (-not $Context.ScanOptions) { $Context.ScanOptions = $script:CsodNative.Type::ToJson([ordered]@{ language = $Context.Language }) }
-    if ($Context.Narrate) {
-        $length = 0
-        try { $length = [System.IO.FileInfo]::new($File).Length } catch { $length = 0 }
-        $outcome.Verbose.Add((Get-CsodMessage VerboseScanning @($File, $length, $script:CsodScanChunk)))
-    }
-    $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    $r = Invoke-CsodScanFile -File $File -OptionsJson $Context.ScanOptions -Activity $Context.Activity
-    if ($r.Progress) { $Context.ProgressShown = $true }
-    if ($r.Error) {
-        $outcome.Errors.Add($r.Error)
-        return $outcome
-    }
-    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
-    $json = $r.Json
-    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
-    $result = ConvertTo-CsodScanResult -Json ($script:CsodNative.Type::ParseJson($json)) -Path $File
-    if ($Context.Narrate) {
-        $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
-        if (-not $summary) { $summary = Get-CsodMessage VerboseNoKnownError }
-        $outcome.Verbose.Add((Get-CsodMessage VerboseScanned @($File, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))))
-    }
-    if ($result.Truncated) { $outcome.Warnings.Add((Get-CsodMessage ScanTruncated @($File, $result.Hits.Count, $result.HitCount))) }
-    if ($result.HitCount -gt 0) { $outcome.Wrong = $true }
-    if ($Context.AsJson) { $outcome.Output.Add($json) } else { $outcome.Output.Add($result) }
-    $outcome
-}
-
 function script:Invoke-CsodPathInput {
     # -Path / -LiteralPath (or files from the pipeline): resolves, writes
     # the resolution's errors, then scans and writes each file in turn.
@@ -314,47 +252,27 @@ function script:Invoke-CsodInputObject {
     # collection (each element); $null, an empty collection and anything
     # else give one clear error each. Never the health check.
     param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Context, [object] $InputObject, [int] $Depth = 0)
-    $o = $InputObject
-    if ($null -eq $o) {
-        $e = New-CsodErrorRecord -Message (Get-CsodMessage NullInput) -ErrorId 'CsodNullInput' -Category InvalidArgument -TargetObject $null
-        $Cmdlet.WriteError($e)
-        return
-    }
-    if ($o -is [string]) {
-        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodTextClassification -Context $Context -Text $o) -Context $Context
-        return
-    }
-    $names = $o.PSObject.TypeNames
-    $isError = $o -is [System.Management.Automation.ErrorRecord] -or $o -is [System.Exception] -or
-        $names -contains 'Deserialized.System.Management.Automation.ErrorRecord' -or $names -contains 'Deserialized.System.Exception'
-    if ($isError) {
-        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $Context -InputObject $o) -Context $Context
-        return
-    }
-    if ($o -is [System.IO.FileSystemInfo]) {
-        Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths @($o.FullName) -Literal -ExpectingInput
-        return
-    }
-    if ($o -is [System.Collections.IEnumerable] -and -not ($o -is [System.Collections.IDictionary]) -and $Depth -lt 2) {
+    $path = $null
+    $kind = $script:CsodNative.Type::InputKind($InputObject, [ref]$path)
+    if ($kind -eq 'error') {
+        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $Context -InputObject $InputObject) -Context $Context
+    } elseif ($kind -eq 'text') {
+        Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodTextClassification -Context $Context -Text $InputObject) -Context $Context
+    } elseif ($kind -eq 'file' -or $kind -eq 'literal' -or $kind -eq 'wildcard') {
+        Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths @($path) -Literal:($kind -ne 'wildcard') -ExpectingInput
+    } elseif ($kind -eq 'null') {
+        $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NullInput) -ErrorId 'CsodNullInput' -Category InvalidArgument -TargetObject $null))
+    } elseif ($kind -eq 'collection' -and $Depth -lt 2) {
         $any = $false
-        foreach ($item in $o) {
+        foreach ($item in $InputObject) {
             $any = $true
             Invoke-CsodInputObject -Cmdlet $Cmdlet -Context $Context -InputObject $item -Depth ($Depth + 1)
         }
         if (-not $any) {
-            $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NoInput) -ErrorId 'CsodNoInput' -Category InvalidArgument -TargetObject $o))
+            $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NoInput) -ErrorId 'CsodNoInput' -Category InvalidArgument -TargetObject $InputObject))
         }
-        return
+    } else {
+        $type = $script:CsodNative.Type::TypeName($InputObject)
+        $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($type)) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $InputObject))
     }
-    if (-not ($o -is [System.Collections.IDictionary])) {
-        foreach ($p in 'PSPath', 'FullName', 'Path') {
-            $value = $o.PSObject.Properties[$p]
-            if ($value -and $value.Value -is [string] -and $value.Value) {
-                Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths @($value.Value) -Literal:($p -ne 'Path') -ExpectingInput
-                return
-            }
-        }
-    }
-    $type = $script:CsodNative.Type::TypeName($o)
-    $Cmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage UnsupportedInput @($type)) -ErrorId 'CsodUnsupportedInput' -Category InvalidType -TargetObject $o))
 }

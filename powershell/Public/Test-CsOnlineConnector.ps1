@@ -337,6 +337,7 @@ function Test-CsOnlineConnector {
             $PSCmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NoInput) -ErrorId 'CsodNoInput' -Category InvalidArgument -TargetObject $null))
         } elseif ($PSCmdlet.ParameterSetName -eq 'Health') {
             if (-not $MyInvocation.ExpectingInput) {
+                Import-CsodPrivate HealthCheck
                 $outcome = Invoke-CsodHealthCheck -Context $ctx
                 if ($outcome.Errors.Count -gt 0) {
                     Write-Progress -Activity $ctx.Activity -Completed
