@@ -37,8 +37,6 @@ function Get-CsodPlatform {
     # The OS, the process architecture, the runtime identifier used for the
     # packaged layout (bin/<rid>/) and the file name of the native library.
     if ($script:CsodPlatform) { return $script:CsodPlatform }
-    $script:CsodPlatform = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Platform')
-    if ($script:CsodPlatform) { return $script:CsodPlatform }
     $os = 'linux'
     $arch = $null
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
@@ -67,7 +65,6 @@ function Get-CsodPlatform {
         Rid         = $os + '-' + $arch
         LibraryName = $file
     }
-    [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Platform', $script:CsodPlatform)
     $script:CsodPlatform
 }
 
@@ -97,18 +94,17 @@ function Get-CsodLibraryCandidates([string] $ModuleRoot) {
 }
 
 function Get-CsodStampHash([string] $Text) {
-    # 64-bit FNV-1a of a short string as 16 hex digits (two 32-bit halves,
-    # computed in [long] so nothing overflows). Not cryptographic: it only
-    # names the compiled interop for one source stamp and library path, and
-    # costs far less at import than loading a hash algorithm.
-    $h1 = [long]2166136261
-    $h2 = [long]84696351
-    foreach ($c in $Text.ToCharArray()) {
-        $v = [long][int]$c
-        $h1 = (($h1 -bxor $v) * 16777619) % 4294967296
-        $h2 = (($h2 -bxor $v) * 16777619) % 4294967296
+    # The first 8 bytes of the SHA-256 of a short string, as 16 hex digits:
+    # it only names the compiled interop for one source stamp and library
+    # path. One .NET call: a hash loop written in PowerShell cost three
+    # times more on a cold start (every arithmetic operator binds once).
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        $bytes = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Text))
+    } finally {
+        $sha.Dispose()
     }
-    $h1.ToString('x8') + $h2.ToString('x8')
+    [System.BitConverter]::ToString($bytes, 0, 8).Replace('-', '').ToLowerInvariant()
 }
 
 function Get-CsodInteropStamp([string] $LibraryPath) {
@@ -159,7 +155,7 @@ function Get-CsodModuleVersion {
 function Get-CsodCacheDirectory {
     # Per-user cache for the compiled interop assembly ($env:CSOD_CACHE_DIR overrides).
     if ($env:CSOD_CACHE_DIR) { return $env:CSOD_CACHE_DIR }
-    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+    if ((Get-CsodPlatform).Os -eq 'win') {
         $base = $env:LOCALAPPDATA
         if (-not $base) { $base = [System.Environment]::GetFolderPath('LocalApplicationData') }
     } else {
