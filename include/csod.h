@@ -96,7 +96,7 @@
 #define MAX_MAX_HITS 1000000
 
 /*
- A cancel token: create one with `csod_cancel_new`, hand it to a
+ A cancel handle: create one with `csod_cancel_new`, hand it to a
  cancellable call (`csod_diagnose_cancellable`), call `csod_cancel` from
  any thread to stop that call early, and free it with `csod_cancel_free`
  once the call has returned.
@@ -142,18 +142,18 @@ char *csod_diagnose(const char *request_json);
 uint16_t *csod_diagnose_w(const uint16_t *request_json);
 
 /*
- `csod_diagnose` that another thread can stop: `cancel` is a token from
+ `csod_diagnose` that another thread can stop: `cancel` is a handle from
  `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
  `csod_cancel(cancel)` is called while this runs, the probes stop waiting
  (a black-holed endpoint included) and this returns NULL within about
- 20 ms, with a last error that starts with "cancelled"; a token already
- cancelled returns NULL at once. The token must outlive the call; free it
- with `csod_cancel_free` after the call returned. A token is one-shot: use
+ 20 ms, with a last error that starts with "cancelled"; a handle already
+ cancelled returns NULL at once. The handle must outlive the call; free it
+ with `csod_cancel_free` after the call returned. A handle is one-shot: use
  a new one for the next call.
 
  # Safety
  `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
- or a live token from `csod_cancel_new`.
+ or a live handle from `csod_cancel_new`.
  */
 char *csod_diagnose_cancellable(const char *request_json, const struct CsodCancel *cancel);
 
@@ -282,7 +282,7 @@ const char *csod_last_error(void);
 uint16_t *csod_last_error_w(void);
 
 /*
- Creates a cancel token (not cancelled). Free it with `csod_cancel_free`.
+ Creates a cancel handle, not cancelled yet. Free it with `csod_cancel_free`.
  Returns NULL only if memory ran out.
  */
 struct CsodCancel *csod_cancel_new(void);
@@ -290,20 +290,20 @@ struct CsodCancel *csod_cancel_new(void);
 /*
  Cancels the calls using `cancel`: they return NULL soon after, with a
  last error that starts with "cancelled". Safe from any thread, while a
- call uses the token, and any number of times. NULL is fine. It does not
+ call uses the handle, and any number of times. NULL is fine. It does not
  touch the calling thread's last error.
 
  # Safety
- `cancel` is NULL or a live token from `csod_cancel_new`.
+ `cancel` is NULL or a live handle from `csod_cancel_new`.
  */
 void csod_cancel(const struct CsodCancel *cancel);
 
 /*
- Frees a token. NULL is fine. Only once the calls that use it have
+ Frees a handle. NULL is fine. Only once the calls that use it have
  returned, and never twice.
 
  # Safety
- `cancel` is NULL or a token from `csod_cancel_new` not yet freed, used by
+ `cancel` is NULL or a handle from `csod_cancel_new` not yet freed, used by
  no running call.
  */
 void csod_cancel_free(struct CsodCancel *cancel);

@@ -560,18 +560,18 @@ pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
     .unwrap_or(std::ptr::null_mut())
 }
 
-/// `csod_diagnose` that another thread can stop: `cancel` is a token from
+/// `csod_diagnose` that another thread can stop: `cancel` is a handle from
 /// `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
 /// `csod_cancel(cancel)` is called while this runs, the probes stop waiting
 /// (a black-holed endpoint included) and this returns NULL within about
-/// 20 ms, with a last error that starts with "cancelled"; a token already
-/// cancelled returns NULL at once. The token must outlive the call; free it
-/// with `csod_cancel_free` after the call returned. A token is one-shot: use
+/// 20 ms, with a last error that starts with "cancelled"; a handle already
+/// cancelled returns NULL at once. The handle must outlive the call; free it
+/// with `csod_cancel_free` after the call returned. A handle is one-shot: use
 /// a new one for the next call.
 ///
 /// # Safety
 /// `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
-/// or a live token from `csod_cancel_new`.
+/// or a live handle from `csod_cancel_new`.
 #[no_mangle]
 pub unsafe extern "C" fn csod_diagnose_cancellable(
     request_json: *const c_char,

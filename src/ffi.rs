@@ -457,7 +457,7 @@ pub extern "C" fn csod_last_error_w() -> *mut u16 {
 // ---------------------------------------------------------------------------
 // Cancelling a call from another thread (csod_diagnose_cancellable).
 
-/// A cancel token: create one with `csod_cancel_new`, hand it to a
+/// A cancel handle: create one with `csod_cancel_new`, hand it to a
 /// cancellable call (`csod_diagnose_cancellable`), call `csod_cancel` from
 /// any thread to stop that call early, and free it with `csod_cancel_free`
 /// once the call has returned.
@@ -465,10 +465,10 @@ pub struct CsodCancel {
     token: crate::probe::cancel::Cancel,
 }
 
-/// The token behind a `CsodCancel` pointer; NULL gives one never cancelled.
+/// The handle behind a `CsodCancel` pointer; NULL gives one never cancelled.
 ///
 /// # Safety
-/// `p` is NULL or a live token from `csod_cancel_new`.
+/// `p` is NULL or a live handle from `csod_cancel_new`.
 pub(crate) unsafe fn cancel_arg(p: *const CsodCancel) -> crate::probe::cancel::Cancel {
     match p.as_ref() {
         Some(c) => c.token.clone(),
@@ -476,7 +476,7 @@ pub(crate) unsafe fn cancel_arg(p: *const CsodCancel) -> crate::probe::cancel::C
     }
 }
 
-/// Creates a cancel token (not cancelled). Free it with `csod_cancel_free`.
+/// Creates a cancel handle, not cancelled yet. Free it with `csod_cancel_free`.
 /// Returns NULL only if memory ran out.
 #[no_mangle]
 pub extern "C" fn csod_cancel_new() -> *mut CsodCancel {
@@ -490,11 +490,11 @@ pub extern "C" fn csod_cancel_new() -> *mut CsodCancel {
 
 /// Cancels the calls using `cancel`: they return NULL soon after, with a
 /// last error that starts with "cancelled". Safe from any thread, while a
-/// call uses the token, and any number of times. NULL is fine. It does not
+/// call uses the handle, and any number of times. NULL is fine. It does not
 /// touch the calling thread's last error.
 ///
 /// # Safety
-/// `cancel` is NULL or a live token from `csod_cancel_new`.
+/// `cancel` is NULL or a live handle from `csod_cancel_new`.
 #[no_mangle]
 pub unsafe extern "C" fn csod_cancel(cancel: *const CsodCancel) {
     if let Some(c) = cancel.as_ref() {
@@ -502,11 +502,11 @@ pub unsafe extern "C" fn csod_cancel(cancel: *const CsodCancel) {
     }
 }
 
-/// Frees a token. NULL is fine. Only once the calls that use it have
+/// Frees a handle. NULL is fine. Only once the calls that use it have
 /// returned, and never twice.
 ///
 /// # Safety
-/// `cancel` is NULL or a token from `csod_cancel_new` not yet freed, used by
+/// `cancel` is NULL or a handle from `csod_cancel_new` not yet freed, used by
 /// no running call.
 #[no_mangle]
 pub unsafe extern "C" fn csod_cancel_free(cancel: *mut CsodCancel) {
