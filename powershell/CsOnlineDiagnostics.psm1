@@ -16,10 +16,11 @@ foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSS
     . $file
 }
 
-# What a diagnosis needs (Test-CsOnlineConnector loads these, and Scan or
-# Redact when a call scans files or masks names); without -Part, every
-# helper of Private/.
-$script:CsodCoreParts = @('Messages', 'Invoke', 'Record', 'HostFacts', 'Workers')
+# What a diagnosis needs (Test-CsOnlineConnector loads these; Scan, Redact,
+# HealthCheck, Catalog and Messages come when a call scans files, masks
+# names, checks the machine, reads the catalog or has a message to write);
+# without -Part, every helper of Private/.
+$script:CsodCoreParts = @('Invoke', 'HostFacts', 'Workers')
 
 function Import-CsodImplementation([string[]] $Part) {
     # Defines the helpers of Private/ (each file once per import).

@@ -24,7 +24,7 @@ function script:Invoke-CsodHealthCheck {
     $json = $r.Json
     if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
     $doc = $script:CsodNative.Type::ParseJson($json)
-    $findings = @(ConvertTo-CsodTyped -Rows ($script:CsodNative.Type::FindingRows($doc['findings'])) -TypeName 'CsOnlineDiagnostics.Finding')
+    $findings = @($script:CsodNative.Type::FindingObjects($doc['findings']))
     $problems = 0
     $warnings = 0
     foreach ($f in $findings) {

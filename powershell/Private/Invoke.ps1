@@ -51,29 +51,16 @@ function script:ConvertTo-CsodObject {
 # key is $null) and turn lists with the interop's StringList: a first answer
 # builds a few dozen of these objects, so each is one hashtable literal.
 
-function script:ConvertTo-CsodTyped {
-    # Rows (ordered dictionaries of the interop's *Rows) as PSCustomObjects
-    # of the type $TypeName (what the format file shows).
-    param([object[]] $Rows, [string] $TypeName)
-    foreach ($row in $Rows) {
-        $o = [pscustomobject]$row
-        $o.PSObject.TypeNames.Insert(0, $TypeName)
-        $o
-    }
-}
-
 function script:ConvertTo-CsodFinding {
     # One "findings" element -> CsOnlineDiagnostics.Finding.
     param([System.Collections.IDictionary] $Json)
-    ConvertTo-CsodTyped -Rows ($script:CsodNative.Type::FindingRows(@(, $Json))) -TypeName 'CsOnlineDiagnostics.Finding'
+    $script:CsodNative.Type::FindingObjects(@(, $Json))
 }
 
 function script:ConvertTo-CsodMatch {
     # One "matches" element -> CsOnlineDiagnostics.Match.
     param([System.Collections.IDictionary] $Json)
-    $m = ConvertTo-CsodTyped -Rows ($script:CsodNative.Type::MatchRows(@(, $Json))) -TypeName 'CsOnlineDiagnostics.Match'
-    $m.Fields = ConvertTo-CsodObject $m.Fields
-    $m
+    $script:CsodNative.Type::MatchObjects(@(, $Json))
 }
 
 function script:ConvertTo-CsodDiagnosis {
@@ -83,20 +70,11 @@ function script:ConvertTo-CsodDiagnosis {
         [System.Collections.IDictionary] $Json,
         [string] $Message
     )
+    # The interop builds the Match and Finding objects (one call each
+    # instead of a PowerShell loop over them).
     $type = $script:CsodNative.Type
-    # (ConvertTo-CsodTyped's loop, inline: a first answer compiles one
-    # function less.)
-    $matchList = @(foreach ($row in $type::MatchRows($Json['matches'])) {
-            if ($row['Fields'] -is [System.Collections.IDictionary]) { $row['Fields'] = [pscustomobject]$row['Fields'] }
-            $m = [pscustomobject]$row
-            $m.PSObject.TypeNames.Insert(0, 'CsOnlineDiagnostics.Match')
-            $m
-        })
-    $findings = @(foreach ($row in $type::FindingRows($Json['findings'])) {
-            $f = [pscustomobject]$row
-            $f.PSObject.TypeNames.Insert(0, 'CsOnlineDiagnostics.Finding')
-            $f
-        })
+    $matchList = @($type::MatchObjects($Json['matches']))
+    $findings = @($type::FindingObjects($Json['findings']))
     $best = $null
     if ($matchList.Count -gt 0) { $best = $matchList[0] }
     $status = 'ok'

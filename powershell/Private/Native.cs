@@ -243,8 +243,8 @@ namespace CsOnlineDiagnostics.Interop
             {
                 try
                 {
+                    // In the order a first diagnosis needs them.
                     OutputLanguages();
-                    csod_wstring_free(csod_classify_w("csod warm-up", "en"));
                     foreach (Type type in new Type[] { typeof(Native__SUFFIX__), typeof(DiagnoseCall), typeof(ScanCall), typeof(CallResult) })
                     {
                         foreach (MethodInfo m in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
@@ -255,6 +255,8 @@ namespace CsOnlineDiagnostics.Interop
                             }
                         }
                     }
+                    PowerShellTypes();
+                    csod_wstring_free(csod_classify_w("csod warm-up", "en"));
                 }
                 catch (Exception)
                 {
@@ -1175,7 +1177,7 @@ namespace CsOnlineDiagnostics.Interop
                 if (String.IsNullOrEmpty(category) && c != null)
                 {
                     category = Convert.ToString(c, CultureInfo.InvariantCulture);
-                    Type categories = Type.GetType("System.Management.Automation.ErrorCategory, System.Management.Automation", false);
+                    Type categories = PowerShellTypes() ? psObjectType.Assembly.GetType("System.Management.Automation.ErrorCategory", false) : null;
                     int n;
                     if (categories != null && Int32.TryParse(category, NumberStyles.Integer, CultureInfo.InvariantCulture, out n) && Enum.IsDefined(categories, n))
                     {
@@ -1540,6 +1542,112 @@ namespace CsOnlineDiagnostics.Interop
                 }
             }
             return "en";
+        }
+
+        // ---- PowerShell objects built here ------------------------------------
+
+        private static Type psObjectType;
+        private static Type psNotePropertyType;
+        private static MethodInfo membersAdd;
+
+        // PSObject and PSNoteProperty from the System.Management.Automation
+        // loaded in this process (no reference at compile time).
+        private static bool PowerShellTypes()
+        {
+            if (membersAdd != null)
+            {
+                return true;
+            }
+            lock (outputLanguagesLock)
+            {
+                if (membersAdd != null)
+                {
+                    return true;
+                }
+                Type pso = null;
+                Type note = null;
+                foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    if (a.GetName().Name == "System.Management.Automation")
+                    {
+                        pso = a.GetType("System.Management.Automation.PSObject", false);
+                        note = a.GetType("System.Management.Automation.PSNoteProperty", false);
+                        break;
+                    }
+                }
+                if (pso == null || note == null)
+                {
+                    return false;
+                }
+                Type members = pso.GetProperty("Members").PropertyType;
+                MethodInfo add = null;
+                foreach (MethodInfo m in members.GetMethods())
+                {
+                    if (m.Name == "Add" && m.GetParameters().Length == 1)
+                    {
+                        add = m;
+                    }
+                }
+                psObjectType = pso;
+                psNotePropertyType = note;
+                membersAdd = add;
+                return add != null;
+            }
+        }
+
+        // A row (ordered dictionary) as a PSCustomObject whose first type name
+        // is typeName, as [pscustomobject]@{ PSTypeName = ...; ... } makes it;
+        // a dictionary value becomes such an object too (untyped). Without
+        // PowerShell in the process, the row itself.
+        public static object NewObject(string typeName, IDictionary row)
+        {
+            if (!PowerShellTypes())
+            {
+                return row;
+            }
+            object o = Activator.CreateInstance(psObjectType);
+            if (typeName != null)
+            {
+                IList names = (IList)psObjectType.GetProperty("TypeNames").GetValue(o, null);
+                names.Insert(0, typeName);
+            }
+            object members = psObjectType.GetProperty("Members").GetValue(o, null);
+            foreach (DictionaryEntry e in row)
+            {
+                object value = e.Value;
+                IDictionary nested = value as IDictionary;
+                if (nested != null)
+                {
+                    value = NewObject(null, nested);
+                }
+                object note = Activator.CreateInstance(psNotePropertyType, new object[] { Convert.ToString(e.Key, CultureInfo.InvariantCulture), value });
+                membersAdd.Invoke(members, new object[] { note });
+            }
+            return o;
+        }
+
+        // Each finding of a csod_diagnose document as a
+        // CsOnlineDiagnostics.Finding object.
+        public static object[] FindingObjects(object findings)
+        {
+            object[] rows = FindingRows(findings);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = NewObject("CsOnlineDiagnostics.Finding", (IDictionary)rows[i]);
+            }
+            return rows;
+        }
+
+        // Each match of a csod_classify or csod_diagnose document as a
+        // CsOnlineDiagnostics.Match object (Fields an object too).
+        public static object[] MatchObjects(object matches)
+        {
+            object[] rows = MatchRows(matches);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = NewObject("CsOnlineDiagnostics.Match", (IDictionary)rows[i]);
+            }
+            return rows;
         }
 
         // ---- the library's documents as rows of output objects ---------------

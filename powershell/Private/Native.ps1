@@ -8,8 +8,19 @@ $script:CsodModuleVersion = $null
 $script:CsodInteropOrigin = $null
 
 # New-CsodErrorRecord and the messages (Get-CsodMessage) live in
-# Private/Messages.ps1, loaded on the first failure or command: an import
-# that succeeds never parses them.
+# Private/Messages.ps1, loaded on the first failure or message: an import,
+# or an answer, that needs none never parses it. Until then these two stand
+# in: they load it (which replaces them) and call the real one.
+function New-CsodErrorRecord {
+    param([string] $Message, [string] $ErrorId, [System.Management.Automation.ErrorCategory] $Category = 'NotSpecified', [object] $TargetObject = $null, [System.Exception] $InnerException = $null, [string] $RecommendedAction = $null)
+    Import-CsodPrivate Messages
+    New-CsodErrorRecord @PSBoundParameters
+}
+
+function Get-CsodMessage([string] $Name, [object[]] $Arguments = @(), [string] $Language) {
+    Import-CsodPrivate Messages
+    Get-CsodMessage -Name $Name -Arguments $Arguments -Language $Language
+}
 
 function Import-CsodPrivate([string] $Name) {
     # Dot-sources Private/<Name>.ps1 once (its functions are declared script:).

@@ -245,6 +245,26 @@ function script:Invoke-CsodPathInput {
     }
 }
 
+function script:Invoke-CsodNamedInput {
+    # The input of a named parameter (-ErrorRecord, -Exception, -Message,
+    # -Path, -LiteralPath; the pipeline goes to Invoke-CsodInputObject),
+    # each item to its worker.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Context, [System.Collections.IDictionary] $Bound)
+    switch ($Cmdlet.ParameterSetName) {
+        'ErrorRecord' {
+            foreach ($e in $Bound['ErrorRecord']) { Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $Context -InputObject $e) -Context $Context }
+        }
+        'Exception' {
+            foreach ($e in $Bound['Exception']) { Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $Context -InputObject $e) -Context $Context }
+        }
+        'Message' {
+            foreach ($text in $Bound['Message']) { Write-CsodOutcome -Cmdlet $Cmdlet -Outcome (Invoke-CsodTextClassification -Context $Context -Text $text) -Context $Context }
+        }
+        'Path' { Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths $Bound['Path'] }
+        'LiteralPath' { Invoke-CsodPathInput -Cmdlet $Cmdlet -Context $Context -Paths $Bound['LiteralPath'] -Literal }
+    }
+}
+
 function script:Invoke-CsodInputObject {
     # One object from the pipeline (or -InputObject), handed to the worker
     # for what it is: an error (live or deserialized), an exception, text,

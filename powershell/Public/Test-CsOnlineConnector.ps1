@@ -312,22 +312,11 @@ function Test-CsOnlineConnector {
     }
     process {
         $received = $true
-        switch ($PSCmdlet.ParameterSetName) {
-            'Health' { return }
-            'InputObject' {
-                Invoke-CsodInputObject -Cmdlet $PSCmdlet -Context $ctx -InputObject $InputObject
-            }
-            'ErrorRecord' {
-                foreach ($e in $ErrorRecord) { Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $ctx -InputObject $e) -Context $ctx }
-            }
-            'Exception' {
-                foreach ($e in $Exception) { Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $ctx -InputObject $e) -Context $ctx }
-            }
-            'Message' {
-                foreach ($text in $Message) { Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome (Invoke-CsodTextClassification -Context $ctx -Text $text) -Context $ctx }
-            }
-            'Path' { Invoke-CsodPathInput -Cmdlet $PSCmdlet -Context $ctx -Paths $Path }
-            'LiteralPath' { Invoke-CsodPathInput -Cmdlet $PSCmdlet -Context $ctx -Paths $LiteralPath -Literal }
+        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+            Invoke-CsodInputObject -Cmdlet $PSCmdlet -Context $ctx -InputObject $InputObject
+        } elseif ($PSCmdlet.ParameterSetName -ne 'Health') {
+            # -ErrorRecord, -Exception, -Message, -Path, -LiteralPath.
+            Invoke-CsodNamedInput -Cmdlet $PSCmdlet -Context $ctx -Bound $PSBoundParameters
         }
     }
     end {

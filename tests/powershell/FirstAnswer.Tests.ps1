@@ -17,7 +17,7 @@ AfterAll {
 }
 
 Describe 'The first answer in a fresh pwsh' {
-    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan and redaction helpers' {
+    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan, redaction and message helpers' {
         $cmd = @'
 # Progress shows only for a slow answer (a second): none here.
 $ProgressPreference = 'SilentlyContinue'
@@ -28,21 +28,22 @@ $d = try {{ throw [System.Management.Automation.PSSecurityException]::new('File 
 $m = Get-Module CsOnlineDiagnostics
 "scan=" + [bool](& $m {{ Get-Command Invoke-CsodScanFile -ErrorAction Ignore }})
 "redact=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction Ignore }})
+"messages=" + [bool](& $m {{ Get-Command Get-CsodMessageTable -ErrorAction Ignore }})
 '@ -f $script:Manifest, $script:Listener.LocalEndpoint.Port
         $r = Invoke-ChildPwsh -Command $cmd
         $r.Text | Should -Match 'problem=execution_policy'
         $r.Text | Should -Match 'utility=False'
         $r.Text | Should -Match 'scan=False'
         $r.Text | Should -Match 'redact=False'
+        $r.Text | Should -Match 'messages=False'
     }
 
     It 'the import parses only the loader and the public commands' {
-        $r = Invoke-ChildPwsh -Command ('Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; foreach ($f in ''Initialize-CsodNative'', ''New-CsodErrorRecord'', ''Get-CsodMessage'', ''Invoke-CsodErrorDiagnosis'', ''Invoke-CsodInteropCompile'') {{ $f + ''='' + [bool](& $m {{ param($n) Get-Command $n -ErrorAction Ignore }} $f) }}' -f $script:Manifest)
+        $r = Invoke-ChildPwsh -Command ('Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; foreach ($f in ''Initialize-CsodNative'', ''Get-CsodMessageTable'', ''Invoke-CsodErrorDiagnosis'', ''Invoke-CsodInteropCompile'') {{ $f + ''='' + [bool](& $m {{ param($n) Get-Command $n -ErrorAction Ignore }} $f) }}' -f $script:Manifest)
         $r.Text | Should -Match 'Initialize-CsodNative=True'
-        # The error records and messages, the workers and the compiler come
+        # The messages (string tables), the workers and the compiler come
         # when a command needs them.
-        $r.Text | Should -Match 'New-CsodErrorRecord=False'
-        $r.Text | Should -Match 'Get-CsodMessage=False'
+        $r.Text | Should -Match 'Get-CsodMessageTable=False'
         $r.Text | Should -Match 'Invoke-CsodErrorDiagnosis=False'
         $r.Text | Should -Match 'Invoke-CsodInteropCompile=False'
     }
