@@ -16,7 +16,7 @@ function script:Get-CsodHostFacts {
     # On Linux and macOS PowerShell reports Unrestricted everywhere: passed on
     # as reported, the library knows the OS. The interop's HostFacts shapes
     # what the cmdlets gave. $Notes: where to add verbose lines.
-    param([System.Collections.Generic.List[string]] $Notes)
+    param([object] $Notes)
     $platform = Get-CsodPlatform
     $edition = 'Desktop'
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }

@@ -1544,6 +1544,19 @@ namespace CsOnlineDiagnostics.Interop
             return "en";
         }
 
+        // A worker's outcome (Workers.ps1): lists whose Add returns nothing,
+        // so that a PowerShell caller writes no index to its output.
+        public static Hashtable NewOutcome()
+        {
+            Hashtable o = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            o["Output"] = new System.Collections.Generic.List<object>();
+            o["Errors"] = new System.Collections.Generic.List<object>();
+            o["Warnings"] = new System.Collections.Generic.List<string>();
+            o["Verbose"] = new System.Collections.Generic.List<string>();
+            o["Wrong"] = false;
+            return o;
+        }
+
         // ---- PowerShell objects built here ------------------------------------
 
         private static Type psObjectType;

@@ -17,13 +17,10 @@
 $script:CsodProgressAfterMs = 1000
 
 function script:New-CsodOutcome {
-    @{
-        Output   = [System.Collections.Generic.List[object]]::new()
-        Errors   = [System.Collections.Generic.List[object]]::new()
-        Warnings = [System.Collections.Generic.List[string]]::new()
-        Verbose  = [System.Collections.Generic.List[string]]::new()
-        Wrong    = $false
-    }
+    # @{ Output; Errors; Warnings; Verbose (lists, Add returns nothing);
+    # Wrong }, made by the interop: a generic type literal here would be
+    # resolved on a first answer's path.
+    $script:CsodNative.Type::NewOutcome()
 }
 
 function script:Write-CsodOutcome {
