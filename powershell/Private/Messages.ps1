@@ -1,4 +1,4 @@
-# Error records and the module's messages (string tables en-US/, fr-FR/).
+# Error records and the module's messages (string tables en-US/, fr-FR/, de-DE/, ja-JP/).
 
 function script:New-CsodErrorRecord {
     # An ErrorRecord with a stable FullyQualifiedErrorId and a category.
@@ -23,7 +23,8 @@ function script:New-CsodErrorRecord {
     $record
 }
 
-# The module's messages: en-US/ and fr-FR/CsOnlineDiagnostics.Strings.psd1,
+# The module's messages: <culture>/CsOnlineDiagnostics.Strings.psd1 (en-US,
+# fr-FR, de-DE, ja-JP: one per output language of the catalog),
 # read with Import-LocalizedData on the first message of a language (that
 # cmdlet lives in Microsoft.PowerShell.Utility, whose autoload costs ~200 ms:
 # an answer that needs no message never pays it).
@@ -31,7 +32,7 @@ $script:CsodStrings = @{}
 # The output language of the command running (set by it), for its messages.
 $script:CsodMessageLanguage = $null
 # Output language -> the culture folder of its messages.
-$script:CsodMessageCultures = @{ en = 'en-US'; fr = 'fr-FR' }
+$script:CsodMessageCultures = @{ en = 'en-US'; fr = 'fr-FR'; de = 'de-DE'; ja = 'ja-JP' }
 
 function script:Get-CsodMessageTable([string] $Culture) {
     # The string table of one culture folder (cached), $null when absent.

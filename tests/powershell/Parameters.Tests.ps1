@@ -2,8 +2,12 @@
 # range the library honours; -Endpoint takes [IPv6]:port and refuses bad
 # values with short InvalidArgument errors; Tab completes -Language and the
 # problem ids; a language without texts falls back to English with one
-# warning; the module's messages come from string tables (en-US, fr-FR, one
-# per output language of the catalog).
+# warning; the module's messages come from string tables (en-US, fr-FR,
+# de-DE, ja-JP: one per output language of the catalog).
+
+BeforeDiscovery {
+    $script:TableCultures = @(Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot '../../powershell') -Directory | Where-Object Name -cmatch '^[a-z]{2}-[A-Z]{2}$' | ForEach-Object Name)
+}
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -117,8 +121,8 @@ Describe 'Tab completion' {
 
 Describe 'An output language without texts' {
     It 'falls back to English with one warning (<Command>)' -ForEach @(
-        @{ Command = 'Test-CsOnlineConnector -Message'; Run = { 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector -Language de -WarningVariable script:w -WarningAction SilentlyContinue } }
-        @{ Command = 'Test-CsOnlineConnector (health check)'; Run = { Test-CsOnlineConnector -Language de-DE -Endpoint "127.0.0.1:$($script:Port)" -TimeoutSec 1 -AsJson -WarningVariable script:w -WarningAction SilentlyContinue | ConvertFrom-Json } }
+        @{ Command = 'Test-CsOnlineConnector -Message'; Run = { 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector -Language fi -WarningVariable script:w -WarningAction SilentlyContinue } }
+        @{ Command = 'Test-CsOnlineConnector (health check)'; Run = { Test-CsOnlineConnector -Language fi-FI -Endpoint "127.0.0.1:$($script:Port)" -TimeoutSec 1 -AsJson -WarningVariable script:w -WarningAction SilentlyContinue | ConvertFrom-Json } }
         @{ Command = 'Get-CsOnlineConnectorProblem'; Run = { Get-CsOnlineConnectorProblem -Id execution_policy -Language xx -WarningVariable script:w -WarningAction SilentlyContinue } }
     ) {
         $script:w = $null
@@ -136,11 +140,10 @@ Describe 'Messages in string tables' {
         foreach ($l in $languages) {
             @($script:Strings.Keys | Where-Object { $_ -like "$l-*" }).Count | Should -BeGreaterOrEqual 1 -Because "the catalog has texts in $l"
         }
-        $script:Strings.Keys | Should -Contain 'en-US'
-        $script:Strings.Keys | Should -Contain 'fr-FR'
+        foreach ($c in 'en-US', 'fr-FR', 'de-DE', 'ja-JP') { $script:Strings.Keys | Should -Contain $c }
     }
 
-    It '<_> has the keys of en-US, none empty, with the same placeholders' -ForEach @('fr-FR') {
+    It '<_> has the keys of en-US, none empty, with the same placeholders' -ForEach @($script:TableCultures | Where-Object { $_ -ne 'en-US' }) {
         $en = $script:Strings['en-US']
         $other = $script:Strings[$_]
         @($other.Keys | Sort-Object) | Should -Be @($en.Keys | Sort-Object)
@@ -156,6 +159,22 @@ Describe 'Messages in string tables' {
         $keys = @([regex]::Matches(($code -join "`n"), 'Get-CsodMessage\s+([A-Za-z]+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
         $keys.Count | Should -BeGreaterThan 20
         foreach ($k in $keys) { $script:Strings['en-US'].Keys | Should -Contain $k }
+    }
+
+    It '<_> is read through its output language (<_> -> its two letters)' -ForEach $script:TableCultures {
+        $lang = $_.Substring(0, 2)
+        $text = & (Get-Module CsOnlineDiagnostics) { param($l) Get-CsodMessage NullInput -Language $l } $lang
+        $text | Should -Be $script:Strings[$_]['NullInput']
+        if ($_ -ne 'en-US') { $text | Should -Not -Be $script:Strings['en-US']['NullInput'] }
+    }
+
+    It '<_> is UTF-8 with a BOM when it is not ASCII (Windows PowerShell 5.1 reads a file without one in the ANSI code page)' -ForEach $script:TableCultures {
+        $bytes = [System.IO.File]::ReadAllBytes((Join-Path $script:ModuleDir "$_/CsOnlineDiagnostics.Strings.psd1"))
+        if (@($bytes | Where-Object { $_ -gt 127 }).Count -gt 0) {
+            @($bytes[0..2]) | Should -Be @(0xEF, 0xBB, 0xBF)
+        }
+        # Decodes as strict UTF-8.
+        $null = [System.Text.UTF8Encoding]::new($false, $true).GetString($bytes)
     }
 
     It 'writes the module''s messages in the output language: <Language>' -ForEach @(
