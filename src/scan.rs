@@ -8,11 +8,12 @@
 //!   options. UTF-16 is transcoded to UTF-8 as it streams; UTF-8 is searched
 //!   as raw bytes (invalid sequences are harmless).
 //! - **Prefilter.** One case-insensitive literal set, built once from the
-//!   catalog at run time (never a hand list): pieces of every message
-//!   pattern of every language, cut at its fields and punctuation so that a
-//!   console wrap can cut at most one of several pieces, plus the
-//!   FullyQualifiedErrorId values and the numeric codes (signed, unsigned,
-//!   hex). Lines without a piece cost one pass of a literal search.
+//!   catalog at run time (never a hand list): the classifier's trigger
+//!   terms (for every required concept set of every problem, the terms of
+//!   its rarest concept, in every language, as written and folded) and the
+//!   codes' spellings (signed, unsigned, hex). An error holds several
+//!   required sets, so a console wrap through one term leaves another.
+//!   Lines without a piece cost one pass of a literal search.
 //! - **Blocks.** Around each candidate line we rebuild the error as
 //!   PowerShell printed it: the first line (`Verb-Noun : …`), the
 //!   console-wrapped continuation lines (cut at one width), the position
@@ -64,13 +65,6 @@ const MAX_BLOCK_TEXT: usize = 64 * 1024;
 const MIN_WRAP_WIDTH: usize = 40;
 /// A word-wrapped line leaves at most this many cells free.
 const WORD_WRAP_SLACK: usize = 24;
-/// Minimum length, in characters, of a prefilter piece cut from a pattern.
-const PIECE_CHARS: usize = 16;
-/// Shorter pieces are dropped (too common to be worth a look), unless a
-/// pattern would be left without any.
-const MIN_PIECE_CHARS: usize = 12;
-/// Piece length for scripts written without spaces (Chinese, Japanese).
-const CJK_PIECE_CHARS: usize = 6;
 
 pub const DEFAULT_MAX_HITS: usize = 1000;
 pub const MAX_MAX_HITS: usize = 1_000_000;
@@ -165,179 +159,27 @@ pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
 
 struct Prefilter {
     re: Regex,
-    /// The language-free pieces only (FullyQualifiedErrorId values, codes):
-    /// a block holding one always goes to the classifier.
+    /// The language-free pieces only (the codes' spellings): a block holding
+    /// one always goes to the classifier.
     signals: Regex,
     /// The literal pieces, for the bench and the tests.
     pieces: Vec<String>,
 }
 
-/// Cuts a pattern's literal text into prefilter pieces: runs of words
-/// (letters, digits, hyphens, single spaces), broken at placeholders, quotes
-/// and punctuation, then grouped into pieces of at least `PIECE_CHARS`
-/// characters. Scripts without spaces are cut into pieces of 6 characters.
-pub fn pattern_pieces(text: &str) -> Vec<String> {
-    let mut literal = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        literal.push_str(&rest[..open]);
-        literal.push('\u{1}');
-        match rest[open..].find('}') {
-            Some(close) => rest = &rest[open + close + 1..],
-            None => {
-                rest = "";
-                break;
-            }
-        }
-    }
-    literal.push_str(rest);
-    let mut runs: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in literal.chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            cur.push(c);
-        } else if c == ' ' && !cur.is_empty() && !cur.ends_with(' ') {
-            cur.push(' ');
-        } else {
-            let t = cur.trim().to_string();
-            if !t.is_empty() {
-                runs.push(t);
-            }
-            cur.clear();
-        }
-    }
-    let t = cur.trim().to_string();
-    if !t.is_empty() {
-        runs.push(t);
-    }
-    let mut pieces: Vec<String> = Vec::new();
-    for run in runs {
-        // Words with a flag: glued to the previous one (a chunk of a long
-        // word) rather than after a space. Pieces stay exact substrings.
-        let mut words: Vec<(String, bool)> = Vec::new();
-        for w in run.split(' ') {
-            let n = w.chars().count();
-            let spaced = is_spaced_word(w);
-            if n > 2 * PIECE_CHARS || (!spaced && n > CJK_PIECE_CHARS) {
-                // A script without spaces (or a very long word).
-                let chars: Vec<char> = w.chars().collect();
-                let size = if spaced { PIECE_CHARS } else { CJK_PIECE_CHARS };
-                for (k, c) in chars.chunks(size).enumerate() {
-                    words.push((c.iter().collect(), k > 0));
-                }
-            } else {
-                words.push((w.to_string(), false));
-            }
-        }
-        let mut piece = String::new();
-        let mut piece_glued = false;
-        let mut run_pieces: Vec<String> = Vec::new();
-        for (w, glued) in words {
-            if piece.is_empty() {
-                piece_glued = glued;
-            } else if !glued {
-                piece.push(' ');
-            }
-            piece.push_str(&w);
-            let target = if is_spaced_word(&piece) {
-                PIECE_CHARS
-            } else {
-                CJK_PIECE_CHARS
-            };
-            if piece.chars().count() >= target {
-                run_pieces.push(std::mem::take(&mut piece));
-            }
-        }
-        if !piece.is_empty() {
-            match run_pieces.last_mut() {
-                Some(last)
-                    if piece.chars().count() < MIN_PIECE_CHARS
-                        || !is_spaced_word(&piece) && piece.chars().count() < 4 =>
-                {
-                    if !piece_glued {
-                        last.push(' ');
-                    }
-                    last.push_str(&piece);
-                }
-                _ => run_pieces.push(piece),
-            }
-        }
-        pieces.extend(run_pieces);
-    }
-    // Strong pieces: several words and at least MIN_PIECE_CHARS characters
-    // (a single word such as "utilisateur" or a pair such as "The module"
-    // is everywhere in ordinary output), or 4+ characters of a script
-    // written without spaces. A pattern with fewer than two strong pieces
-    // adds its best weak ones; one without any piece keeps its longest. A console wrap cuts at most one piece of a pattern, and an
-    // error holds several patterns' pieces: another one still leads to it.
-    let strong = |p: &String| {
-        if is_spaced_word(p) {
-            let n = p.chars().count();
-            (n >= MIN_PIECE_CHARS && p.contains(' ')) || n >= PIECE_CHARS
-        } else {
-            p.chars().count() >= 4
-        }
-    };
-    let mut chosen: Vec<String> = pieces.iter().filter(|p| strong(p)).cloned().collect();
-    if chosen.len() < 2 {
-        // One strong piece is one wrap away from a miss: add the best of
-        // the rest (a phrase, or a token of MIN_PIECE_CHARS or more).
-        let mut rest: Vec<&String> = pieces
-            .iter()
-            .filter(|p| !strong(p) && (p.contains(' ') || p.chars().count() >= MIN_PIECE_CHARS))
-            .collect();
-        rest.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-        for p in rest {
-            if chosen.len() >= 2 {
-                break;
-            }
-            chosen.push(p.clone());
-        }
-    }
-    if chosen.is_empty() {
-        chosen.extend(pieces.into_iter().max_by_key(|p| p.chars().count()));
-    }
-    chosen
-}
-
-/// Words of scripts written with spaces between them (every script but
-/// Chinese and Japanese; Korean has spaces).
-fn is_spaced_word(w: &str) -> bool {
-    !w.chars().any(|c| {
-        matches!(c as u32,
-            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
-    })
-}
-
 fn build_prefilter() -> Result<Prefilter, String> {
-    let cat = catalog::get()?;
-    let mut pieces: Vec<String> = Vec::new();
-    for lang in &cat.message_languages {
-        for pat in &lang.patterns {
-            pieces.extend(pattern_pieces(&pat.text));
-        }
-    }
-    for p in &cat.problems {
-        for f in &p.signals.fqeid {
-            pieces.push(f.value.clone());
-        }
-        for c in &p.signals.codes {
-            let v = c.code as i32;
-            pieces.push(v.unsigned_abs().to_string()); // signed form, without its sign
-            pieces.push((v as u32).to_string());
-            pieces.push(format!("{:08x}", v as u32));
-        }
-    }
+    // The classifier's trigger terms: for every required concept set of
+    // every problem, the terms of its rarest concept, as written and folded
+    // (a match is impossible without one of them).
+    let mut pieces = classify::trigger_terms()?;
     let mut signals: Vec<String> = Vec::new();
-    for p in &cat.problems {
-        for f in &p.signals.fqeid {
-            signals.push(regex::escape(&f.value));
-        }
-        for c in &p.signals.codes {
-            let v = c.code as i32;
-            signals.push(v.unsigned_abs().to_string());
-            signals.push((v as u32).to_string());
-            signals.push(format!("{:08x}", v as u32));
+    for v in classify::cue_codes()? {
+        for spelling in [
+            v.unsigned_abs().to_string(), // signed form, without its sign
+            (v as u32).to_string(),
+            format!("{:08x}", v as u32),
+        ] {
+            signals.push(spelling.clone());
+            pieces.push(spelling);
         }
     }
     if signals.is_empty() {
@@ -1147,10 +989,7 @@ impl Scanner {
         // Cheap check first: most candidates are ordinary lines that share
         // a few words with a message. The classifier can only match if a
         // pattern matches the block's key view or the block holds a signal.
-        if !self.pre.signals.is_match(raw)
-            && !classify::any_pattern_matches(&crate::normalize::key_of(&String::from_utf8_lossy(
-                raw,
-            )))
+        if !self.pre.signals.is_match(raw) && !classify::could_match(&String::from_utf8_lossy(raw))
         {
             return;
         }
@@ -1218,16 +1057,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pieces_are_cut_at_fields_and_quotes() {
-        let p = pattern_pieces(
-            "Logon failed for the user {user}. Please create a new PSCredential object",
-        );
-        assert!(p.iter().any(|x| x.starts_with("Logon failed")), "{:?}", p);
-        assert!(p.iter().all(|x| !x.contains('{')));
-        let fr = pattern_pieces("car l'exécution de scripts est désactivée sur ce système");
-        assert!(fr.iter().any(|x| x.starts_with("exécution")), "{:?}", fr);
-        let ja = pattern_pieces("このシステムではスクリプトの実行が無効になっているため");
-        assert!(ja.len() >= 2, "{:?}", ja);
+    fn prefilter_holds_the_rare_words_and_codes() {
+        let p = prefilter_pieces().unwrap();
+        for want in [
+            "about_execution_polic",
+            "pscredential",
+            "rbac",
+            "803381a5",
+            "2144108123",
+        ] {
+            assert!(
+                p.iter().any(|x| x.eq_ignore_ascii_case(want)),
+                "{} not in prefilter",
+                want
+            );
+        }
     }
 
     #[test]

@@ -1,19 +1,35 @@
-//! Classification: an error (text or record) to ranked catalog matches.
+//! Classification: an error (text or record) to the catalog problem it is,
+//! decided on evidence that survives translation.
 //!
-//! Order of evidence: language-free signals first (FullyQualifiedErrorId,
-//! WinRM/HRESULT codes), then message patterns of every language at once
-//! through one compiled `RegexSet`. Supporting evidence (exception type,
-//! command) only raises a match that has a primary signal. When a message
-//! pattern names a problem, a bare code pointing elsewhere is dropped: the
-//! server's own words are more specific than a reused transport code.
+//! 1. The text is normalised (`normalize`: console wraps undone, the error
+//!    view's tail parsed) and folded into the lexical view (`view`).
+//! 2. One pass of every lexicon term and language-free token (`lexicon`)
+//!    finds the *concepts* the text holds: FullyQualifiedErrorIds,
+//!    exception types, commands and their translated forms, tokens
+//!    translators keep (RBAC, PSCredential, about_Execution_Policies, Live
+//!    ID), and the words of each language for user, tenant, disabled,
+//!    maximum, concurrent, ... Codes are read in hex, unsigned and signed
+//!    decimal; shapes (an e-mail address, a `[host]` prefix, two version
+//!    numbers) are read from the text.
+//! 3. Each problem's rule (`catalog::Recognize`, data) needs one of its
+//!    concept sets whole; its confidence is the noisy-OR of the weights of
+//!    its cues present, scaled down by the concepts that speak against it.
+//!    The best problem at or above [`THRESHOLD`] is the match; every match
+//!    lists the evidence that decided it.
+//!
+//! Nothing here knows a language: a new one is a lexicon file.
+
+pub mod lexicon;
+pub mod view;
 
 use once_cell::sync::Lazy;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use crate::catalog::{self, Catalog};
+use crate::catalog::{self, Catalog, ConceptKind};
 use crate::normalize::{clip, normalize, Normalized};
+use lexicon::{Found, How, Lexicon};
 
 /// A record as PowerShell's ErrorRecord gives it. Every field is optional,
 /// but a record needs a message or a FullyQualifiedErrorId.
@@ -45,7 +61,7 @@ pub struct Match {
     pub doc: String,
     pub fields: BTreeMap<String, String>,
     pub evidence: Vec<Evidence>,
-    /// The language of the message pattern that matched, if any.
+    /// The language whose words decided the match, if words did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_language: Option<String>,
 }
@@ -62,58 +78,75 @@ pub struct Classification {
 /// Minimum confidence for a match to be reported.
 pub const THRESHOLD: f64 = 0.5;
 
+/// The words of a required set must stand within this many consecutive
+/// sentences, and this many bytes of the lexical view (first word to last):
+/// an error says them in a sentence or two, while unrelated lines of a
+/// transcript that happen to hold the same words lie further apart.
+const MAX_SENTENCES: usize = 2;
+const WINDOW: usize = 400;
+
+/// A problem's rule with concept names resolved to indexes.
+struct Rule {
+    cues: Vec<(usize, f64)>,
+    require: Vec<Vec<usize>>,
+    against: Vec<(usize, f64)>,
+    versions: bool,
+}
+
 struct Compiled {
-    set: RegexSet,
-    /// Per pattern: (problem index, language, weight, regex with captures if it has fields).
-    patterns: Vec<(usize, String, f64, Option<Regex>)>,
+    lexicon: Lexicon,
+    rules: Vec<Rule>,
+    shapes: [usize; 3],
 }
 
 static COMPILED: Lazy<Result<Compiled, String>> = Lazy::new(|| {
     let cat = catalog::get()?;
-    let mut sources = Vec::new();
-    let mut patterns = Vec::new();
-    for lang in &cat.message_languages {
-        for pat in &lang.patterns {
-            let cp = catalog::compile_pattern(&pat.text)?;
-            let problem = cat
-                .problems
+    let lexicon = Lexicon::build(cat)?;
+    let idx = |name: &str| {
+        lexicon
+            .concept(name)
+            .ok_or_else(|| format!("unknown concept {}", name))
+    };
+    let mut rules = Vec::new();
+    for p in &cat.problems {
+        let r = &p.recognize;
+        rules.push(Rule {
+            cues: r
+                .cues
                 .iter()
-                .position(|p| p.id == pat.problem)
-                .ok_or_else(|| format!("pattern for unknown problem {}", pat.problem))?;
-            let with_fields = if cp.fields.is_empty() {
-                None
-            } else {
-                Some(Regex::new(&cp.regex).map_err(|e| e.to_string())?)
-            };
-            sources.push(cp.regex);
-            patterns.push((problem, lang.language.clone(), pat.weight, with_fields));
-        }
+                .map(|(n, w)| Ok((idx(n)?, *w)))
+                .collect::<Result<_, String>>()?,
+            require: r
+                .require
+                .iter()
+                .map(|set| set.iter().map(|n| idx(n)).collect::<Result<_, String>>())
+                .collect::<Result<_, String>>()?,
+            against: r
+                .against
+                .iter()
+                .map(|(n, w)| Ok((idx(n)?, *w)))
+                .collect::<Result<_, String>>()?,
+            versions: r.fields.iter().any(|f| f.starts_with("version")),
+        });
     }
-    let set = regex::RegexSetBuilder::new(&sources)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .map_err(|e| format!("message patterns do not compile: {}", e))?;
-    Ok(Compiled { set, patterns })
+    let shapes = [idx("email")?, idx("bracket_host")?, idx("version_pair")?];
+    Ok(Compiled {
+        lexicon,
+        rules,
+        shapes,
+    })
 });
 
-/// Builds the compiled pattern set now (it is otherwise built on first use).
-pub fn warm_up() -> Result<(), String> {
+fn compiled() -> Result<&'static Compiled, String> {
     match &*COMPILED {
-        Ok(_) => Ok(()),
+        Ok(c) => Ok(c),
         Err(e) => Err(e.clone()),
     }
 }
 
-/// Whether any message pattern of any language matches a key view
-/// (`normalize::key_of`). The scanner uses it to skip, cheaply, candidate
-/// blocks that cannot match: `classify` finds a message match only where
-/// this is true.
-pub fn any_pattern_matches(key: &str) -> bool {
-    match &*COMPILED {
-        Ok(c) => c.set.is_match(key),
-        Err(_) => true,
-    }
+/// Builds the lexicon automaton now (it is otherwise built on first use).
+pub fn warm_up() -> Result<(), String> {
+    compiled().map(|_| ())
 }
 
 static CODE_RE: Lazy<Regex> = Lazy::new(|| {
@@ -129,13 +162,21 @@ static BRACKET_HOST_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"\[([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+)\]").unwrap()
 });
 static SERVICE_HOST_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?-u:\b)([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com))(?-u:\b)").unwrap()
+    Regex::new(r"(?i)(?-u:\b)([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com|outlook\.office365\.com))(?-u:\b)").unwrap()
 });
 static PATH_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r#"(?i)(?:[a-z] ?: ?)?\\?(?:[^\\'"«»\n:]*\\)+[^\\'"«»\n]*?\. ?ps[dm]?1(?-u:\b)"#)
         .unwrap()
 });
-static VERSION_RE: Lazy<Regex> = Lazy::new(|| Regex::new(r"[0-9]+(?:[.,][0-9]+){0,3}").unwrap());
+/// Links and URL paths: their numbers (`view=powershell-5.1`) are not the
+/// versions an error talks about.
+static URL_RE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)(?:https?://|/powershell/|\?view=)\S*").unwrap());
+/// A version number as errors quote it: `2.0`, `'3.0'`, `« 2,0 »`, `5.1.19041`.
+static VERSION_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:^|[^0-9A-Za-z.,\\/_\-])([0-9]{1,2}[.,][0-9]{1,5}(?:\.[0-9]{1,5}){0,2})(?:[^0-9A-Za-z\\/_]|$)")
+        .unwrap()
+});
 
 /// Signed 32-bit view of every code the text spells (hex, signed, unsigned).
 fn codes_in(text: &str) -> Vec<i32> {
@@ -170,48 +211,22 @@ fn code_of(v: i64) -> Option<i32> {
     }
 }
 
-fn fqeid_matches(fqeid: &str, value: &str) -> bool {
-    let f = fqeid.trim();
-    f.eq_ignore_ascii_case(value)
-        || (f.len() > value.len()
-            && f.as_bytes()[value.len()] == b','
-            && f[..value.len()].eq_ignore_ascii_case(value))
-}
-
-fn type_matches(actual: &str, expected: &str) -> bool {
-    let a = actual.trim();
-    a.eq_ignore_ascii_case(expected)
-        || (a.len() > expected.len()
-            && a.as_bytes()[a.len() - expected.len() - 1] == b'.'
-            && a[a.len() - expected.len()..].eq_ignore_ascii_case(expected))
-}
-
-#[derive(Default)]
-struct Score {
-    primary: Vec<f64>,
-    support: Vec<f64>,
-    evidence: Vec<Evidence>,
-    message: Option<(f64, String)>,
-    fields: BTreeMap<String, String>,
-}
-
-impl Score {
-    fn confidence(&self) -> f64 {
-        if self.primary.is_empty() {
-            return 0.0;
+/// The version numbers a text quotes, in order, without duplicates (`2,0`
+/// is `2.0`), links left out.
+fn versions_in(display: &str) -> Vec<String> {
+    let text = URL_RE.replace_all(display, " ");
+    let mut out: Vec<String> = Vec::new();
+    for cap in VERSION_RE.captures_iter(&text) {
+        let v = cap[1].replace(',', ".");
+        if !out.contains(&v) {
+            out.push(v);
         }
-        let miss: f64 = self
-            .primary
-            .iter()
-            .chain(self.support.iter())
-            .map(|w| 1.0 - w)
-            .product();
-        ((1.0 - miss) * 1000.0).round() / 1000.0
     }
+    out
 }
 
-fn clean_version(v: &str) -> Option<String> {
-    VERSION_RE.find(v).map(|m| m.as_str().replace(',', "."))
+fn version_key(v: &str) -> Vec<u64> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 fn clean_path(p: &str) -> String {
@@ -233,229 +248,252 @@ fn clean_path(p: &str) -> String {
 
 /// Fields any admin needs, cut from the display text whatever its language.
 fn generic_fields(n: &Normalized, out: &mut BTreeMap<String, String>) {
-    if !out.contains_key("user") {
-        if let Some(m) = EMAIL_RE.find(&n.display) {
-            out.insert("user".into(), m.as_str().trim_end_matches('.').to_string());
-        }
+    if let Some(m) = EMAIL_RE.find(&n.display) {
+        out.insert("user".into(), m.as_str().trim_end_matches('.').to_string());
     }
-    if !out.contains_key("host") {
-        let host = BRACKET_HOST_RE
-            .captures(&n.display)
-            .map(|c| c[1].to_string())
-            .or_else(|| {
-                SERVICE_HOST_RE
-                    .captures(&n.display)
-                    .map(|c| c[1].to_string())
-            });
-        if let Some(h) = host {
-            out.insert("host".into(), h);
-        }
+    let host = BRACKET_HOST_RE
+        .captures(&n.display)
+        .map(|c| c[1].to_string())
+        .or_else(|| {
+            SERVICE_HOST_RE
+                .captures(&n.display)
+                .map(|c| c[1].to_string())
+        });
+    if let Some(h) = host {
+        out.insert("host".into(), h);
     }
-    if !out.contains_key("path") {
-        if let Some(m) = PATH_RE.find(&n.display) {
-            out.insert("path".into(), clean_path(m.as_str()));
+    if let Some(m) = PATH_RE.find(&n.display) {
+        let path = clean_path(m.as_str());
+        let file = path.rsplit('\\').next().unwrap_or(&path);
+        let stem = file.split('.').next().unwrap_or(file).trim();
+        let stem = stem.strip_suffix("Startup").unwrap_or(stem);
+        if !stem.is_empty() {
+            out.insert("module".into(), stem.to_string());
         }
-    }
-    if !out.contains_key("module") {
-        if let Some(path) = out.get("path") {
-            let file = path.rsplit('\\').next().unwrap_or(path);
-            let stem = file.split('.').next().unwrap_or(file).trim();
-            let stem = stem.strip_suffix("Startup").unwrap_or(stem);
-            if !stem.is_empty() {
-                out.insert("module".into(), stem.to_string());
-            }
-        }
+        out.insert("path".into(), path);
     }
 }
 
-fn apply_fields(n: &Normalized, re: &Regex, out: &mut BTreeMap<String, String>) {
-    if let Some(caps) = re.captures(&n.key) {
-        for name in catalog::FIELD_NAMES {
-            if let Some(m) = caps.name(name) {
-                let raw = n.display_span(m.start(), m.end()).trim();
-                let raw = raw.trim_matches(|c: char| {
-                    c == '\'' || c == '"' || c == '«' || c == '»' || c.is_whitespace()
-                });
-                let value = match *name {
-                    "version_found" | "version_required" => match clean_version(raw) {
-                        Some(v) => v,
-                        None => continue,
-                    },
-                    "path" => clean_path(raw),
-                    _ => raw.to_string(),
-                };
-                if !value.is_empty() {
-                    out.entry((*name).to_string()).or_insert(value);
-                }
+/// At most `max` bytes of `s`, cut on a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+/// Everything the classifier read from one error.
+struct Read {
+    n: Normalized,
+    found: Found,
+    versions: Vec<String>,
+}
+
+fn read(input: &ErrorInput, c: &Compiled) -> Read {
+    let n = normalize(input.message.as_deref().unwrap_or(""));
+    // The lexical view: the message, then the record's language-free parts
+    // (FullyQualifiedErrorId, exception type, category, command) and the
+    // error view's tail, which normalisation took out of the message.
+    let mut source = n.display.clone();
+    let message_len = source.len();
+    for part in [
+        input.fully_qualified_error_id.as_deref(),
+        input.exception_type.as_deref(),
+        input.category.as_deref(),
+        input.command.as_deref(),
+        n.tail.fully_qualified_error_id.as_deref(),
+        n.tail.category_info.as_deref(),
+    ]
+    .iter()
+    .flatten()
+    {
+        source.push_str(" \n ");
+        source.push_str(head(part, 4096));
+    }
+    let (view, ends) = view::fold_with_ends(&source[..message_len]);
+    let record_from = view.len();
+    let view = if source.len() > message_len {
+        format!("{}{}", view, view::fold(&source[message_len..]))
+    } else {
+        view
+    };
+    let mut found = c.lexicon.find(&view, record_from, ends);
+
+    let mut codes: Vec<i32> = Vec::new();
+    for v in [input.error_code, input.hresult].iter().flatten() {
+        if let Some(code) = code_of(*v) {
+            codes.push(code);
+        }
+    }
+    codes.extend(codes_in(&source));
+    for (concept, code) in &c.lexicon.codes {
+        if codes.contains(code) {
+            found.set_code(*concept);
+        }
+    }
+    if EMAIL_RE.is_match(&n.display) {
+        found.set_code(c.shapes[0]);
+    }
+    if BRACKET_HOST_RE.is_match(&n.display) {
+        found.set_code(c.shapes[1]);
+    }
+    let versions = versions_in(&n.display);
+    if versions.len() >= 2 {
+        found.set_code(c.shapes[2]);
+    }
+    Read { n, found, versions }
+}
+
+/// A rule's confidence on what was found (0 when no required set holds),
+/// and the sentences its evidence was taken from. Cues count in the
+/// sentences of the required set and the ones next to them; a concept
+/// against the rule counts only in the set's own sentences (a path or a
+/// prompt on the line before says nothing against the error).
+fn score(rule: &Rule, found: &Found) -> (f64, (usize, usize)) {
+    let mut best = (0.0, (0, 0));
+    for set in &rule.require {
+        let (first, last) = match found.holds(set, MAX_SENTENCES, WINDOW) {
+            Some(r) => r,
+            None => continue,
+        };
+        let (cf, cl) = (first.saturating_sub(1), last.saturating_add(1));
+        let miss: f64 = rule
+            .cues
+            .iter()
+            .filter(|(c, _)| found.near(*c, cf, cl))
+            .map(|(_, w)| 1.0 - w)
+            .product();
+        let keep: f64 = rule
+            .against
+            .iter()
+            .filter(|(c, _)| found.near(*c, first, last))
+            .map(|(_, w)| 1.0 - w)
+            .product();
+        let conf = ((1.0 - miss) * keep * 1000.0).round() / 1000.0;
+        if conf > best.0 {
+            best = (conf, (first, last));
+        }
+    }
+    best
+}
+
+fn evidence_of(
+    lex: &Lexicon,
+    cat: &Catalog,
+    found: &Found,
+    concept: usize,
+    against: bool,
+) -> Evidence {
+    let (name, kind) = &lex.concepts[concept];
+    let kind_str = if against { "against" } else { kind.as_str() };
+    let value = match (kind, lex.how(found, concept)) {
+        (ConceptKind::Code, _) => {
+            let code = cat.codes.iter().find(|c| &c.name == name);
+            match code {
+                Some(c) => format!("{} 0x{:08X} ({})", c.name, c.code as i32 as u32, c.code),
+                None => name.clone(),
             }
         }
+        (ConceptKind::Shape, _) => name.clone(),
+        (ConceptKind::Keyword, Some(How::Term { written, language })) => format!(
+            "{}: {} ({})",
+            name,
+            written,
+            language.as_deref().unwrap_or("any")
+        ),
+        (
+            _,
+            Some(How::Term {
+                written,
+                language: Some(l),
+            }),
+        ) => format!("{} ({})", written, l),
+        (_, Some(How::Term { written, .. })) => written,
+        _ => name.clone(),
+    };
+    Evidence {
+        kind: kind_str,
+        value,
     }
 }
 
 /// Classifies an error. `lang` must be an output language from the catalog.
 pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String> {
     let cat: &Catalog = catalog::get()?;
-    let compiled = match &*COMPILED {
-        Ok(c) => c,
-        Err(e) => return Err(e.clone()),
-    };
-    let has_message = input
-        .message
-        .as_deref()
-        .map(|m| !m.trim().is_empty())
-        .unwrap_or(false);
-    let has_fqeid = input
-        .fully_qualified_error_id
-        .as_deref()
-        .map(|m| !m.trim().is_empty())
-        .unwrap_or(false);
-    if !has_message && !has_fqeid && input.error_code.is_none() && input.hresult.is_none() {
+    let c = compiled()?;
+    let has = |o: &Option<String>| o.as_deref().map(|m| !m.trim().is_empty()).unwrap_or(false);
+    if !has(&input.message)
+        && !has(&input.fully_qualified_error_id)
+        && input.error_code.is_none()
+        && input.hresult.is_none()
+    {
         return Err("nothing to classify: give a message or a fully_qualified_error_id".into());
     }
-    let n = normalize(input.message.as_deref().unwrap_or(""));
+    let r = read(input, c);
 
-    let fqeid = input
-        .fully_qualified_error_id
-        .clone()
-        .filter(|s| !s.trim().is_empty())
-        .or_else(|| n.tail.fully_qualified_error_id.clone());
-    let exception = input.exception_type.clone().or_else(|| {
-        n.tail
-            .category_info
-            .as_deref()
-            .and_then(|c| c.rsplit(',').next())
-            .map(|s| s.trim().to_string())
-    });
-
-    // Codes: from the record, from the FullyQualifiedErrorId, from the text.
-    let mut codes: Vec<i32> = Vec::new();
-    for v in [input.error_code, input.hresult].iter().flatten() {
-        if let Some(c) = code_of(*v) {
-            codes.push(c);
+    let mut best: Option<(usize, f64, (usize, usize))> = None;
+    for (i, rule) in c.rules.iter().enumerate() {
+        let (s, range) = score(rule, &r.found);
+        if s >= THRESHOLD && best.map(|(_, b, _)| s > b).unwrap_or(true) {
+            best = Some((i, s, range));
         }
     }
-    if let Some(f) = &fqeid {
-        let head = f.split(',').next().unwrap_or("");
-        if let Ok(v) = head.trim().parse::<i64>() {
-            if let Some(c) = code_of(v) {
-                codes.push(c);
-            }
-        }
-    }
-    codes.extend(codes_in(&n.display));
-
-    let mut scores: Vec<Score> = (0..cat.problems.len()).map(|_| Score::default()).collect();
-
-    for (i, p) in cat.problems.iter().enumerate() {
-        let s = &mut scores[i];
-        if let Some(f) = &fqeid {
-            for sig in &p.signals.fqeid {
-                if fqeid_matches(f, &sig.value) {
-                    s.primary.push(sig.weight);
-                    s.evidence.push(Evidence {
-                        kind: "fully_qualified_error_id",
-                        value: f.trim().to_string(),
-                    });
-                    break;
-                }
-            }
-        }
-        for sig in &p.signals.codes {
-            if let Some(c) = code_of(sig.code) {
-                if codes.contains(&c) {
-                    s.primary.push(sig.weight);
-                    s.evidence.push(Evidence {
-                        kind: "code",
-                        value: format!("{} 0x{:08X} ({})", sig.name, c as u32, c),
-                    });
-                }
-            }
-        }
-    }
-
-    // Message patterns, all languages in one pass.
-    if !n.key.is_empty() {
-        for idx in compiled.set.matches(&n.key).into_iter() {
-            let (problem, language, weight, with_fields) = &compiled.patterns[idx];
-            let s = &mut scores[*problem];
-            let better = match &s.message {
-                None => true,
-                Some((w, _)) => weight > w,
-            };
-            if better {
-                s.message = Some((*weight, language.clone()));
-            }
-            if let Some(re) = with_fields {
-                apply_fields(&n, re, &mut s.fields);
-            }
-        }
-    }
-    let any_message = scores.iter().any(|s| s.message.is_some());
-    for s in scores.iter_mut() {
-        if let Some((w, l)) = s.message.clone() {
-            s.primary.push(w);
-            s.evidence.push(Evidence {
-                kind: "message",
-                value: l,
-            });
-        }
-    }
-
-    // Supporting evidence.
-    for (i, p) in cat.problems.iter().enumerate() {
-        let s = &mut scores[i];
-        if s.primary.is_empty() {
-            continue;
-        }
-        if let Some(e) = &exception {
-            if let Some(sig) = p
-                .signals
-                .exception_types
-                .iter()
-                .find(|sig| type_matches(e, &sig.value))
-            {
-                s.support.push(sig.weight);
-                s.evidence.push(Evidence {
-                    kind: "exception_type",
-                    value: e.trim().to_string(),
-                });
-            }
-        }
-        let command = input.command.clone().or_else(|| {
-            n.display
-                .split(" : ")
-                .next()
-                .filter(|h| h.len() < 40 && h.contains('-') && !h.contains(' '))
-                .map(|h| h.to_string())
-        });
-        if let Some(cmd) = command {
-            if let Some(sig) = p
-                .signals
-                .commands
-                .iter()
-                .find(|sig| sig.value.eq_ignore_ascii_case(cmd.trim()))
-            {
-                s.support.push(sig.weight);
-                s.evidence.push(Evidence {
-                    kind: "command",
-                    value: cmd.trim().to_string(),
-                });
-            }
-        }
-    }
-
     let mut matches = Vec::new();
-    for (i, p) in cat.problems.iter().enumerate() {
-        let s = &mut scores[i];
-        if any_message && s.message.is_none() {
-            continue;
+    if let Some((i, confidence, (first, last))) = best {
+        let p = &cat.problems[i];
+        let rule = &c.rules[i];
+        let (cf, cl) = (first.saturating_sub(1), last.saturating_add(1));
+        let mut cues: Vec<&(usize, f64)> = rule
+            .cues
+            .iter()
+            .filter(|(k, _)| r.found.near(*k, cf, cl))
+            .collect();
+        cues.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+        let mut evidence: Vec<Evidence> = cues
+            .iter()
+            .map(|(k, _)| evidence_of(&c.lexicon, cat, &r.found, *k, false))
+            .collect();
+        evidence.extend(
+            rule.against
+                .iter()
+                .filter(|(k, _)| r.found.near(*k, first, last))
+                .map(|(k, _)| evidence_of(&c.lexicon, cat, &r.found, *k, true)),
+        );
+        // The language whose words carried the most of this rule's keywords.
+        let mut per_lang: Vec<(usize, u32)> = Vec::new();
+        for (k, _) in &cues {
+            if let Some(How::Term {
+                language: Some(l), ..
+            }) = c.lexicon.how(&r.found, *k)
+            {
+                let li = c
+                    .lexicon
+                    .languages
+                    .iter()
+                    .position(|x| *x == l)
+                    .unwrap_or(0);
+                match per_lang.iter_mut().find(|(x, _)| *x == li) {
+                    Some(e) => e.1 += 1,
+                    None => per_lang.push((li, 1)),
+                }
+            }
         }
-        let confidence = s.confidence();
-        if confidence < THRESHOLD {
-            continue;
+        let message_language = per_lang
+            .iter()
+            .max_by_key(|(li, n)| (*n, std::cmp::Reverse(*li)))
+            .map(|(li, _)| c.lexicon.languages[*li].clone());
+        let mut fields = BTreeMap::new();
+        generic_fields(&r.n, &mut fields);
+        if rule.versions && r.versions.len() >= 2 {
+            let mut vs = r.versions.clone();
+            vs.sort_by_key(|v| version_key(v));
+            fields.insert("version_found".into(), vs[0].clone());
+            fields.insert("version_required".into(), vs[vs.len() - 1].clone());
         }
-        let mut fields = std::mem::take(&mut s.fields);
-        generic_fields(&n, &mut fields);
         let t = &p.text[lang];
         matches.push(Match {
             id: p.id.clone(),
@@ -466,21 +504,76 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
             fix: t.fix.clone(),
             doc: p.doc.clone(),
             fields,
-            evidence: std::mem::take(&mut s.evidence),
-            message_language: s.message.as_ref().map(|(_, l)| l.clone()),
+            evidence,
+            message_language,
         });
     }
-    matches.sort_by(|a, b| {
-        b.confidence
-            .partial_cmp(&a.confidence)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
     Ok(Classification {
         schema: 1,
         language: lang.to_string(),
         matches,
-        truncated: n.truncated,
+        truncated: r.n.truncated,
     })
+}
+
+/// Whether a text could match a problem: some rule has a required set
+/// whole. The scanner uses it to skip, cheaply, candidate blocks; `classify`
+/// finds a match only where this is true.
+pub fn could_match(text: &str) -> bool {
+    let c = match compiled() {
+        Ok(c) => c,
+        Err(_) => return true,
+    };
+    let input = ErrorInput {
+        message: Some(clip(text).to_string()),
+        ..ErrorInput::default()
+    };
+    let r = read(&input, c);
+    c.rules.iter().any(|rule| score(rule, &r.found).0 > 0.0)
+}
+
+/// The literal strings that lead to a match: for each rule's required set,
+/// every term of its first (rarest) concept, as written and folded. The
+/// scanner's prefilter searches raw text for them; codes are searched
+/// separately.
+pub fn trigger_terms() -> Result<Vec<String>, String> {
+    let c = compiled()?;
+    let mut out = std::collections::BTreeSet::new();
+    for rule in &c.rules {
+        for set in &rule.require {
+            let first = set[0];
+            if matches!(
+                c.lexicon.concepts[first].1,
+                ConceptKind::Code | ConceptKind::Shape
+            ) {
+                continue;
+            }
+            for t in c.lexicon.terms_of(first) {
+                let t = t.trim().to_string();
+                if !t.is_empty() {
+                    out.insert(t);
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The signed codes some rule's cues name (the scanner searches for their
+/// spellings).
+pub fn cue_codes() -> Result<Vec<i32>, String> {
+    let c = compiled()?;
+    let mut out: Vec<i32> = Vec::new();
+    for (concept, code) in &c.lexicon.codes {
+        if c.rules
+            .iter()
+            .any(|r| r.cues.iter().any(|(k, _)| k == concept))
+            && !out.contains(code)
+        {
+            out.push(*code);
+        }
+    }
+    Ok(out)
 }
 
 /// Classifies plain text.
@@ -642,20 +735,15 @@ mod tests {
     }
 
     #[test]
-    fn fqeid_and_type_matching() {
-        assert!(fqeid_matches(
-            "UnauthorizedAccess,Microsoft.PowerShell.Commands.ImportModuleCommand",
-            "UnauthorizedAccess"
-        ));
-        assert!(!fqeid_matches("UnauthorizedAccessX", "UnauthorizedAccess"));
-        assert!(type_matches(
-            "System.Management.Automation.Remoting.PSRemotingTransportException",
-            "PSRemotingTransportException"
-        ));
-        assert!(!type_matches(
-            "XPSRemotingTransportException",
-            "PSRemotingTransportException"
-        ));
+    fn versions_skip_links_and_commas() {
+        assert_eq!(
+            versions_in("version '2,0' ... of '3.0' see https://x/y?view=powershell-5.1 and 2013"),
+            vec!["2.0".to_string(), "3.0".to_string()]
+        );
+        assert_eq!(
+            versions_in("PowerShell 5.1.19041.1 «2.0»"),
+            vec!["5.1.19041.1", "2.0"]
+        );
     }
 
     #[test]
