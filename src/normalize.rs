@@ -86,7 +86,7 @@ fn continues(item: &str, line: &str) -> bool {
 /// Splits the PowerShell error view into message lines and the tail items
 /// (`+ CategoryInfo : ...`, `+ FullyQualifiedErrorId : ...`). The script
 /// position lines (`+ New-PSSession ...`, `+ ~~~~`) are dropped.
-fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
+fn split_tail<'a>(lines: &[&'a str]) -> (Vec<&'a str>, Tail) {
     let mut message = Vec::new();
     let mut tail = Tail::default();
     let mut items: Vec<String> = Vec::new();
@@ -110,7 +110,7 @@ fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
                 in_tail = false;
             }
             if !in_tail {
-                message.push((*line).to_string());
+                message.push(*line);
             }
         }
     }
@@ -171,12 +171,16 @@ fn cells(c: char) -> usize {
 /// Other lines stay lines, except a line that does not end a sentence
 /// followed by one that starts in lower case: a word wrap, joined with a
 /// space.
-fn unwrap_lines(lines: &[String]) -> String {
+fn unwrap_lines(lines: &[&str]) -> String {
     let widths: Vec<(usize, bool)> = lines
         .iter()
         .map(|l| {
-            let w: usize = l.chars().map(cells).sum();
-            (w, l.chars().any(|c| cells(c) == 2))
+            if l.is_ascii() {
+                (l.len(), false)
+            } else {
+                let w: usize = l.chars().map(cells).sum();
+                (w, l.chars().any(|c| cells(c) == 2))
+            }
         })
         .collect();
     let max = widths.iter().map(|w| w.0).max().unwrap_or(0);
@@ -186,7 +190,7 @@ fn unwrap_lines(lines: &[String]) -> String {
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
-            let prev = &lines[i - 1];
+            let prev = lines[i - 1];
             let prev_cut = wrapped && is_full(widths[i - 1]);
             let prev_ends = prev
                 .trim_end()

@@ -97,6 +97,8 @@ struct Compiled {
     lexicon: Lexicon,
     rules: Vec<Rule>,
     shapes: [usize; 3],
+    /// The keyword concept "version", if the lexicons have it.
+    version_word: Option<usize>,
 }
 
 static COMPILED: Lazy<Result<Compiled, String>> = Lazy::new(|| {
@@ -130,10 +132,12 @@ static COMPILED: Lazy<Result<Compiled, String>> = Lazy::new(|| {
         });
     }
     let shapes = [idx("email")?, idx("bracket_host")?, idx("version_pair")?];
+    let version_word = lexicon.concept("version");
     Ok(Compiled {
         lexicon,
         rules,
         shapes,
+        version_word,
     })
 });
 
@@ -149,12 +153,6 @@ pub fn warm_up() -> Result<(), String> {
     compiled().map(|_| ())
 }
 
-static CODE_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)0x([0-9a-f]{8})(?-u:\b)|(?:^|[^0-9A-Za-z.])(-?[0-9]{9,10})(?:[^0-9A-Za-z]|$)",
-    )
-    .unwrap()
-});
 static EMAIL_RE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").unwrap()
 });
@@ -178,25 +176,56 @@ static VERSION_RE: Lazy<Regex> = Lazy::new(|| {
         .unwrap()
 });
 
-/// Signed 32-bit view of every code the text spells (hex, signed, unsigned).
+/// Signed 32-bit view of every code the text spells: hex `0x8033xxxx`
+/// (not inside a word), and signed or unsigned decimal of 9 or 10 digits
+/// (not inside a word, a number or a version). A hand-written scan: most
+/// texts hold no code, and this runs on every one.
 fn codes_in(text: &str) -> Vec<i32> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut out = Vec::new();
-    for cap in CODE_RE.captures_iter(text) {
-        if let Some(hex) = cap.get(1) {
-            if let Ok(v) = u32::from_str_radix(hex.as_str(), 16) {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'0'
+            && i + 10 <= b.len()
+            && (b[i + 1] == b'x' || b[i + 1] == b'X')
+            && (i == 0 || !word(b[i - 1]))
+            && b[i + 2..i + 10].iter().all(|x| x.is_ascii_hexdigit())
+            && (i + 10 == b.len() || !word(b[i + 10]))
+        {
+            if let Ok(v) = u32::from_str_radix(&text[i + 2..i + 10], 16) {
                 out.push(v as i32);
             }
-        } else if let Some(dec) = cap.get(2) {
-            if let Ok(v) = dec.as_str().parse::<i64>() {
-                if v >= i32::MIN as i64 && v <= u32::MAX as i64 {
-                    out.push(if v > i32::MAX as i64 {
-                        (v as u32) as i32
-                    } else {
-                        v as i32
-                    });
+            i += 10;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit()) {
+            let start = i;
+            let digits_from = if c == b'-' { i + 1 } else { i };
+            let mut j = digits_from;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let n = j - digits_from;
+            let before_ok =
+                start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.');
+            let after_ok = j == b.len() || !b[j].is_ascii_alphanumeric();
+            if (9..=10).contains(&n) && before_ok && after_ok {
+                if let Ok(v) = text[start..j].parse::<i64>() {
+                    if v >= i32::MIN as i64 && v <= u32::MAX as i64 {
+                        out.push(if v > i32::MAX as i64 {
+                            (v as u32) as i32
+                        } else {
+                            v as i32
+                        });
+                    }
                 }
             }
+            i = j.max(i + 1);
+            continue;
         }
+        i += 1;
     }
     out
 }
@@ -246,23 +275,42 @@ fn clean_path(p: &str) -> String {
     s
 }
 
+/// The first e-mail address of a text (cheap when there is no `@`).
+fn email_in(display: &str) -> Option<&str> {
+    if !display.contains('@') {
+        return None;
+    }
+    EMAIL_RE
+        .find(display)
+        .map(|m| m.as_str().trim_end_matches('.'))
+}
+
+/// The host of a `[host]` prefix, else a service host named in the text.
+fn host_in(display: &str) -> Option<String> {
+    let bracket = if display.contains('[') {
+        BRACKET_HOST_RE.captures(display).map(|c| c[1].to_string())
+    } else {
+        None
+    };
+    bracket.or_else(|| {
+        if display.contains(".com") {
+            SERVICE_HOST_RE.captures(display).map(|c| c[1].to_string())
+        } else {
+            None
+        }
+    })
+}
+
 /// Fields any admin needs, cut from the display text whatever its language.
 fn generic_fields(n: &Normalized, out: &mut BTreeMap<String, String>) {
-    if let Some(m) = EMAIL_RE.find(&n.display) {
-        out.insert("user".into(), m.as_str().trim_end_matches('.').to_string());
+    if let Some(u) = email_in(&n.display) {
+        out.insert("user".into(), u.to_string());
     }
-    let host = BRACKET_HOST_RE
-        .captures(&n.display)
-        .map(|c| c[1].to_string())
-        .or_else(|| {
-            SERVICE_HOST_RE
-                .captures(&n.display)
-                .map(|c| c[1].to_string())
-        });
-    if let Some(h) = host {
+    if let Some(h) = host_in(&n.display) {
         out.insert("host".into(), h);
     }
-    if let Some(m) = PATH_RE.find(&n.display) {
+    let has_script_path = n.display.contains('\\') && n.display.to_ascii_lowercase().contains("ps");
+    if let Some(m) = has_script_path.then(|| PATH_RE.find(&n.display)).flatten() {
         let path = clean_path(m.as_str());
         let file = path.rsplit('\\').next().unwrap_or(&path);
         let stem = file.split('.').next().unwrap_or(file).trim();
@@ -335,13 +383,17 @@ fn read(input: &ErrorInput, c: &Compiled) -> Read {
             found.set_code(*concept);
         }
     }
-    if EMAIL_RE.is_match(&n.display) {
+    if email_in(&n.display).is_some() {
         found.set_code(c.shapes[0]);
     }
-    if BRACKET_HOST_RE.is_match(&n.display) {
+    if n.display.contains('[') && BRACKET_HOST_RE.is_match(&n.display) {
         found.set_code(c.shapes[1]);
     }
-    let versions = versions_in(&n.display);
+    // Version numbers only matter next to the word for version.
+    let versions = match c.version_word {
+        Some(v) if found.has(v) => versions_in(&n.display),
+        _ => Vec::new(),
+    };
     if versions.len() >= 2 {
         found.set_code(c.shapes[2]);
     }
@@ -732,6 +784,19 @@ mod tests {
             vec![0x803381A5u32 as i32]
         );
         assert!(codes_in("version 5.1.19041.1").is_empty());
+    }
+
+    #[test]
+    fn codes_in_every_spelling_and_not_inside_numbers() {
+        assert_eq!(
+            codes_in("-2144108123,PSSessionOpenFailed"),
+            vec![0x803381A5u32 as i32]
+        );
+        assert_eq!(codes_in("x 0X803381a5."), vec![0x803381A5u32 as i32]);
+        assert!(
+            codes_in("a0x803381A5 0x803381A5b 1.2144108123 12345678901 x2150859173").is_empty()
+        );
+        assert_eq!(codes_in("2150859173"), vec![0x803381A5u32 as i32]);
     }
 
     #[test]

@@ -143,44 +143,64 @@ pub fn fold_with_ends(text: &str) -> (String, Vec<u32>) {
     // A space is written only before the next kept character, and only if
     // neither side is CJK.
     let mut pending_space = false;
-    let mut last: Option<char> = None;
+    // Whether the last kept character was CJK; None before the first one
+    // and right after a line break.
+    let mut last_cjk: Option<bool> = None;
     let mut has_word = false;
+    // Whether the last line break ended a sentence (a CJK wrap undoes both).
+    let mut break_ended = false;
     // A Latin stop waiting for what follows it: (offset, seen whitespace).
     let mut stop: Option<(u32, bool)> = None;
-    let end_here = |out: &String, ends: &mut Vec<u32>, has_word: &mut bool| {
-        if *has_word {
-            ends.push(out.len() as u32);
-        }
-        *has_word = false;
-    };
     for c in text.chars() {
-        if is_invisible(c) {
-            continue;
-        }
+        let ascii = c.is_ascii();
         if c == '\n' {
             pending_space = false;
             stop = None;
             if !out.is_empty() && !out.ends_with('\n') {
-                end_here(&out, &mut ends, &mut has_word);
+                break_ended = has_word;
+                if has_word {
+                    ends.push(out.len() as u32);
+                }
+                has_word = false;
                 out.push('\n');
             }
             continue;
         }
-        if is_separator(c) {
+        let sep = if ascii {
+            matches!(
+                c,
+                ' ' | '\t' | '\r' | '\x0b' | '\x0c' | '\'' | '"' | '`' | '*' | '-'
+            )
+        } else {
+            if is_invisible(c) {
+                continue;
+            }
+            is_separator(c)
+        };
+        if sep {
             pending_space = true;
             if let Some(s) = stop.as_mut() {
                 s.1 = true;
             }
             continue;
         }
+        let cjk = !ascii && is_cjk(c);
         // A line break between two CJK characters is a console wrap the
         // width check missed: CJK text ends its sentences with 。.
-        if out.ends_with('\n') && is_cjk(c) && last.map(is_cjk).unwrap_or(false) {
+        if cjk && out.ends_with('\n') && last_cjk_before_break(&out) {
             out.pop();
-            ends.pop();
+            if break_ended {
+                ends.pop();
+                has_word = true;
+            }
         }
         if let Some((at, spaced)) = stop.take() {
-            if spaced && (c.is_uppercase() || c.is_ascii_digit() || is_cjk(c)) {
+            let starts = if ascii {
+                c.is_ascii_uppercase() || c.is_ascii_digit()
+            } else {
+                cjk || c.is_uppercase()
+            };
+            if spaced && starts {
                 if has_word {
                     ends.push(at);
                 }
@@ -189,19 +209,30 @@ pub fn fold_with_ends(text: &str) -> (String, Vec<u32>) {
         }
         if pending_space {
             pending_space = false;
-            if let Some(prev) = last {
-                if !is_cjk(prev) && !is_cjk(c) && !out.ends_with('\n') {
-                    out.push(' ');
-                }
+            if last_cjk == Some(false) && !cjk && !out.ends_with('\n') {
+                out.push(' ');
             }
         }
-        push_folded(c, &mut out);
-        last = Some(c);
+        if ascii {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            push_folded(c, &mut out);
+        }
+        last_cjk = Some(cjk);
         match ends_sentence(c) {
-            Some(true) => end_here(&out, &mut ends, &mut has_word),
+            Some(true) => {
+                if has_word {
+                    ends.push(out.len() as u32);
+                }
+                has_word = false;
+            }
             Some(false) => stop = Some((out.len() as u32, false)),
             None => {
-                if c.is_alphanumeric() {
+                if if ascii {
+                    c.is_ascii_alphanumeric()
+                } else {
+                    cjk || c.is_alphanumeric()
+                } {
                     has_word = true;
                 }
             }
@@ -211,6 +242,15 @@ pub fn fold_with_ends(text: &str) -> (String, Vec<u32>) {
         ends.push(out.len() as u32);
     }
     (out, ends)
+}
+
+/// Whether the character before a view's trailing line break is CJK.
+fn last_cjk_before_break(out: &str) -> bool {
+    out[..out.len() - 1]
+        .chars()
+        .next_back()
+        .map(is_cjk)
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
