@@ -12,19 +12,21 @@
 //!
 //! | id | problem | checks |
 //! | --- | --- | --- |
-//! | `execution_policy.windows_powershell` | `execution_policy` | effective policy of Windows PowerShell (host list, else registry): Restricted/AllSigned fail |
-//! | `execution_policy.powershell7` | `execution_policy` | the same for PowerShell 7 (host list when the host is Core, else PowerShellCore policy keys and powershell.config.json) |
+//! | `execution_policy.windows_powershell` | `execution_policy` | effective policy of Windows PowerShell (host list, else registry; all Undefined is Restricted): Restricted/AllSigned fail |
+//! | `execution_policy.powershell7` | `execution_policy` | the same for PowerShell 7 (host list when the host is Core, else the probe's scopes: policy keys per hive and powershell.config.json) |
 //! | `powershell.version` | `powershell_version` | the connector needs PowerShell 3.0 or later |
-//! | `winrm.basic_auth` | `winrm_basic_auth` | WinRM client Basic: Group Policy AllowBasic wins over local auth_basic |
+//! | `winrm.basic_auth` | `winrm_basic_auth` | WinRM client Basic: Group Policy AllowBasic wins over local auth_basic (fix per the WinRM service) |
 //! | `wsman.client` | none | outside Windows: a WSMan client library for New-PSSession |
-//! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service and MSOIdentityCRL key |
-//! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running |
+//! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service, MSOIdentityCRL key (64/32-bit view) and version, judged against what needs it |
+//! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running, judged against what needs it |
 //! | `network.<name>` | `liveid_connect_failed` for sign-in hosts, else none | DNS and TCP reachability of each endpoint |
 //! | `proxy.environment` | none | HTTP(S)_PROXY / ALL_PROXY / NO_PROXY parse and apply |
 //! | `proxy.windows` | `liveid_connect_failed` | WinHTTP (sign-in assistant, WinRM) versus the user's IE proxy |
 //! | `sessions.count` | `shells_per_user` | open sessions to the service in this PowerShell (3 is the limit) |
 //! | `sessions.age` | `session_expired` | sessions 60 minutes old or broken |
 //! | `connector.installed` | `connector_retired` | SkypeOnlineConnector / LyncOnlineConnector present or loaded |
+//!
+//! What each rule relies on, with its sources: docs/facts/advice.md.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
