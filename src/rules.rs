@@ -403,9 +403,13 @@ fn policy_finding(
                 .get(s)
                 .and_then(|o| o.get("place"))
                 .and_then(|p| p.as_str());
-            evidence.push(match place {
-                Some(p) => format!("effective: {} (scope {}, from {})", effective, s, p),
-                None => format!("effective: {} (scope {})", effective, s),
+            evidence.push(match (place, &from_file) {
+                (Some(p), Some(_)) => format!(
+                    "effective: {} (scope {}, from PowerShellPolicies.ScriptExecution in {})",
+                    effective, s, p
+                ),
+                (Some(p), None) => format!("effective: {} (scope {}, from {})", effective, s, p),
+                (None, _) => format!("effective: {} (scope {})", effective, s),
             })
         }
         None => evidence.push(format!(
@@ -432,8 +436,8 @@ fn policy_finding(
     if let Some(place) = &from_file {
         first.push(t!(
             lang,
-            "The {s} scope comes from PowerShellPolicies.ScriptExecution in {place}: Set-ExecutionPolicy cannot override it. Edit that file (the one in $PSHOME from an elevated prompt): set ExecutionPolicy to RemoteSigned, or remove ScriptExecution.",
-            "La portée {s} vient de PowerShellPolicies.ScriptExecution dans {place} : Set-ExecutionPolicy ne peut pas la remplacer. Modifiez ce fichier (celui de $PSHOME depuis une invite élevée) : mettez ExecutionPolicy à RemoteSigned, ou supprimez ScriptExecution.",
+            "The {s} scope comes from PowerShellPolicies.ScriptExecution in {place}: Set-ExecutionPolicy cannot override it. Edit that file (the one in $PSHOME from an elevated prompt): set EnableScripts to true and ExecutionPolicy to RemoteSigned, or remove ScriptExecution.",
+            "La portée {s} vient de PowerShellPolicies.ScriptExecution dans {place} : Set-ExecutionPolicy ne peut pas la remplacer. Modifiez ce fichier (celui de $PSHOME depuis une invite élevée) : mettez EnableScripts à true et ExecutionPolicy à RemoteSigned, ou supprimez ScriptExecution.",
             s = scope.unwrap_or("")
         ));
         fix = None;
@@ -2191,7 +2195,7 @@ mod tests {
     fn powershell7_policy_from_the_config_file_is_not_fixed_by_set_executionpolicy() {
         // $PSHOME\powershell.config.json PowerShellPolicies.ScriptExecution
         // is the MachinePolicy scope: Set-ExecutionPolicy cannot beat it.
-        let place = r"C:\Program Files\PowerShell\7\powershell.config.json PowerShellPolicies.ScriptExecution";
+        let place = r"C:\Program Files\PowerShell\7\powershell.config.json";
         let facts = windows_facts(vec![Fact::known(
             "powershell7.execution_policy",
             json!({"installed": true, "pshome": r"C:\Program Files\PowerShell\7",

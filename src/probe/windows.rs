@@ -521,7 +521,7 @@ fn powershell7_policy_scope(
         None => match file {
             Some((path, Some(c))) if c.script_execution.is_some() => (
                 c.script_execution.clone(),
-                json!({"kind": "config_file", "place": format!("{} PowerShellPolicies.ScriptExecution", path.display())}),
+                json!({"kind": "config_file", "place": path.display().to_string()}),
             ),
             _ => (None, Value::Null),
         },
