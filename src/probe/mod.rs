@@ -19,6 +19,7 @@ use serde_json::Value;
 use std::time::Duration;
 
 pub mod net;
+pub(crate) mod policy;
 #[cfg(not(windows))]
 mod unix;
 pub(crate) mod win32;
@@ -215,6 +216,7 @@ pub const OS_FACT_IDS: &[(&str, &str)] = &[
         "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
     ),
     ("service.msoidsvc", "service control manager: msoidsvc"),
+    ("service.winrm", "service control manager: winrm"),
     (
         "proxy.winhttp",
         "WinHttpGetDefaultProxyConfiguration (HKLM\\...\\Internet Settings\\Connections WinHttpSettings)",

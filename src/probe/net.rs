@@ -246,20 +246,30 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
     })
 }
 
-/// Whether `host` is exempt from the proxy by a NO_PROXY list (comma
-/// separated; `*` alone exempts everything; a leading dot, or a plain
-/// domain, matches its subdomains).
+/// Whether `host` is exempt from the proxy by a NO_PROXY list, as .NET's
+/// `HttpClient.DefaultProxy` decides (HttpEnvironmentProxy.cs
+/// `IsMatchInBypassList`): entries are trimmed, and compared without case;
+/// an entry with a leading dot matches that domain and its subdomains
+/// (`.example.com`: example.com and www.example.com); any other entry
+/// matches only the same host name (`example.com` does not cover
+/// www.example.com). There is no wildcard: `*` matches no host, and neither
+/// does an entry with a port.
 pub fn no_proxy_matches(list: &[String], host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
     list.iter().any(|entry| {
         let e = entry.trim().to_ascii_lowercase();
-        let e = e.split(':').next().unwrap_or("").to_string();
-        if e == "*" {
-            return true;
+        match e.strip_prefix('.') {
+            Some(domain) => host == domain || host.ends_with(&e),
+            None => !e.is_empty() && host == e,
         }
-        let bare = e.trim_start_matches('.');
-        !bare.is_empty() && (host == bare || host.ends_with(&format!(".{}", bare)))
     })
+}
+
+/// NO_PROXY entries that can match no host name under .NET's rules: `*`
+/// and other wildcards, ports, paths and schemes.
+pub fn no_proxy_never_matches(entry: &str) -> bool {
+    let e = entry.trim();
+    e.contains(['*', ':', '/', '?'])
 }
 
 /// The pairs of variables read, lower case first as .NET does.
@@ -354,13 +364,31 @@ mod tests {
     }
 
     #[test]
-    fn no_proxy_lists() {
+    fn no_proxy_lists_as_dotnet_reads_them() {
         let l: Vec<String> = vec![".microsoftonline.com".into(), "lync.com".into()];
+        // A leading dot: the domain itself and its subdomains.
         assert!(no_proxy_matches(&l, "login.microsoftonline.com"));
-        assert!(no_proxy_matches(&l, "webdir.online.lync.com"));
+        assert!(no_proxy_matches(&l, "microsoftonline.com"));
+        assert!(!no_proxy_matches(&l, "notmicrosoftonline.com"));
+        // No leading dot: that host only (the old rule also took
+        // webdir.online.lync.com for lync.com).
         assert!(no_proxy_matches(&l, "lync.com"));
+        assert!(no_proxy_matches(&l, "LYNC.com"));
+        assert!(!no_proxy_matches(&l, "webdir.online.lync.com"));
         assert!(!no_proxy_matches(&l, "notlync.com"));
-        assert!(no_proxy_matches(&["*".into()], "anything"));
+        // No wildcard: "*" and "*.lync.com" match nothing; nor does a port.
+        for e in ["*", "*.lync.com", "webdir.online.lync.com:443"] {
+            assert!(
+                !no_proxy_matches(&[e.to_string()], "webdir.online.lync.com"),
+                "{}",
+                e
+            );
+            assert!(no_proxy_never_matches(e), "{}", e);
+        }
+        assert!(!no_proxy_never_matches(".lync.com"));
+        // Spaces around entries are trimmed; empty entries match nothing.
+        assert!(no_proxy_matches(&[" lync.com ".into()], "lync.com"));
+        assert!(!no_proxy_matches(&["".into(), " ".into()], "lync.com"));
     }
 
     #[test]
