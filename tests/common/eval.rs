@@ -39,8 +39,17 @@ pub fn load(root: &Path) -> Result<(Vec<Sample>, Vec<String>), String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // Only the families families.json declares: a folder being filled is
+    // not measured until it is declared.
+    let declared = families["families"]
+        .as_object()
+        .ok_or("families.json: families must be an object")?;
     for n in names {
-        dirs.push((n.clone(), root.join("tests/samples").join(n)));
+        if declared.contains_key(&n) {
+            dirs.push((n.clone(), root.join("tests/samples").join(n)));
+        } else {
+            eprintln!("eval: tests/samples/{} is not a declared family (families.json): not measured", n);
+        }
     }
     for (family, dir) in dirs {
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)

@@ -33,6 +33,7 @@ function Get-DesignSamples {
     $families = Get-Content (Join-Path $script:RepoRoot 'tests/samples/families.json') -Raw | ConvertFrom-Json
     foreach ($dir in Get-ChildItem (Join-Path $script:RepoRoot 'tests/samples') -Directory) {
         if (@($families.held_out) -contains $dir.Name) { continue }
+        if (-not $families.families.PSObject.Properties[$dir.Name]) { continue }
         foreach ($file in Get-ChildItem $dir.FullName -Filter *.json) {
             $doc = Get-Content $file.FullName -Raw | ConvertFrom-Json
             foreach ($s in $doc.samples) {
