@@ -50,10 +50,11 @@
 #define CSOD_ABI_VERSION 1
 
 /*
- Largest JSON document (`record_json`) accepted, in bytes of UTF-8 (a
- UTF-16 document longer than this many units is refused before decoding).
- An error record is a few kilobytes; a larger document is bad input. JSON
- is parsed whole, so this bounds what one call can allocate.
+ Largest JSON document (`record_json`, `request_json`, `options_json`)
+ accepted, in bytes of UTF-8 (a UTF-16 document longer than this many
+ units is refused before decoding). Each is a few kilobytes; a larger
+ document is bad input. JSON is parsed whole, so this bounds what one call
+ can allocate.
  */
 #define CSOD_MAX_DOCUMENT_BYTES (16 << 20)
 
@@ -215,7 +216,9 @@ void csod_wstring_free(uint16_t *s);
 /*
  The last error of the calling thread, "" when the last call succeeded.
  The pointer stays valid until this thread's next call into the library;
- do not free it.
+ do not free it. Called while the thread exits, after its thread-local
+ storage is destroyed (from a thread-local destructor), it returns a
+ static message saying so, never NULL.
  */
 const char *csod_last_error(void);
 
@@ -236,7 +239,9 @@ uint16_t *csod_last_error_w(void);
  default 1000), `"fields"` (true/false: list the fields cut from each
  error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
  "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is
- bad input.
+ bad input, and so is an options document larger than
+ `CSOD_MAX_DOCUMENT_BYTES` or nested deeper than 32 levels (both checked
+ before parsing, in every entry point that reads options).
 
  Returns `{"schema":1,"language":…,"encoding":…,"bytes":…,"lines":…,
  "hits":[{"line":…,"offset":…,"id":…,"confidence":…,"title":…,

@@ -103,14 +103,22 @@ impl Default for Options {
 }
 
 /// Parses the options document (see the module documentation). `None` or
-/// an empty string gives the defaults.
+/// an empty string gives the defaults. Like the other JSON documents, it is
+/// refused before parsing when larger than
+/// [`crate::ffi::CSOD_MAX_DOCUMENT_BYTES`] or nested deeper than
+/// [`classify::CSOD_MAX_JSON_DEPTH`] (measured without recursion, so deep
+/// options cannot overflow a small thread stack).
 pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
     let mut o = Options::default();
     let text = match json {
         None => return Ok(o),
-        Some(t) if t.trim().is_empty() => return Ok(o),
         Some(t) => t,
     };
+    crate::ffi::check_document_size(text.len(), "options_json")?;
+    if text.trim().is_empty() {
+        return Ok(o);
+    }
+    classify::check_json_depth(text, classify::CSOD_MAX_JSON_DEPTH, "options_json")?;
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("options are not valid JSON: {}", e))?;
     let obj = v
