@@ -66,8 +66,22 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
- Lines longer than this are counted but not searched: no PowerShell error
- line is that long, and it bounds the memory a line without end can take.
+ Most threads the OS probes hold in the whole process (there are ten
+ probes; each key runs at most once at a time).
+ */
+#define OS_PROBE_THREADS 12
+
+/*
+ Most threads name lookups hold in the whole process.
+ */
+#define RESOLVER_THREADS 16
+
+/*
+ Lines longer than this many bytes (line end excluded; for UTF-16 input,
+ bytes of its UTF-8 form) are counted but not searched: the scanner sees
+ an empty line in their place, whatever the chunking, so such a line also
+ ends an error block. No PowerShell error line is that long, and it
+ bounds the memory a line without end can take.
  */
 #define MAX_LINE (64 * 1024)
 
@@ -289,7 +303,11 @@ struct CsodScanner *csod_scanner_new_w(const uint16_t *options_json);
 
 /*
  Gives the scanner the next `len` bytes of the input. Chunks may be of
- any size and may cut lines, characters and UTF-16 code units anywhere.
+ any size and may cut lines, characters and UTF-16 code units anywhere:
+ the result is the same for any chunking, and the work stays linear in
+ the input. A line longer than 64 KiB before its line feed is counted but
+ not searched (it ends an error block as a blank line would), however it
+ was cut.
  Returns 0, or -1 on bad input (NULL scanner, NULL data with a length, a
  finished scanner; see `csod_last_error`).
 

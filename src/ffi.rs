@@ -610,7 +610,11 @@ pub unsafe extern "C" fn csod_scanner_new_w(options_json: *const u16) -> *mut Cs
 }
 
 /// Gives the scanner the next `len` bytes of the input. Chunks may be of
-/// any size and may cut lines, characters and UTF-16 code units anywhere.
+/// any size and may cut lines, characters and UTF-16 code units anywhere:
+/// the result is the same for any chunking, and the work stays linear in
+/// the input. A line longer than 64 KiB before its line feed is counted but
+/// not searched (it ends an error block as a blank line would), however it
+/// was cut.
 /// Returns 0, or -1 on bad input (NULL scanner, NULL data with a length, a
 /// finished scanner; see `csod_last_error`).
 ///
