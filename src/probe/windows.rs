@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use widestring::U16CString;
 
 use super::win32::{self, ERROR_MORE_DATA};
-use super::Fact;
+use super::{Fact, OsProbe, OS_FACT_IDS};
 
 type Hkey = isize;
 type ScHandle = *mut c_void;
@@ -233,29 +233,47 @@ impl Errors {
     }
 }
 
-pub fn facts() -> Vec<Fact> {
-    vec![
-        windows_powershell_policy(),
-        powershell7_policy(),
-        engine_version(),
-        dword_fact(
-            "winrm.client.allow_basic_policy",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
-            "AllowBasic",
-        ),
-        dword_fact(
-            "winrm.client.auth_basic",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
-            "auth_basic",
-        ),
-        sign_in_assistant_version(),
-        service("msoidsvc"),
-        winhttp_proxy(),
-        ie_proxy(),
-        modules(),
-    ]
+/// The ten OS probes, one per fact, in the order of `OS_FACT_IDS`: each
+/// runs in the OS probe pool and is bounded on its own, so a slow one (the
+/// Documents folder on an unreachable share, a wedged service manager)
+/// costs only its own fact.
+pub(crate) fn probes() -> Vec<OsProbe> {
+    let runs: [fn() -> Vec<Fact>; 10] = [
+        || vec![windows_powershell_policy()],
+        || vec![powershell7_policy()],
+        || vec![engine_version()],
+        || {
+            vec![dword_fact(
+                "winrm.client.allow_basic_policy",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
+                "AllowBasic",
+            )]
+        },
+        || {
+            vec![dword_fact(
+                "winrm.client.auth_basic",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
+                "auth_basic",
+            )]
+        },
+        || vec![sign_in_assistant_version()],
+        || vec![service("msoidsvc")],
+        || vec![winhttp_proxy()],
+        || vec![ie_proxy()],
+        || vec![modules()],
+    ];
+    OS_FACT_IDS
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .map(|(i, ((id, _), run))| OsProbe {
+            key: id,
+            facts: &OS_FACT_IDS[i..i + 1],
+            run,
+        })
+        .collect()
 }
 
 fn dword_fact(id: &str, root: Hkey, path: &str, value: &str) -> Fact {
