@@ -3,7 +3,10 @@
 //! with KEY_READ, the service manager with SC_MANAGER_CONNECT and the
 //! service with SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG. Keys are read in
 //! the 64-bit view (KEY_WOW64_64KEY) where WinRM, PowerShell and the sign-in
-//! assistant keep theirs. Locations and their sources: FACTS.md §1–§6, §9.
+//! assistant keep theirs; where installers differ both views are read:
+//! PowerShell 7 x86's installer registers its InstalledVersions key in the
+//! 32-bit view (and installs under Program Files (x86)). Locations and their
+//! sources: FACTS.md §1–§6, §9.
 //!
 //! The few Win32 functions are declared here (no bindings crate).
 
@@ -22,6 +25,7 @@ const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
 const HKEY_LOCAL_MACHINE: Hkey = 0x8000_0002u32 as i32 as isize;
 const KEY_READ: u32 = 0x20019;
 const KEY_WOW64_64KEY: u32 = 0x0100;
+const KEY_WOW64_32KEY: u32 = 0x0200;
 const RRF_RT_REG_SZ: u32 = 0x0000_0002;
 const RRF_RT_REG_DWORD: u32 = 0x0000_0010;
 const ERROR_SUCCESS: i32 = 0;
@@ -115,11 +119,12 @@ impl Drop for Key {
     }
 }
 
-/// Opens a key for reading; `Ok(None)` when it does not exist.
-fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
+/// Opens a key for reading in a registry view (`KEY_WOW64_64KEY` or
+/// `KEY_WOW64_32KEY`); `Ok(None)` when it does not exist.
+fn open(root: Hkey, path: &str, view: u32) -> Result<Option<Key>, String> {
     let p = wide(path);
     let mut h: Hkey = 0;
-    let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | KEY_WOW64_64KEY, &mut h) };
+    let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | view, &mut h) };
     match rc {
         ERROR_SUCCESS => Ok(Some(Key(h))),
         rc => win32::registry_failure(
@@ -131,10 +136,21 @@ fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
     }
 }
 
-/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded); `Ok(None)` when
-/// the key or the value is absent.
+/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded) in the 64-bit
+/// view; `Ok(None)` when the key or the value is absent.
 fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, String> {
-    let key = match open(root, path)? {
+    read_string_in(root, path, value, KEY_WOW64_64KEY)
+}
+
+/// `read_string` in a registry view. The text is what .NET (so PowerShell)
+/// reads, with an embedded NUL made visible (`win32::reg_sz_text`).
+fn read_string_in(
+    root: Hkey,
+    path: &str,
+    value: &str,
+    view: u32,
+) -> Result<Option<String>, String> {
+    let key = match open(root, path, view)? {
         Some(k) => k,
         None => return Ok(None),
     };
@@ -160,8 +176,7 @@ fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, St
         match rc {
             ERROR_SUCCESS => {
                 let n = (cb as usize / 2).min(buf.len());
-                let s = String::from_utf16_lossy(&buf[..n]);
-                return Ok(Some(s.trim_end_matches('\0').to_string()));
+                return Ok(Some(win32::reg_sz_text(&buf[..n])));
             }
             ERROR_MORE_DATA => size = cb.max(size * 2 + 2),
             rc => {
@@ -182,7 +197,7 @@ fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, St
 
 /// Reads a REG_DWORD; `Ok(None)` when the key or the value is absent.
 fn read_dword(root: Hkey, path: &str, value: &str) -> Result<Option<u32>, String> {
-    let key = match open(root, path)? {
+    let key = match open(root, path, KEY_WOW64_64KEY)? {
         Some(k) => k,
         None => return Ok(None),
     };
@@ -354,26 +369,51 @@ const PWSH_UPGRADE_CODES: &[&str] = &[
     "86abcfbd-1ccc-4a88-b8b2-0facfde29094",
 ];
 
-fn pwsh_home(e: &mut Errors) -> Option<PathBuf> {
+/// Where PowerShell 7 is installed, and how it was found. Its MSI registers
+/// InstalledVersions in the view of its own architecture: the x86 package
+/// in the 32-bit view (WOW6432Node on 64-bit Windows), so both views are
+/// read; then the default folders, `%ProgramFiles%` (64-bit) and
+/// `%ProgramFiles(x86)%`.
+fn pwsh_home(e: &mut Errors) -> Option<(PathBuf, String)> {
     for code in PWSH_UPGRADE_CODES {
         let path = format!(
             r"SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\{}",
             code
         );
-        if let Some(loc) = e.take(read_string(HKEY_LOCAL_MACHINE, &path, "InstallLocation")) {
-            let p = PathBuf::from(loc.trim_end_matches('\\'));
-            if p.join("pwsh.exe").is_file() {
-                return Some(p);
+        for (view, name) in [(KEY_WOW64_64KEY, "64-bit"), (KEY_WOW64_32KEY, "32-bit")] {
+            let loc = e.take(read_string_in(
+                HKEY_LOCAL_MACHINE,
+                &path,
+                "InstallLocation",
+                view,
+            ));
+            if let Some(loc) = loc {
+                let p = PathBuf::from(loc.trim_end_matches('\\'));
+                if p.join("pwsh.exe").is_file() {
+                    let how = format!("HKLM\\{} InstallLocation ({} registry view)", path, name);
+                    return Some((p, how));
+                }
             }
         }
     }
-    let pf = std::env::var("ProgramW6432")
-        .or_else(|_| std::env::var("ProgramFiles"))
-        .ok()?;
-    ["7", "7-preview"]
-        .iter()
-        .map(|v| Path::new(&pf).join("PowerShell").join(v))
-        .find(|p| p.join("pwsh.exe").is_file())
+    let mut folders: Vec<String> = Vec::new();
+    for var in ["ProgramW6432", "ProgramFiles", "ProgramFiles(x86)"] {
+        if let Ok(pf) = std::env::var(var) {
+            if !folders.iter().any(|f| f.eq_ignore_ascii_case(&pf)) {
+                folders.push(pf);
+            }
+        }
+    }
+    for pf in folders {
+        for v in ["7", "7-preview"] {
+            let p = Path::new(&pf).join("PowerShell").join(v);
+            if p.join("pwsh.exe").is_file() {
+                let how = format!("folder {}", p.display());
+                return Some((p, how));
+            }
+        }
+    }
+    None
 }
 
 /// Reads a text file that may be UTF-16 (with BOM) or UTF-8 (with or
@@ -429,12 +469,17 @@ fn documents(e: &mut Errors) -> Option<PathBuf> {
 fn powershell7_policy() -> Fact {
     let mut e = Errors::default();
     let mut v = Map::new();
-    let home = pwsh_home(&mut e);
-    v.insert("installed".into(), json!(home.is_some()));
+    let found = pwsh_home(&mut e);
+    v.insert("installed".into(), json!(found.is_some()));
     v.insert(
         "pshome".into(),
-        json!(home.as_ref().map(|h| h.display().to_string())),
+        json!(found.as_ref().map(|(h, _)| h.display().to_string())),
     );
+    v.insert(
+        "found_by".into(),
+        json!(found.as_ref().map(|(_, how)| how.clone())),
+    );
+    let home = found.map(|(h, _)| h);
     let use_winps = e
         .take(read_dword(
             HKEY_LOCAL_MACHINE,
@@ -466,7 +511,7 @@ fn powershell7_policy() -> Fact {
     e.fact(
         "powershell7.execution_policy",
         Value::Object(v),
-        r"HKLM/HKCU\SOFTWARE\Policies\Microsoft\PowerShellCore (EnableScripts, ExecutionPolicy, UseWindowsPowerShellPolicySetting); env PSExecutionPolicyPreference; Documents\PowerShell\powershell.config.json; $PSHOME\powershell.config.json",
+        r"HKLM/HKCU\SOFTWARE\Policies\Microsoft\PowerShellCore (EnableScripts, ExecutionPolicy, UseWindowsPowerShellPolicySetting); env PSExecutionPolicyPreference; Documents\PowerShell\powershell.config.json; $PSHOME\powershell.config.json ($PSHOME: HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions, 64- and 32-bit views, else %ProgramFiles% and %ProgramFiles(x86)%\PowerShell\7)",
     )
 }
 
