@@ -1570,10 +1570,112 @@ fn replay(target: &str, data: &[u8]) {
                 if o.is_some() {
                     scan_replay(None, body, seed);
                 }
+                let generated = CString::new(generated_options(data[0], data[1])).unwrap();
+                scan_replay(Some(&generated), body, seed);
             }
             _ => {}
         }
     }
+}
+
+/// The harness's options generated from bytes 0 and 1 (tests/fuzz/harness.c,
+/// `generated_options`): the same document, byte for byte.
+fn generated_options(a: u8, b: u8) -> String {
+    const LANGS: [Option<&str>; 8] = [
+        None,
+        Some("\"en\""),
+        Some("\"fr\""),
+        Some("\"fr-FR\""),
+        Some("\"EN_gb\""),
+        Some("\"\""),
+        Some("\"de\""),
+        Some("\"xx\""),
+    ];
+    const HITS: [Option<&str>; 8] = [
+        None,
+        Some("0"),
+        Some("1"),
+        Some("2"),
+        Some("1000"),
+        Some("1000000"),
+        Some("-1"),
+        Some("1.5"),
+    ];
+    const FIELDS: [Option<&str>; 4] = [None, Some("true"), Some("false"), Some("1")];
+    const ENCODINGS: [Option<&str>; 8] = [
+        None,
+        Some("\"auto\""),
+        Some("\"utf-8\""),
+        Some("\"utf-16le\""),
+        Some("\"utf-16be\""),
+        Some("\"UTF_8\""),
+        Some("\"latin1\""),
+        Some("5"),
+    ];
+    const DEPTHS: [usize; 4] = [0, 31, 32, 200];
+    let (a, b) = (a as usize, b as usize);
+    let vals = [
+        ("language", LANGS[a & 7]),
+        ("max_hits", HITS[(a >> 3) & 7]),
+        ("fields", FIELDS[(a >> 6) & 3]),
+        ("encoding", ENCODINGS[b & 7]),
+    ];
+    let mut parts: Vec<String> = vals
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("\"{}\":{}", k, v)))
+        .collect();
+    let depth = DEPTHS[(b >> 3) & 3];
+    if depth > 0 {
+        parts.push(format!("\"x\":{}{}", "[".repeat(depth), "]".repeat(depth)));
+    }
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Every generated options document through the four entry points: the
+/// outcome follows from the values (a bad value or 33 levels is refused
+/// with its reason), never from the form.
+#[test]
+fn scan_generated_options_follow_their_values() {
+    let data = format!("{}\n", SHELLS_USER);
+    let data = data.as_bytes();
+    scan_warm_up();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cases = 0;
+    for a in 0..=255u8 {
+        for b in [0u8, 1, 2, 3, 4, 5, 6, 7, 8, 16, 24, 0x9B] {
+            let opts = generated_options(a, b);
+            if !seen.insert(opts.clone()) {
+                continue;
+            }
+            let units: Vec<u16> = opts.encode_utf16().collect();
+            let out = scan_four(data, Some(opts.as_bytes()), Some(&units));
+            // Refused values: languages "de" (a message language, not an
+            // output one) and "xx", max_hits -1 and 1.5, fields 1, encoding
+            // "latin1" and 5; 32 nested arrays and more are too deep.
+            let bad_value = a & 7 >= 6 || (a >> 3) & 7 >= 6 || (a >> 6) & 3 == 3 || b & 7 >= 6;
+            let too_deep = (b >> 3) & 3 >= 2;
+            match &out {
+                Outcome::Err(e) if too_deep => {
+                    assert!(e.contains("nested deeper than 32"), "{}: {}", opts, e)
+                }
+                Outcome::Err(_) => assert!(bad_value, "{} refused: {:?}", opts, out),
+                Outcome::Ok(_) => {
+                    assert!(!bad_value && !too_deep, "{} accepted", opts);
+                    let v = scan_value(&out, &opts);
+                    if !opts.contains("utf-16") {
+                        let hits = v["counts"]["shells_per_user"].as_u64();
+                        assert_eq!(hits, Some(1), "{}", opts);
+                    }
+                }
+            }
+            cases += 4;
+        }
+    }
+    println!(
+        "scan_generated_options_follow_their_values: {} documents, {} calls",
+        seen.len(),
+        cases
+    );
 }
 
 /// The scan replay itself, on inputs laid out as the harness reads them:
