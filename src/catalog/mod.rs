@@ -18,6 +18,9 @@ use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The problem families, in the order the catalog lists them.
+pub const FAMILIES: &[&str] = &["connector", "remoting", "modules"];
+
 /// Output languages: every problem has complete texts in each of them.
 pub const OUTPUT_LANGUAGES: &[&str] = &["en", "fr"];
 
@@ -61,6 +64,10 @@ pub struct Recognize {
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub id: String,
+    /// `connector` (the Skype for Business Online connector's problems),
+    /// `remoting` (the WinRM client failures around them) or `modules`
+    /// (MicrosoftTeams / ExchangeOnlineManagement connections).
+    pub family: String,
     /// Link to the section of the source article (or the fact's source).
     pub doc: String,
     /// Facts worth stating with numbers that changed over time.
@@ -295,6 +302,14 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         if !seen.insert(p.id.clone()) {
             errors.push(format!("problem {} listed twice", p.id));
         }
+        if !FAMILIES.contains(&p.family.as_str()) {
+            errors.push(format!(
+                "problem {}: family {:?} is not one of {}",
+                p.id,
+                p.family,
+                FAMILIES.join(", ")
+            ));
+        }
         for lang in OUTPUT_LANGUAGES {
             match p.text.get(*lang) {
                 None => errors.push(format!("problem {} has no {} text", p.id, lang)),
@@ -494,20 +509,19 @@ impl Catalog {
         self.concepts.iter().find(|c| c.id == id)
     }
 
-    /// The message languages that can recognise a problem from words alone:
-    /// those whose lexicon has every keyword of one of its required sets.
+    /// The message languages that can recognise a problem: those whose
+    /// lexicon has every keyword of one of its required sets (a set of
+    /// language-free concepts only counts for every language).
     pub fn message_languages_of(&self, p: &Problem) -> Vec<&str> {
         let mut out: Vec<&str> = self
             .lexicons
             .iter()
             .filter(|l| {
                 p.recognize.require.iter().any(|set| {
-                    set.iter()
-                        .any(|n| self.concept(n).map(|c| c.kind) == Some(ConceptKind::Keyword))
-                        && set.iter().all(|n| match self.concept(n).map(|c| c.kind) {
-                            Some(ConceptKind::Keyword) => l.concepts.contains_key(n),
-                            _ => true,
-                        })
+                    set.iter().all(|n| match self.concept(n).map(|c| c.kind) {
+                        Some(ConceptKind::Keyword) => l.concepts.contains_key(n),
+                        _ => true,
+                    })
                 })
             })
             .map(|l| l.language.as_str())
@@ -552,6 +566,7 @@ impl Catalog {
                     .collect();
                 serde_json::json!({
                     "id": p.id,
+                    "family": p.family,
                     "title": t.title,
                     "cause": t.cause,
                     "resolution": t.resolution,
@@ -620,8 +635,57 @@ mod tests {
             "session_expired",
             "connector_retired",
         ] {
-            assert!(c.problem(id).is_some(), "missing {}", id);
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("connector"),
+                "{}",
+                id
+            );
         }
+        for id in [
+            "trustedhosts_required",
+            "winrm_access_denied",
+            "winrm_cannot_connect",
+            "winrm_http_error",
+            "kerberos_auth_failed",
+            "winrm_unreachable",
+            "credssp_not_configured",
+            "session_config_not_found",
+            "winrm_auth_unsupported",
+            "shell_not_found",
+            "winrm_name_not_resolved",
+            "winrm_ssl_certificate",
+        ] {
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("remoting"),
+                "{}",
+                id
+            );
+        }
+        for id in [
+            "module_not_installed",
+            "assembly_load_conflict",
+            "session_missing_or_expired",
+            "module_version_mismatch",
+            "teams_remoting_failed",
+            "gallery_unreachable",
+            "proxy_or_network_blocked",
+            "aad_mfa_required",
+            "aad_signin_blocked",
+            "app_auth_misconfigured",
+            "wam_broker_error",
+            "tls12_disabled",
+            "pwsh_wsman_missing",
+        ] {
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("modules"),
+                "{}",
+                id
+            );
+        }
+        assert_eq!(c.problems.len(), 37);
     }
 
     #[test]

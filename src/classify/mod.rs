@@ -400,12 +400,28 @@ fn read(input: &ErrorInput, c: &Compiled) -> Read {
     Read { n, found, versions }
 }
 
+/// Whether a concept against a rule counts: a word of a language only in
+/// the sentences of the rule's evidence, a language-free token (a host, a
+/// code, an identifier) anywhere in the error.
+fn against_counts(
+    found: &Found,
+    lexicon: &Lexicon,
+    concept: usize,
+    first: usize,
+    last: usize,
+) -> bool {
+    match lexicon.concepts[concept].1 {
+        ConceptKind::Keyword => found.near(concept, first, last),
+        _ => found.has(concept),
+    }
+}
+
 /// A rule's confidence on what was found (0 when no required set holds),
 /// and the sentences its evidence was taken from. Cues count in the
-/// sentences of the required set and the ones next to them; a concept
-/// against the rule counts only in the set's own sentences (a path or a
-/// prompt on the line before says nothing against the error).
-fn score(rule: &Rule, found: &Found) -> (f64, (usize, usize)) {
+/// sentences of the required set and the ones next to them; a word against
+/// the rule counts only in the set's own sentences (a path or a prompt on
+/// the line before says nothing against the error), a token anywhere.
+fn score(rule: &Rule, found: &Found, lexicon: &Lexicon) -> (f64, (usize, usize)) {
     let mut best = (0.0, (0, 0));
     for set in &rule.require {
         let (first, last) = match found.holds(set, MAX_SENTENCES, WINDOW) {
@@ -422,7 +438,7 @@ fn score(rule: &Rule, found: &Found) -> (f64, (usize, usize)) {
         let keep: f64 = rule
             .against
             .iter()
-            .filter(|(c, _)| found.near(*c, first, last))
+            .filter(|(c, _)| against_counts(found, lexicon, *c, first, last))
             .map(|(_, w)| 1.0 - w)
             .product();
         let conf = ((1.0 - miss) * keep * 1000.0).round() / 1000.0;
@@ -489,7 +505,7 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
 
     let mut best: Option<(usize, f64, (usize, usize))> = None;
     for (i, rule) in c.rules.iter().enumerate() {
-        let (s, range) = score(rule, &r.found);
+        let (s, range) = score(rule, &r.found, &c.lexicon);
         if s >= THRESHOLD && best.map(|(_, b, _)| s > b).unwrap_or(true) {
             best = Some((i, s, range));
         }
@@ -512,7 +528,7 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
         evidence.extend(
             rule.against
                 .iter()
-                .filter(|(k, _)| r.found.near(*k, first, last))
+                .filter(|(k, _)| against_counts(&r.found, &c.lexicon, *k, first, last))
                 .map(|(k, _)| evidence_of(&c.lexicon, cat, &r.found, *k, true)),
         );
         // The language whose words carried the most of this rule's keywords.
@@ -581,7 +597,9 @@ pub fn could_match(text: &str) -> bool {
         ..ErrorInput::default()
     };
     let r = read(&input, c);
-    c.rules.iter().any(|rule| score(rule, &r.found).0 > 0.0)
+    c.rules
+        .iter()
+        .any(|rule| score(rule, &r.found, &c.lexicon).0 > 0.0)
 }
 
 /// The literal strings that lead to a match: for each rule's required set,
