@@ -339,6 +339,33 @@ fn width(l: &[u8]) -> usize {
         .sum()
 }
 
+/// `b` goes on with what `a` left unfinished: `a` ends inside a word or a
+/// sentence (a letter, a digit, a comma, a space) and `b` starts with a
+/// lowercase letter (or a digit right after a letter or digit), maybe
+/// after one space: the console cut the line there.
+fn cut_mid_word(a: &[u8], b: &[u8]) -> bool {
+    let last = match std::str::from_utf8(trim_cr(a)) {
+        Ok(s) => s.chars().next_back(),
+        Err(_) => None,
+    };
+    // A cut on a space leaves it at the start of the next line.
+    let (first, spaced) = match std::str::from_utf8(trim_cr(b)) {
+        Ok(s) => match s.strip_prefix(' ') {
+            Some(rest) => (rest.chars().next(), true),
+            None => (s.chars().next(), false),
+        },
+        Err(_) => (None, false),
+    };
+    match (last, first) {
+        (Some(x), Some(y)) if spaced => x.is_alphanumeric() && y.is_lowercase(),
+        (Some(x), Some(y)) => {
+            (x.is_alphanumeric() && (y.is_lowercase() || y.is_ascii_digit()))
+                || ((x == ' ' || x == ',') && y.is_lowercase())
+        }
+        _ => false,
+    }
+}
+
 /// Widths of two lines cut at one console width: a wide character that
 /// does not fit in the last cell moves to the next line, so a cut line may
 /// be one cell short.
@@ -903,6 +930,14 @@ impl Scanner {
         if w < MIN_WRAP_WIDTH || width(hl) > w + WORD_WRAP_SLACK {
             return h.0;
         }
+        // A short line with aligned columns or an indent does not end a
+        // wrapped message (unless the cut fell inside a word).
+        if !same_width(width(hl), w)
+            && (is_table_row(hl) || hl.starts_with(b"  "))
+            && !cut_mid_word(&self.buf[p.0..p.1], hl)
+        {
+            return h.0;
+        }
         // Up the lines that look wrapped: cut at one width, or word-wrapped
         // (nearly full). The topmost error head among them is the first
         // line (a wrapped line can look like a head too).
@@ -912,10 +947,13 @@ impl Scanner {
         let mut head = if is_start(hl) { Some(h.0) } else { None };
         let mut above = 0;
         let mut j = Some(p);
+        let mut below = h;
         while let Some((s, e)) = j {
             let l = &self.buf[s..e];
             let lw = width(l);
-            if is_blank(l)
+            // A line printed twice is output, not a message cut in two.
+            if trim_cr(l) == trim_cr(&self.buf[below.0..below.1])
+                || is_blank(l)
                 || is_prompt(l)
                 || is_tail(l)
                 || lw < MIN_WRAP_WIDTH
@@ -940,6 +978,7 @@ impl Scanner {
             if above >= MAX_BACK {
                 break;
             }
+            below = (s, e);
             j = self.prev_line(s, floor);
         }
         if let Some(s) = head {
@@ -1030,13 +1069,20 @@ impl Scanner {
         let mut prev_w = w;
         let mut wmax = w;
         let mut end = first_end;
+        let mut prev_start = start;
         let mut lines = 1;
         // The first line heads a wrapped paragraph if it is an error's first
         // line or if the next line has its width too (as in `wrap_top`).
         let first_is_head = is_start(&self.buf[start..first_end]);
+        // A first line cut inside a word (a letter or digit at its end, a
+        // lowercase letter or digit starting the next line) heads one too.
         let wrap_ok = first_is_head || {
             let next = first_end + 1;
-            next < limit && same_width(width(&self.buf[next..self.line_end(next, limit)]), w)
+            next < limit && {
+                let nl = &self.buf[next..self.line_end(next, limit)];
+                same_width(width(nl), w)
+                    || (w >= MIN_WRAP_WIDTH && cut_mid_word(&self.buf[start..first_end], nl))
+            }
         };
         loop {
             if lines >= MAX_BLOCK_LINES {
@@ -1055,8 +1101,11 @@ impl Scanner {
                 break;
             }
             let lw = width(l);
-            let wrapped = w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
-            let word_wrapped = !in_tail
+            // A line printed twice is output, not a message cut in two.
+            let repeated = trim_cr(l) == trim_cr(&self.buf[prev_start..end]);
+            let wrapped = !repeated && w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
+            let word_wrapped = !repeated
+                && !in_tail
                 && wrap_ok
                 && prev_w >= MIN_WRAP_WIDTH
                 && prev_w + WORD_WRAP_SLACK >= wmax
@@ -1064,44 +1113,37 @@ impl Scanner {
                 && !is_tail(l)
                 && !is_record(l);
             wmax = wmax.max(lw);
-            let take =
-                if !in_tail && wrapped && wrap_ok && !is_tail(l) && (first_is_head || !is_start(l))
-                {
-                    // A wrapped line may begin with anything, even something
-                    // that looks like a head (`message : `, `le-programme\: `).
+            // The short last line of a wrapped message has no aligned
+            // columns, unless the cut fell inside a word,
+            // nor an indent (`    Directory: …` after the message).
+            let aligned_after = !same_width(lw, w)
+                && (is_table_row(l) || l.starts_with(b"  "))
+                && !cut_mid_word(&self.buf[prev_start..end], l);
+            let take = if !in_tail
+                && wrapped
+                && wrap_ok
+                && !aligned_after
+                && !is_tail(l)
+                && (first_is_head || !is_start(l))
+            {
+                // A wrapped line may begin with anything, even something
+                // that looks like a head (`message : `, `le-programme\: `).
+                true
+            } else if is_start(l) {
+                false
+            } else if word_wrapped && !aligned_after {
+                true
+            } else if is_start(l) {
+                false
+            } else if is_tail(l) {
+                in_tail = true;
+                true
+            } else if in_tail {
+                // A tail item wrapped at the console width: cut at the
+                // message's width, or wedged between two tail lines.
+                if wrapped {
                     true
-                } else if is_start(l) {
-                    false
-                } else if word_wrapped {
-                    true
-                } else if is_start(l) {
-                    false
-                } else if is_tail(l) {
-                    in_tail = true;
-                    true
-                } else if in_tail {
-                    // A tail item wrapped at the console width: cut at the
-                    // message's width, or wedged between two tail lines.
-                    if wrapped {
-                        true
-                    } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
-                        let after = ne + 1;
-                        if after >= limit {
-                            if !force {
-                                return Resolution::Defer;
-                            }
-                            false
-                        } else {
-                            let ae = self.line_end(after, limit);
-                            is_tail(&self.buf[after..ae])
-                        }
-                    } else {
-                        false
-                    }
-                } else if is_record(l) {
-                    false
-                } else {
-                    // A position line ("At line:1 char:1") is followed by the tail.
+                } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
                     let after = ne + 1;
                     if after >= limit {
                         if !force {
@@ -1112,11 +1154,43 @@ impl Scanner {
                         let ae = self.line_end(after, limit);
                         is_tail(&self.buf[after..ae])
                     }
-                };
+                } else {
+                    false
+                }
+            } else if is_record(l) {
+                false
+            } else {
+                // A position line ("At line:1 char:1") is followed by the
+                // tail; the message's last wrapped line by the position line.
+                let after = ne + 1;
+                if after >= limit {
+                    if !force {
+                        return Resolution::Defer;
+                    }
+                    false
+                } else {
+                    let ae = self.line_end(after, limit);
+                    let a = &self.buf[after..ae];
+                    if is_tail(a) {
+                        true
+                    } else if in_tail || is_blank(a) || is_prompt(a) || is_start(a) {
+                        false
+                    } else if ae + 1 >= limit {
+                        if !force {
+                            return Resolution::Defer;
+                        }
+                        false
+                    } else {
+                        let be = self.line_end(ae + 1, limit);
+                        is_tail(&self.buf[ae + 1..be])
+                    }
+                }
+            };
             if !take {
                 break;
             }
             prev_w = lw;
+            prev_start = next;
             end = ne;
             lines += 1;
         }

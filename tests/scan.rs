@@ -338,6 +338,10 @@ fn planted_errors_are_found_exactly() {
     let mut rng = Rng(seed);
     for round in 0..3 {
         let (text, planted) = transcript(&mut rng, &samples, 2 * samples.len());
+        // CSOD_SCAN_DUMP=<dir> keeps the transcripts to look at a failure.
+        if let Ok(dir) = std::env::var("CSOD_SCAN_DUMP") {
+            std::fs::write(format!("{}/round{}.txt", dir, round), &text).unwrap();
+        }
         for crlf in [false, true] {
             let t = if crlf {
                 text.replace('\n', "\r\n")
@@ -429,7 +433,7 @@ fn binary_garbage_gives_nothing() {
             })
             .collect();
         let v = scan_whole(&data, None);
-        assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+        assert_eq!(v["hits"].as_array().unwrap().len(), 0, "{}", v["hits"]);
         assert_eq!(v["bytes"].as_u64().unwrap(), data.len() as u64);
         let v2 = scan_chunked(&data, &mut rng, 100_000);
         assert_eq!(v2["lines"], v["lines"]);
