@@ -1,5 +1,5 @@
-//! Build script: embeds every message-language file of the catalog and
-//! writes the C header `include/csod.h` with cbindgen.
+//! Build script: embeds every lexicon file of the catalog and writes the C
+//! header `include/csod.h` with cbindgen.
 
 use std::env;
 use std::fs;
@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-    embed_message_files(&root);
+    embed_lexicon_files(&root);
     write_header(&root);
 }
 
-/// `src/catalog/messages/*.json` become `MESSAGE_FILES: &[(&str, &str)]`.
-fn embed_message_files(root: &Path) {
-    let dir = root.join("src").join("catalog").join("messages");
+/// `src/catalog/lexicon/*.json` become `LEXICON_FILES: &[(&str, &str)]`.
+fn embed_lexicon_files(root: &Path) {
+    let dir = root.join("src").join("catalog").join("lexicon");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {}", dir.display(), e))
@@ -21,7 +21,7 @@ fn embed_message_files(root: &Path) {
         .filter(|p| p.extension().map(|x| x == "json").unwrap_or(false))
         .collect();
     files.sort();
-    let mut code = String::from("/// Message-language files, embedded by build.rs.\npub static MESSAGE_FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from("/// Lexicon files, embedded by build.rs.\npub static LEXICON_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -32,7 +32,7 @@ fn embed_message_files(root: &Path) {
         ));
     }
     code.push_str("];\n");
-    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("messages.rs");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("lexicon.rs");
     fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {}", out.display(), e));
 }
 

@@ -377,8 +377,12 @@ fn problem_is_explained(f: &Finding) -> bool {
 
 /// Puts the findings that explain the error's matches first, in the order
 /// of the matches, and adds what the pairing teaches:
-/// - `liveid_connect_failed` with msoidsvc stopped: that finding first, with
-///   "start the service first";
+/// - `liveid_connect_failed` / `liveid_module_load_failed`: the sign-in
+///   assistant's findings are judged as needed (missing or stopped is a
+///   problem) and msoidsvc stopped comes first, with "start the service
+///   first" (Set-Service first when it is disabled);
+/// - `execution_policy`: the finding of the edition the error came from
+///   (the host's) before the other edition's;
 /// - `shells_per_user` / `shells_per_tenant` with sessions open here: the
 ///   sessions finding becomes a problem that says to remove them.
 pub fn order_findings(
@@ -411,19 +415,15 @@ pub fn order_findings(
                 }
             }
         }
-        if m == "liveid_connect_failed" {
-            if let Some(f) = findings
-                .iter_mut()
-                .find(|f| f.id == "sign_in_assistant.service" && f.status == Status::Problem)
-            {
-                let first = if lang == "fr" {
-                    "Démarrez d'abord le service : Start-Service -Name msoidsvc, puis réessayez."
-                } else {
-                    "Start the service first: Start-Service -Name msoidsvc, then try again."
-                };
-                let mut steps = vec![first.to_string()];
-                steps.extend(f.resolution.take().unwrap_or_default());
-                f.resolution = Some(steps);
+        if m == "liveid_connect_failed" || m == "liveid_module_load_failed" {
+            // A Live ID sign-in failure names the sign-in assistant: its
+            // findings are judged as needed, and say what to do first.
+            for f in findings.iter_mut() {
+                if f.id == "sign_in_assistant.installed" {
+                    *f = rules::sign_in_assistant_installed(facts, lang, true);
+                } else if f.id == "sign_in_assistant.service" {
+                    *f = rules::sign_in_assistant_service(facts, lang, true);
+                }
             }
         }
     }
@@ -443,8 +443,20 @@ pub fn order_findings(
     };
     // Stable: within one match, the rules' own order is kept, except that a
     // stopped service comes before the network findings of the same problem
-    // (it is the first thing to fix).
-    findings.sort_by_key(|f| (rank(f), f.id != "sign_in_assistant.service"));
+    // (it is the first thing to fix), and the host's own edition's policy
+    // before the other's (its fix is the one for the shell that failed).
+    let other_edition = if rules::host_is_powershell7(facts) {
+        "execution_policy.windows_powershell"
+    } else {
+        "execution_policy.powershell7"
+    };
+    findings.sort_by_key(|f| {
+        (
+            rank(f),
+            f.id != "sign_in_assistant.service",
+            f.id == other_edition,
+        )
+    });
     findings
 }
 

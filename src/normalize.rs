@@ -5,16 +5,13 @@
 //! `+ FullyQualifiedErrorId` tail, with typographic quotes, non-breaking
 //! spaces and whatever a machine translation did to the spacing.
 //!
-//! We produce two views of the same text:
-//! - `display`: wraps undone, the tail removed, whitespace collapsed, quotes
-//!   unified, original case kept. Fields (user, host, path) are cut from it.
-//! - `key`: `display` lower-cased with every whitespace and quote character
-//!   removed. Patterns are matched against it, so a line wrap in the middle
-//!   of a word, a missing space or a French `« »` cannot defeat a pattern.
-//!
-//! `map[i]` gives, for byte `i` of `key`, the byte offset in `display` of the
-//! character it came from (`map[key.len()] == display.len()`), so a span
-//! matched in `key` maps back to readable text.
+//! We produce the `display` view: console wraps undone (a line cut at the
+//! buffer width is joined to the next without a space), the tail removed,
+//! whitespace collapsed, quotes unified, original case kept. Lines that were
+//! not cut stay separate lines (`\n`): a sentence of an error does not run
+//! on into the next line of a transcript. Fields (user, host, path) are cut
+//! from it, and the classifier folds it into its lexical view
+//! (`classify::view`).
 
 /// Largest amount of text we analyse in one classification. A single error
 /// record is a few kilobytes; anything larger is a log and belongs to the
@@ -46,77 +43,25 @@ pub struct Tail {
 #[derive(Debug, Clone)]
 pub struct Normalized {
     pub display: String,
-    pub key: String,
-    pub map: Vec<u32>,
+    /// The other reading of a text whose lines may have been cut inside a
+    /// word: a line that does not end a sentence, followed by one that
+    /// starts with a letter or digit, is a word wrap (`display` joins them
+    /// with a space) or a cut through a word (`InlineCreden` / `tial`; this
+    /// view joins them without one). `None` when no line break is ambiguous.
+    pub joined_display: Option<String>,
     pub tail: Tail,
     pub truncated: bool,
 }
 
-/// Characters dropped from the key: quotes of every script, and markdown
-/// emphasis that documentation copies carry.
-pub fn is_key_dropped(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '\'' | '"'
-                | '`'
-                | '\u{00B4}' // ´
-                | '\u{2018}'
-                | '\u{2019}'
-                | '\u{201A}'
-                | '\u{201B}'
-                | '\u{201C}'
-                | '\u{201D}'
-                | '\u{201E}'
-                | '\u{201F}'
-                | '\u{2032}'
-                | '\u{2033}'
-                | '\u{00AB}' // «
-                | '\u{00BB}' // »
-                | '\u{2039}'
-                | '\u{203A}'
-                | '\u{300C}' // 「
-                | '\u{300D}'
-                | '\u{300E}'
-                | '\u{300F}'
-                | '\u{FF02}' // fullwidth "
-                | '\u{FF07}' // fullwidth '
-                | '\u{200B}' // zero width space
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{FEFF}'
-                | '*'
-        )
-}
-
-/// Folds one character for the key: lower case, fullwidth ASCII to ASCII,
-/// ideographic punctuation to its ASCII sibling.
-fn fold_into(c: char, out: &mut String) {
-    let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3002}' => '.',
-        '\u{3001}' => ',',
-        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-        '\u{2026}' => {
-            out.push_str("...");
-            return;
-        }
-        _ => c,
-    };
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else {
-        for l in c.to_lowercase() {
-            out.push(l);
-        }
-    }
-}
+/// Marks, in the joined lines, a break that is a space or nothing.
+const SOFT: char = '\u{1F}';
 
 /// Unifies quotes and spaces for the display view.
 fn display_char(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => '\'',
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\n' => '\n',
         c if c.is_whitespace() => ' ',
         c => c,
     }
@@ -150,7 +95,7 @@ fn continues(item: &str, line: &str) -> bool {
 /// Splits the PowerShell error view into message lines and the tail items
 /// (`+ CategoryInfo : ...`, `+ FullyQualifiedErrorId : ...`). The script
 /// position lines (`+ New-PSSession ...`, `+ ~~~~`) are dropped.
-fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
+fn split_tail<'a>(lines: &[&'a str]) -> (Vec<&'a str>, Tail) {
     let mut message = Vec::new();
     let mut tail = Tail::default();
     let mut items: Vec<String> = Vec::new();
@@ -174,7 +119,7 @@ fn split_tail(lines: &[&str]) -> (Vec<String>, Tail) {
                 in_tail = false;
             }
             if !in_tail {
-                message.push((*line).to_string());
+                message.push(*line);
             }
         }
     }
@@ -206,25 +151,120 @@ fn looks_like_new_error(trimmed: &str) -> bool {
     head.contains(" : ") || head.contains(": [")
 }
 
+/// Console cells a character takes: 2 for East Asian wide characters
+/// (CJK ideographs, kana, Hangul, fullwidth forms), else 1.
+fn cells(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA960..=0xA97F
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
+    }
+}
+
+/// The widest line of a text, ending inside a word, before a line that
+/// starts with a letter or digit: one wrapped line and its short rest may
+/// be a cut at the console width too (`… un objet P` / `SCredential, …`).
+fn maybe_cut(width: usize, prev: &str, line: &str) -> bool {
+    width >= 40
+        && prev.trim_end().len() == prev.len()
+        && prev
+            .chars()
+            .last()
+            .map(|c| c.is_alphanumeric())
+            .unwrap_or(false)
+        && line
+            .chars()
+            .next()
+            .map(|c| c.is_alphanumeric())
+            .unwrap_or(false)
+}
+
 /// Console wrapping: PowerShell 5.1's console writes long lines cut at the
-/// buffer width, so the wrapped lines of an error all have one length. When
-/// two or more lines share the longest length, those lines were cut and are
-/// joined to the next without a space.
-fn unwrap_lines(lines: &[String]) -> String {
-    let lens: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
-    let max = lens.iter().copied().max().unwrap_or(0);
-    let at_max = lens.iter().filter(|&&l| l == max).count();
-    let wrapped_width = if max >= 40 && at_max >= 2 {
-        Some(max)
-    } else {
-        None
-    };
+/// buffer width, so the wrapped lines of an error all take one width (in
+/// cells: a wide character that does not fit in the last cell moves to the
+/// next line, so a line holding wide characters may take one cell less).
+/// When two or more lines take the widest width, those lines were cut and
+/// are joined to the next without a space, unless the cut fell after a
+/// sentence's end and a new sentence starts (then it stays a line break).
+/// Other lines stay lines, except a line that does not end a sentence
+/// followed by one that starts in lower case: a word wrap, joined with a
+/// space.
+fn unwrap_lines(lines: &[&str]) -> String {
+    let widths: Vec<(usize, bool)> = lines
+        .iter()
+        .map(|l| {
+            if l.is_ascii() {
+                (l.len(), false)
+            } else {
+                let w: usize = l.chars().map(cells).sum();
+                (w, l.chars().any(|c| cells(c) == 2))
+            }
+        })
+        .collect();
+    let max = widths.iter().map(|w| w.0).max().unwrap_or(0);
+    let is_full = |(w, wide): (usize, bool)| w == max || (wide && w + 1 == max);
+    // Lines cut at one width differ: a line printed twice is output.
+    let mut full_lines: Vec<&str> = lines
+        .iter()
+        .zip(&widths)
+        .filter(|(_, w)| is_full(**w))
+        .map(|(l, _)| *l)
+        .collect();
+    full_lines.sort_unstable();
+    full_lines.dedup();
+    let full = full_lines.len();
+    let wrapped = max >= 40 && full >= 2;
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
-            let prev_cut = wrapped_width == Some(lens[i - 1]);
-            if !prev_cut {
-                out.push(' ');
+            let prev = lines[i - 1];
+            let prev_cut = wrapped && is_full(widths[i - 1]);
+            let prev_ends = prev
+                .trim_end()
+                .ends_with(['.', ';', ':', '!', '?', '\u{3002}']);
+            let next = line.trim_start().chars().next();
+            let next_lower = next.map(|c| c.is_lowercase()).unwrap_or(false);
+            if prev_cut {
+                // A cut that fell after a sentence's end, before a new one.
+                if prev_ends && next.map(|c| c.is_uppercase()).unwrap_or(false) {
+                    out.push('\n');
+                }
+            } else if !prev_ends
+                && (next_lower
+                    || (widths[i - 1].0 == max && maybe_cut(max, prev, line))
+                    || prev
+                        .trim_end()
+                        .chars()
+                        .last()
+                        .map(|c| cells(c) == 2)
+                        .unwrap_or(false))
+            {
+                // A word wrap (documentation, mail), or a CJK line that has
+                // not reached its stop: the sentence goes on. Between two
+                // letters it may also be a cut through a word.
+                let between_words = prev.trim_end().len() == prev.len()
+                    && prev
+                        .chars()
+                        .last()
+                        .map(|c| c.is_alphanumeric())
+                        .unwrap_or(false)
+                    && line
+                        .chars()
+                        .next()
+                        .map(|c| c.is_alphanumeric())
+                        .unwrap_or(false);
+                out.push(if between_words { SOFT } else { ' ' });
+            } else {
+                out.push('\n');
             }
         }
         out.push_str(line);
@@ -232,7 +272,7 @@ fn unwrap_lines(lines: &[String]) -> String {
     out
 }
 
-/// Normalises error text into its display and key views.
+/// Normalises error text into its display view.
 pub fn normalize(input: &str) -> Normalized {
     let mut truncated = false;
     let mut text = input;
@@ -248,79 +288,56 @@ pub fn normalize(input: &str) -> Normalized {
     let (message_lines, tail) = split_tail(&lines);
     let joined = unwrap_lines(&message_lines);
 
+    let display = build_display(&joined, Some(' '));
+    let joined_display = if joined.contains(SOFT) {
+        Some(build_display(&joined, None))
+    } else {
+        None
+    };
+    Normalized {
+        display,
+        joined_display,
+        tail,
+        truncated,
+    }
+}
+
+/// The display view of joined lines; `soft` is what an ambiguous break
+/// becomes (a space, or nothing).
+fn build_display(joined: &str, soft: Option<char>) -> String {
     let mut display = String::with_capacity(joined.len());
-    let mut key = String::with_capacity(joined.len());
-    let mut map: Vec<u32> = Vec::with_capacity(joined.len() + 1);
-    let mut last_space = true;
+    // Pending whitespace: a line break wins over the spaces around it.
+    let mut pending: Option<char> = None;
     let mut last_backslash = false;
     for c in joined.chars() {
-        let d = display_char(c);
-        if d == ' ' {
-            if !last_space {
-                display.push(' ');
+        let c = if c == SOFT {
+            match soft {
+                Some(s) => s,
+                None => continue,
             }
-            last_space = true;
+        } else {
+            c
+        };
+        let d = display_char(c);
+        if d == ' ' || d == '\n' {
+            if d == '\n' || pending.is_none() {
+                pending = Some(d);
+            }
             continue;
+        }
+        if let Some(p) = pending.take() {
+            if !display.is_empty() {
+                display.push(p);
+            }
         }
         // Documentation copies carry markdown-escaped backslashes: `C:\\Program Files`.
         if d == '\\' && last_backslash {
             continue;
         }
         last_backslash = d == '\\';
-        last_space = false;
-        let at = display.len() as u32;
         display.push(d);
-        if is_key_dropped(c) {
-            continue;
-        }
-        let before = key.len();
-        fold_into(c, &mut key);
-        for _ in before..key.len() {
-            map.push(at);
-        }
     }
-    if display.ends_with(' ') {
-        display.pop();
-    }
-    map.push(display.len() as u32);
-    Normalized {
-        display,
-        key,
-        map,
-        tail,
-        truncated,
-    }
-}
-
-/// The key form of a pattern phrase: the same folding as the text.
-pub fn key_of(phrase: &str) -> String {
-    let mut key = String::with_capacity(phrase.len());
-    for c in phrase.chars() {
-        if is_key_dropped(c) {
-            continue;
-        }
-        fold_into(c, &mut key);
-    }
-    key
-}
-
-impl Normalized {
-    /// The display text behind a key span.
-    pub fn display_span(&self, start: usize, end: usize) -> &str {
-        let s = self.map[start] as usize;
-        let e = if end >= self.map.len() - 1 {
-            self.display.len()
-        } else {
-            // The end of the last character of the span in display.
-            let last = self.map[end - 1] as usize;
-            let mut e = last + 1;
-            while e < self.display.len() && !self.display.is_char_boundary(e) {
-                e += 1;
-            }
-            e
-        };
-        &self.display[s..e.max(s)]
-    }
+    display
 }
 
 #[cfg(test)]
@@ -328,10 +345,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_drops_spaces_quotes_and_case() {
-        let n = normalize("L\u{2019}utilisateur \u{00AB} Ken \u{00BB}\u{00A0}:  X");
-        assert_eq!(n.key, "lutilisateurken:x");
-        assert_eq!(n.display, "L'utilisateur \u{00AB} Ken \u{00BB} : X");
+    fn quotes_and_spaces_are_unified_and_lines_kept() {
+        let n =
+            normalize("L\u{2019}utilisateur \u{00AB} Ken \u{00BB}\u{00A0}:  X.\n  Second line ");
+        assert_eq!(
+            n.display,
+            "L'utilisateur \u{00AB} Ken \u{00BB} : X.\nSecond line"
+        );
+        // A word wrap (lower case goes on, no sentence end) is one line.
+        let n = normalize("The script\nwill not run.");
+        assert_eq!(n.display, "The script will not run.");
     }
 
     #[test]
@@ -342,7 +365,30 @@ mod tests {
         let text = format!("{}\nAt line:1 char:1", wrapped.join("\n"));
         let n = normalize(&text);
         assert!(n.display.starts_with(line), "{}", n.display);
-        assert!(n.key.contains("failedwiththefollowingerrormessage:"));
+        assert!(!n.display[..line.len()].contains('\n'), "{}", n.display);
+    }
+
+    #[test]
+    fn wide_wraps_are_joined_and_sentence_ends_kept() {
+        // Cut at 40 cells: a wide character that does not fit moves on.
+        let line = "New-PSSession : [h.example.com] リモート サーバーへの接続に失敗しました。このテナントに接続する機能が無効になっています。";
+        let mut rows = vec![String::new()];
+        let mut used = 0;
+        for c in line.chars() {
+            if used + cells(c) > 40 {
+                rows.push(String::new());
+                used = 0;
+            }
+            rows.last_mut().unwrap().push(c);
+            used += cells(c);
+        }
+        assert!(rows.len() >= 3);
+        let n = normalize(&rows.join("\n"));
+        assert!(n.display.contains("このテナントに接続"), "{:?}", n.display);
+        // Two lines of one width that end a sentence are not glued.
+        let a = "Le module a été chargé. La stratégie est désactivée pour ce test.";
+        let n = normalize(&format!("{}\n{}\nLogon script finished.", a, a));
+        assert_eq!(n.display.matches('\n').count(), 2, "{:?}", n.display);
     }
 
     #[test]
@@ -388,20 +434,9 @@ mod tests {
     }
 
     #[test]
-    fn spans_map_back_to_display() {
-        let n = normalize("The user 'Ken Myer@x.com' failed");
-        let k = n.key.find("kenmyer@x.com").unwrap();
-        assert_eq!(
-            n.display_span(k, k + "kenmyer@x.com".len()),
-            "Ken Myer@x.com"
-        );
-    }
-
-    #[test]
-    fn markdown_backslashes_collapse_and_fullwidth_folds() {
+    fn markdown_backslashes_collapse() {
         let n = normalize("C :\\\\Program Files\\\\x\u{FF08}\u{FF21}\u{FF09}");
         assert_eq!(n.display, "C :\\Program Files\\x\u{FF08}\u{FF21}\u{FF09}");
-        assert_eq!(n.key, "c:\\programfiles\\x(a)");
     }
 
     #[test]

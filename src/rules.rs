@@ -12,19 +12,21 @@
 //!
 //! | id | problem | checks |
 //! | --- | --- | --- |
-//! | `execution_policy.windows_powershell` | `execution_policy` | effective policy of Windows PowerShell (host list, else registry): Restricted/AllSigned fail |
-//! | `execution_policy.powershell7` | `execution_policy` | the same for PowerShell 7 (host list when the host is Core, else PowerShellCore policy keys and powershell.config.json) |
+//! | `execution_policy.windows_powershell` | `execution_policy` | effective policy of Windows PowerShell (host list, else registry; all Undefined is Restricted): Restricted/AllSigned fail |
+//! | `execution_policy.powershell7` | `execution_policy` | the same for PowerShell 7 (host list when the host is Core, else the probe's scopes: policy keys per hive and powershell.config.json) |
 //! | `powershell.version` | `powershell_version` | the connector needs PowerShell 3.0 or later |
-//! | `winrm.basic_auth` | `winrm_basic_auth` | WinRM client Basic: Group Policy AllowBasic wins over local auth_basic |
+//! | `winrm.basic_auth` | `winrm_basic_auth` | WinRM client Basic: Group Policy AllowBasic wins over local auth_basic (fix per the WinRM service) |
 //! | `wsman.client` | none | outside Windows: a WSMan client library for New-PSSession |
-//! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service and MSOIdentityCRL key |
-//! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running |
+//! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service, MSOIdentityCRL key (64/32-bit view) and version, judged against what needs it |
+//! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running, judged against what needs it |
 //! | `network.<name>` | `liveid_connect_failed` for sign-in hosts, else none | DNS and TCP reachability of each endpoint |
 //! | `proxy.environment` | none | HTTP(S)_PROXY / ALL_PROXY / NO_PROXY parse and apply |
 //! | `proxy.windows` | `liveid_connect_failed` | WinHTTP (sign-in assistant, WinRM) versus the user's IE proxy |
 //! | `sessions.count` | `shells_per_user` | open sessions to the service in this PowerShell (3 is the limit) |
 //! | `sessions.age` | `session_expired` | sessions 60 minutes old or broken |
 //! | `connector.installed` | `connector_retired` | SkypeOnlineConnector / LyncOnlineConnector present or loaded |
+//!
+//! What each rule relies on, with its sources: docs/facts/advice.md.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -195,8 +197,8 @@ pub fn evaluate(facts: &[Fact], lang: &str) -> Vec<Finding> {
         powershell_version(&f, lang),
         winrm_basic_auth(&f, lang),
         wsman_client(&f, lang),
-        sign_in_assistant_installed(&f, lang),
-        sign_in_assistant_service(&f, lang),
+        sign_in_assistant_installed(facts, lang, false),
+        sign_in_assistant_service(facts, lang, false),
     ];
     for fact in facts.iter().filter(|x| x.id.starts_with("network.")) {
         out.push(network(&f, fact, lang));
@@ -300,6 +302,12 @@ fn host_is_edition(f: &Facts, desktop: bool) -> bool {
         .unwrap_or(desktop)
 }
 
+/// Whether the host handed in is PowerShell 7 (Core) rather than Windows
+/// PowerShell (the default when neither edition nor version is given).
+pub fn host_is_powershell7(facts: &[Fact]) -> bool {
+    host_is_edition(&Facts(facts), false)
+}
+
 fn policy_finding(
     f: &Facts,
     lang: &str,
@@ -326,12 +334,11 @@ fn policy_finding(
         .known("host.execution_policy")
         .and_then(|v| v.as_object())
         .filter(|_| host_is_edition(f, desktop));
-    let (scopes, source, fallback) = if let Some(list) = host_list {
-        (
-            list.clone(),
-            "Get-ExecutionPolicy -List (host)",
-            "Restricted",
-        )
+    // Where a policy scope's value came from, when the probe knows
+    // (PowerShell 7: Group Policy or powershell.config.json).
+    let mut origin = Map::new();
+    let (scopes, source) = if let Some(list) = host_list {
+        (list.clone(), "Get-ExecutionPolicy -List (host)")
     } else {
         match f.get(registry_fact) {
             Some(fact) if fact.state == State::Known => {
@@ -349,17 +356,14 @@ fn policy_finding(
                     )
                     .with_evidence(vec![format!("{}: {}", fact.source, "not found")]);
                 }
-                let server = v
-                    .get("installation_type")
-                    .and_then(|x| x.as_str())
-                    .map(|s| s.eq_ignore_ascii_case("server"))
-                    .unwrap_or(false);
-                let fallback = if server { "RemoteSigned" } else { "Restricted" };
+                if let Some(o) = v.get("origin").and_then(|o| o.as_object()) {
+                    origin = o.clone();
+                }
                 let scopes: Map<String, Value> = v
                     .into_iter()
                     .filter(|(k, _)| SCOPES.contains(&k.as_str()))
                     .collect();
-                (scopes, "registry", fallback)
+                (scopes, "registry")
             }
             _ => {
                 return finding(
@@ -376,7 +380,10 @@ fn policy_finding(
             }
         }
     };
-    let (mut effective, scope) = effective_policy(&scopes, fallback);
+    // Every scope Undefined is Restricted on every edition of Windows,
+    // Server included (SecuritySupport.cs GetExecutionPolicy has no other
+    // fallback; a server is RemoteSigned because its image sets LocalMachine).
+    let (mut effective, scope) = effective_policy(&scopes, "Restricted");
     let mut evidence = vec![format!("{}: {}", source, scope_list(&scopes))];
     if host_list.is_some() {
         if let Some(e) = f.host_str("effective_execution_policy") {
@@ -384,10 +391,29 @@ fn policy_finding(
             evidence.push(format!("Get-ExecutionPolicy (host): {}", e));
         }
     }
+    let from_file = scope
+        .and_then(|s| origin.get(s))
+        .filter(|o| o.get("kind").and_then(|k| k.as_str()) == Some("config_file"))
+        .and_then(|o| o.get("place"))
+        .and_then(|p| p.as_str())
+        .map(str::to_string);
     match scope {
-        Some(s) => evidence.push(format!("effective: {} (scope {})", effective, s)),
+        Some(s) => {
+            let place = origin
+                .get(s)
+                .and_then(|o| o.get("place"))
+                .and_then(|p| p.as_str());
+            evidence.push(match (place, &from_file) {
+                (Some(p), Some(_)) => format!(
+                    "effective: {} (scope {}, from PowerShellPolicies.ScriptExecution in {})",
+                    effective, s, p
+                ),
+                (Some(p), None) => format!("effective: {} (scope {}, from {})", effective, s, p),
+                (None, _) => format!("effective: {} (scope {})", effective, s),
+            })
+        }
         None => evidence.push(format!(
-            "effective: {} (every scope Undefined: the default)",
+            "effective: {} (every scope Undefined: PowerShell's default on every edition of Windows, Server included)",
             effective
         )),
     }
@@ -406,21 +432,56 @@ fn policy_finding(
     }
     let by_policy = matches!(scope, Some("MachinePolicy") | Some("UserPolicy"));
     let mut first = Vec::new();
-    if by_policy {
+    let fix;
+    if let Some(place) = &from_file {
+        first.push(t!(
+            lang,
+            "The {s} scope comes from PowerShellPolicies.ScriptExecution in {place}: Set-ExecutionPolicy cannot override it. Edit that file (the one in $PSHOME from an elevated prompt): set EnableScripts to true and ExecutionPolicy to RemoteSigned, or remove ScriptExecution.",
+            "La portée {s} vient de PowerShellPolicies.ScriptExecution dans {place} : Set-ExecutionPolicy ne peut pas la remplacer. Modifiez ce fichier (celui de $PSHOME depuis une invite élevée) : mettez EnableScripts à true et ExecutionPolicy à RemoteSigned, ou supprimez ScriptExecution.",
+            s = scope.unwrap_or("")
+        ));
+        fix = None;
+    } else if by_policy {
         first.push(t!(
             lang,
             "Group Policy sets this policy ({s}): Set-ExecutionPolicy cannot override it. Ask the policy's owner to set \"Turn on Script Execution\" to \"Allow local scripts and remote signed scripts\".",
             "Une stratégie de groupe impose cette valeur ({s}) : Set-ExecutionPolicy ne peut pas la remplacer. Demandez au propriétaire de la stratégie de régler « Activer l'exécution des scripts » sur « Autoriser les scripts locaux et les scripts signés distants ».",
             s = scope.unwrap_or("")
         ));
+        fix = None;
     } else if scope == Some("Process") {
+        // Setting CurrentUser here writes the value, then fails with
+        // ExecutionPolicyOverride: the Process scope still wins.
         first.push(t!(
             lang,
-            "The Process scope decides (PSExecutionPolicyPreference or powershell -ExecutionPolicy): start PowerShell without it, or run Set-ExecutionPolicy RemoteSigned -Scope Process.",
-            "La portée Process décide (PSExecutionPolicyPreference ou powershell -ExecutionPolicy) : démarrez PowerShell sans elle, ou exécutez Set-ExecutionPolicy RemoteSigned -Scope Process."
+            "The Process scope decides (the PSExecutionPolicyPreference variable, set by powershell -ExecutionPolicy or Set-ExecutionPolicy -Scope Process): a CurrentUser or LocalMachine value would be overridden. Start PowerShell without -ExecutionPolicy, or set RemoteSigned for this window only: Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process.",
+            "La portée Process décide (la variable PSExecutionPolicyPreference, posée par powershell -ExecutionPolicy ou Set-ExecutionPolicy -Scope Process) : une valeur CurrentUser ou LocalMachine serait supplantée. Démarrez PowerShell sans -ExecutionPolicy, ou définissez RemoteSigned pour cette seule fenêtre : Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process."
+        ));
+        fix = Some("Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process".to_string());
+    } else {
+        // Each edition keeps its own CurrentUser value (Windows PowerShell:
+        // the registry; PowerShell 7: powershell.config.json), so the fix
+        // starts the right one whatever shell it is pasted into.
+        let exe = if desktop { "powershell.exe" } else { "pwsh" };
+        first.push(if desktop {
+            t!(
+                lang,
+                "Set it in Windows PowerShell (powershell.exe): run from PowerShell 7, Set-ExecutionPolicy changes only PowerShell 7's own setting (powershell.config.json). The fix starts powershell.exe to do it.",
+                "Définissez-la dans Windows PowerShell (powershell.exe) : exécuté depuis PowerShell 7, Set-ExecutionPolicy ne change que le réglage propre à PowerShell 7 (powershell.config.json). La commande proposée lance powershell.exe pour le faire."
+            )
+        } else {
+            t!(
+                lang,
+                "Set it in PowerShell 7 (pwsh): run from Windows PowerShell, Set-ExecutionPolicy changes only Windows PowerShell's setting (registry). The fix starts pwsh to do it.",
+                "Définissez-la dans PowerShell 7 (pwsh) : exécuté depuis Windows PowerShell, Set-ExecutionPolicy ne change que le réglage de Windows PowerShell (registre). La commande proposée lance pwsh pour le faire."
+            )
+        });
+        fix = Some(format!(
+            "{} -NoProfile -Command \"Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser -Force\"",
+            exe
         ));
     }
-    let out = finding(
+    finding(
         id,
         Some("execution_policy"),
         Status::Problem,
@@ -431,12 +492,8 @@ fn policy_finding(
         ),
     )
     .with_evidence(evidence)
-    .with_catalog_resolution(lang, first);
-    if by_policy {
-        out.with_fix(None)
-    } else {
-        out
-    }
+    .with_catalog_resolution(lang, first)
+    .with_fix(fix)
 }
 
 fn execution_policy_windows_powershell(f: &Facts, lang: &str) -> Finding {
@@ -558,6 +615,50 @@ fn dword(v: &Value) -> Option<i64> {
     v.as_i64()
 }
 
+/// The command that allows Basic for the WinRM client.
+const WINRM_SET_BASIC: &str = "winrm set winrm/config/client/auth '@{Basic=\"true\"}'";
+
+fn winrm_service_evidence(f: &Facts) -> String {
+    match f.known("service.winrm") {
+        Some(v) if service_installed(v) => format!(
+            "service WinRM: state {}, start type {}",
+            v.get("state").and_then(|x| x.as_str()).unwrap_or("unknown"),
+            v.get("start_type")
+                .and_then(|x| x.as_str())
+                .unwrap_or("unknown")
+        ),
+        Some(_) => "service WinRM: not installed".to_string(),
+        None => format!("service WinRM: {}", f.reason("service.winrm")),
+    }
+}
+
+/// The step and the fix that allow WinRM client Basic locally. `winrm set`
+/// talks to the WinRM service, which must run, and writes HKLM, which needs
+/// an elevated prompt; the service is disabled by default on Windows
+/// clients, and Start-Service fails on a disabled service, so its start
+/// type comes first when it is disabled (or not known).
+fn winrm_enable_basic(f: &Facts, lang: &str) -> (String, String) {
+    let svc = f.known("service.winrm").filter(|v| service_installed(v));
+    let state = svc.and_then(|v| v.get("state")).and_then(|x| x.as_str());
+    let start = svc
+        .and_then(|v| v.get("start_type"))
+        .and_then(|x| x.as_str());
+    let prefix = match (state, start) {
+        (Some("running"), _) => String::new(),
+        (Some(_), Some("disabled")) => {
+            "Set-Service -Name WinRM -StartupType Manual; Start-Service -Name WinRM; ".to_string()
+        }
+        (Some(_), Some(_)) => "Start-Service -Name WinRM; ".to_string(),
+        _ => "if ((Get-Service -Name WinRM).StartType -eq 'Disabled') { Set-Service -Name WinRM -StartupType Manual }; Start-Service -Name WinRM; ".to_string(),
+    };
+    let step = t!(
+        lang,
+        "Run the fix from an elevated prompt (Run as administrator): winrm set writes the machine's WinRM configuration through the WinRM service, which must be running; that service is disabled by default on Windows clients, so it is allowed to start (Set-Service -StartupType Manual) and started first. Without the service, an elevated prompt can write the value directly: Set-ItemProperty -Path HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client -Name auth_basic -Value 1.",
+        "Exécutez la commande depuis une invite élevée (Exécuter en tant qu'administrateur) : winrm set écrit la configuration WinRM de l'ordinateur par le service WinRM, qui doit s'exécuter ; ce service est désactivé par défaut sur les postes clients Windows, il faut donc d'abord autoriser son démarrage (Set-Service -StartupType Manual) et le démarrer. Sans le service, une invite élevée peut écrire la valeur directement : Set-ItemProperty -Path HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client -Name auth_basic -Value 1."
+    );
+    (step, format!("{}{}", prefix, WINRM_SET_BASIC))
+}
+
 fn winrm_basic_auth(f: &Facts, lang: &str) -> Finding {
     let id = "winrm.basic_auth";
     let p = Some("winrm_basic_auth");
@@ -629,18 +730,24 @@ fn winrm_basic_auth(f: &Facts, lang: &str) -> Finding {
         .with_evidence(evidence);
     }
     match dword(&local.value) {
-        Some(0) => finding(
-            id,
-            p,
-            Status::Problem,
-            t!(
-                lang,
-                "WinRM client Basic authentication is disabled in the local configuration (auth_basic = 0).",
-                "L'authentification de base du client WinRM est désactivée dans la configuration locale (auth_basic = 0)."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new()),
+        Some(0) => {
+            let (step, fix) = winrm_enable_basic(f, lang);
+            let mut evidence = evidence;
+            evidence.push(winrm_service_evidence(f));
+            finding(
+                id,
+                p,
+                Status::Problem,
+                t!(
+                    lang,
+                    "WinRM client Basic authentication is disabled in the local configuration (auth_basic = 0).",
+                    "L'authentification de base du client WinRM est désactivée dans la configuration locale (auth_basic = 0)."
+                ),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(lang, vec![step])
+            .with_fix(Some(fix))
+        }
         Some(_) => finding(
             id,
             p,
@@ -768,13 +875,103 @@ fn service_installed(v: &Value) -> bool {
         .unwrap_or(false)
 }
 
-fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
+/// The sign-in assistant version the connector needs: "Microsoft Online
+/// Services Sign-In Assistant for IT Professionals RTW" (FACTS §4; the
+/// connector's documentation links this release, Download Center id 28177).
+pub const SIGN_IN_ASSISTANT_MIN_VERSION: &str = "7.250.4303.0";
+
+/// The numbers of a dotted version ("7.250.4303.0"), or `None`.
+fn version_parts(v: &str) -> Option<Vec<u64>> {
+    let parts: Option<Vec<u64>> = v.trim().split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| !p.is_empty())
+}
+
+/// Whether `v` is older than `min` (missing parts are 0); `None` when one
+/// is not a version.
+pub fn version_older(v: &str, min: &str) -> Option<bool> {
+    let (mut a, mut b) = (version_parts(v)?, version_parts(min)?);
+    let n = a.len().max(b.len());
+    a.resize(n, 0);
+    b.resize(n, 0);
+    Some(a < b)
+}
+
+/// What needs the sign-in assistant here: the retired connector modules
+/// found (only they sign in through it; MicrosoftTeams does not), and the
+/// error when it names the sign-in assistant. Empty: nothing needs it;
+/// `None`: the installed modules are unknown.
+fn sign_in_assistant_needed_by(f: &Facts, named_by_error: bool) -> Option<Vec<String>> {
+    let mut known = named_by_error;
+    let mut out = Vec::new();
+    if named_by_error {
+        out.push("the error is a Live ID sign-in failure".to_string());
+    }
+    for (fact, label) in [
+        ("host.modules", "Get-Module (host)"),
+        ("modules.installed", "module folders"),
+    ] {
+        if let Some(list) = f.known(fact).and_then(|v| v.as_array()) {
+            known = true;
+            for m in list {
+                let name = m.get("name").and_then(|x| x.as_str()).unwrap_or("");
+                if RETIRED_MODULES.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                    let version = m.get("version").and_then(|x| x.as_str()).unwrap_or("");
+                    out.push(
+                        format!("{}: {} {}", label, name, version)
+                            .trim_end()
+                            .to_string(),
+                    );
+                }
+            }
+        }
+    }
+    if known {
+        Some(out)
+    } else {
+        None
+    }
+}
+
+/// The evidence lines of what needs the sign-in assistant, and whether
+/// something does (`None`: unknown).
+fn need_evidence(needed: &Option<Vec<String>>) -> (Vec<String>, Option<bool>) {
+    match needed {
+        Some(v) if !v.is_empty() => (
+            v.iter().map(|x| format!("needed by: {}", x)).collect(),
+            Some(true),
+        ),
+        Some(_) => (
+            vec![
+                "needed by: nothing found (no SkypeOnlineConnector or LyncOnlineConnector module)"
+                    .to_string(),
+            ],
+            Some(false),
+        ),
+        None => (
+            vec!["needed by: unknown (installed modules not known)".to_string()],
+            None,
+        ),
+    }
+}
+
+/// `sign_in_assistant.installed`. The sign-in assistant matters only to the
+/// retired connector's Live ID sign-in: missing, it is a problem when a
+/// connector module is installed or the error is a Live ID sign-in failure
+/// (`named_by_error`, set by diagnose), not applicable when the modules are
+/// known and none is, a warning when they are unknown.
+pub(crate) fn sign_in_assistant_installed(
+    facts: &[Fact],
+    lang: &str,
+    named_by_error: bool,
+) -> Finding {
+    let f = &Facts(facts);
     let id = "sign_in_assistant.installed";
     let problem = "liveid_module_load_failed";
     if let Some(x) = windows_only(f, id, problem, lang, "service.msoidsvc") {
         return x;
     }
     let svc = f.known("service.msoidsvc").cloned().unwrap_or(Value::Null);
+    let version_fact = f.get("sign_in_assistant.version");
     let version = f
         .known("sign_in_assistant.version")
         .and_then(|v| v.as_str())
@@ -784,37 +981,62 @@ fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
     } else {
         "service msoidsvc: not installed".to_string()
     }];
-    evidence.push(match &version {
-        Some(v) => format!(
-            "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion = {}",
-            v
+    evidence.push(match (&version, version_fact) {
+        (Some(v), Some(x)) => format!("{} = {}", x.source, v),
+        // Unreadable (access denied…) is not absent.
+        (None, Some(x)) if x.state == State::Unknown => format!(
+            "{}: not read: {}",
+            x.source,
+            f.reason("sign_in_assistant.version")
         ),
-        None => match f.get("sign_in_assistant.version") {
-            // Unreadable (access denied…) is not absent.
-            Some(x) if x.state == State::Unknown => format!(
-                "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: not read: {}",
-                f.reason("sign_in_assistant.version")
-            ),
-            _ => "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: absent".to_string(),
-        },
+        _ => "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion: absent (64-bit and 32-bit views)"
+            .to_string(),
     });
     let unreadable = version.is_none()
-        && f.get("sign_in_assistant.version")
+        && version_fact
             .map(|x| x.state == State::Unknown)
             .unwrap_or(false);
+    let needed = sign_in_assistant_needed_by(f, named_by_error);
+    let (need_lines, needs) = need_evidence(&needed);
+    evidence.extend(need_lines);
     if !service_installed(&svc) {
-        return finding(
-            id,
-            Some(problem),
-            Status::Problem,
-            t!(
-                lang,
-                "The Microsoft Online Services Sign-In Assistant is not installed (no msoidsvc service): the connector cannot load its Live ID module.",
-                "L'Assistant de connexion Microsoft Online Services n'est pas installé (pas de service msoidsvc) : le connecteur ne peut pas charger son module Live ID."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new());
+        return match needs {
+            Some(true) => finding(
+                id,
+                Some(problem),
+                Status::Problem,
+                t!(
+                    lang,
+                    "The Microsoft Online Services Sign-In Assistant is not installed (no msoidsvc service): the connector cannot load its Live ID module.",
+                    "L'Assistant de connexion Microsoft Online Services n'est pas installé (pas de service msoidsvc) : le connecteur ne peut pas charger son module Live ID."
+                ),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(lang, Vec::new()),
+            Some(false) => finding(
+                id,
+                Some(problem),
+                Status::NotApplicable,
+                t!(
+                    lang,
+                    "The sign-in assistant is not installed, and nothing here needs it: only the retired Skype for Business Online connector signs in through it (MicrosoftTeams does not).",
+                    "L'Assistant de connexion n'est pas installé, et rien ici n'en a besoin : seul le connecteur Skype Entreprise Online retiré se connecte par lui (MicrosoftTeams non)."
+                ),
+            )
+            .with_evidence(evidence),
+            None => finding(
+                id,
+                Some(problem),
+                Status::Warning,
+                t!(
+                    lang,
+                    "The sign-in assistant is not installed (no msoidsvc service). Only the retired connector needs it; whether it is installed here is unknown (hand in host.modules).",
+                    "L'Assistant de connexion n'est pas installé (pas de service msoidsvc). Seul le connecteur retiré en a besoin ; on ne sait pas s'il est installé ici (transmettez host.modules)."
+                ),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(lang, Vec::new()),
+        };
     }
     if unreadable {
         return finding(
@@ -829,30 +1051,71 @@ fn sign_in_assistant_installed(f: &Facts, lang: &str) -> Finding {
         )
         .with_evidence(evidence);
     }
-    match version {
-        Some(v) => finding(
+    let min = SIGN_IN_ASSISTANT_MIN_VERSION;
+    let v = match version {
+        Some(v) => v,
+        None => {
+            return finding(
+                id,
+                Some(problem),
+                Status::Warning,
+                t!(
+                    lang,
+                    "The msoidsvc service exists but the sign-in assistant's registry key is missing (64-bit and 32-bit views): the installation may be damaged.",
+                    "Le service msoidsvc existe mais la clé de registre de l'Assistant de connexion manque (vues 64 bits et 32 bits) : l'installation est peut-être endommagée."
+                ),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(lang, Vec::new())
+        }
+    };
+    let view32 = version_fact
+        .map(|x| x.source.contains("32-bit view"))
+        .unwrap_or(false);
+    let bits = match (view32, lang == "fr") {
+        (false, _) => "",
+        (true, false) => " (32-bit package)",
+        (true, true) => " (paquet 32 bits)",
+    };
+    match version_older(&v, min) {
+        Some(false) => finding(
             id,
             Some(problem),
             Status::Ok,
             t!(
                 lang,
-                "The sign-in assistant {v} is installed.",
-                "L'Assistant de connexion {v} est installé."
+                "The sign-in assistant {v}{bits} is installed (the connector needs {min} or later).",
+                "L'Assistant de connexion {v}{bits} est installé (le connecteur demande la version {min} ou ultérieure)."
             ),
         )
         .with_evidence(evidence),
+        Some(true) => finding(
+            id,
+            Some(problem),
+            if needs == Some(true) {
+                Status::Problem
+            } else {
+                Status::Warning
+            },
+            t!(
+                lang,
+                "The sign-in assistant {v}{bits} is older than {min}, the version the connector needs: its Live ID module may fail to load.",
+                "L'Assistant de connexion {v}{bits} est antérieur à la version {min} que demande le connecteur : son module Live ID peut ne pas se charger."
+            ),
+        )
+        .with_evidence(evidence)
+        .with_catalog_resolution(lang, Vec::new()),
         None => finding(
             id,
             Some(problem),
             Status::Warning,
             t!(
                 lang,
-                "The msoidsvc service exists but the sign-in assistant's registry key is missing: the installation may be damaged.",
-                "Le service msoidsvc existe mais la clé de registre de l'Assistant de connexion manque : l'installation est peut-être endommagée."
+                "The sign-in assistant's version {v:?} is not a version number (the connector needs {min} or later).",
+                "La version {v:?} de l'Assistant de connexion n'est pas un numéro de version (le connecteur demande la version {min} ou ultérieure)."
             ),
         )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new()),
+        .with_evidence(evidence),
     }
 }
 
@@ -875,7 +1138,17 @@ fn state_text(lang: &str, state: &str) -> String {
     }
 }
 
-fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
+/// `sign_in_assistant.service`: msoidsvc running. Not running is a problem
+/// when something needs the sign-in assistant (see
+/// [`sign_in_assistant_installed`]), else a warning; starting is a warning.
+/// A disabled service cannot be started (Start-Service fails with error
+/// 1058) until its start type allows it, so Set-Service comes first.
+pub(crate) fn sign_in_assistant_service(
+    facts: &[Fact],
+    lang: &str,
+    named_by_error: bool,
+) -> Finding {
+    let f = &Facts(facts);
     let id = "sign_in_assistant.service";
     let problem = "liveid_connect_failed";
     if let Some(x) = windows_only(f, id, problem, lang, "service.msoidsvc") {
@@ -902,7 +1175,7 @@ fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
         .get("start_type")
         .and_then(|x| x.as_str())
         .unwrap_or("unknown");
-    let evidence = vec![format!(
+    let mut evidence = vec![format!(
         "service msoidsvc: state {}, start type {}",
         state, start
     )];
@@ -919,32 +1192,68 @@ fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
         )
         .with_evidence(evidence);
     }
+    if state == "start_pending" {
+        return finding(
+            id,
+            Some(problem),
+            Status::Warning,
+            t!(
+                lang,
+                "The sign-in assistant service (msoidsvc) is starting: wait a moment, then check that it runs (Get-Service msoidsvc).",
+                "Le service de l'Assistant de connexion (msoidsvc) est en cours de démarrage : patientez un instant, puis vérifiez qu'il s'exécute (Get-Service msoidsvc)."
+            ),
+        )
+        .with_evidence(evidence);
+    }
+    let (need_lines, needs) = need_evidence(&sign_in_assistant_needed_by(f, named_by_error));
+    evidence.extend(need_lines);
+    let then = if named_by_error {
+        t!(lang, ", then try again", ", puis réessayez")
+    } else {
+        String::new()
+    };
     let mut first = Vec::new();
     let mut fix = None;
     if start == "disabled" {
         first.push(t!(
             lang,
-            "The service is disabled: allow it to start first (Set-Service -Name msoidsvc -StartupType Automatic).",
-            "Le service est désactivé : autorisez d'abord son démarrage (Set-Service -Name msoidsvc -StartupType Automatic)."
+            "The service is disabled: run Set-Service -Name msoidsvc -StartupType Automatic first, then Start-Service -Name msoidsvc{then} (while it is disabled, Start-Service fails with error 1058). Both need an elevated prompt.",
+            "Le service est désactivé : exécutez d'abord Set-Service -Name msoidsvc -StartupType Automatic, puis Start-Service -Name msoidsvc{then} (tant qu'il est désactivé, Start-Service échoue avec l'erreur 1058). Les deux demandent une invite élevée."
         ));
         fix = Some(
             "Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc"
                 .to_string(),
         );
+    } else if named_by_error {
+        first.push(t!(
+            lang,
+            "Start the service first: Start-Service -Name msoidsvc, then try again.",
+            "Démarrez d'abord le service : Start-Service -Name msoidsvc, puis réessayez."
+        ));
     }
     let shown = state_text(lang, state);
-    let out = finding(
-        id,
-        Some(problem),
-        Status::Problem,
-        t!(
-            lang,
-            "The sign-in assistant service (msoidsvc) is {shown}: the connector cannot reach the Live ID servers through it.",
-            "Le service de l'Assistant de connexion (msoidsvc) est {shown} : le connecteur ne peut pas joindre les serveurs Live ID par lui."
-        ),
-    )
-    .with_evidence(evidence)
-    .with_catalog_resolution(lang, first);
+    let (status, summary) = if needs == Some(true) {
+        (
+            Status::Problem,
+            t!(
+                lang,
+                "The sign-in assistant service (msoidsvc) is {shown}: the connector cannot reach the Live ID servers through it.",
+                "Le service de l'Assistant de connexion (msoidsvc) est {shown} : le connecteur ne peut pas joindre les serveurs Live ID par lui."
+            ),
+        )
+    } else {
+        (
+            Status::Warning,
+            t!(
+                lang,
+                "The sign-in assistant service (msoidsvc) is {shown}; only the retired connector signs in through it.",
+                "Le service de l'Assistant de connexion (msoidsvc) est {shown} ; seul le connecteur retiré se connecte par lui."
+            ),
+        )
+    };
+    let out = finding(id, Some(problem), status, summary)
+        .with_evidence(evidence)
+        .with_catalog_resolution(lang, first);
     match fix {
         Some(x) => out.with_fix(Some(x)),
         None => out,
@@ -953,31 +1262,40 @@ fn sign_in_assistant_service(f: &Facts, lang: &str) -> Finding {
 
 // ---------------------------------------------------------------- network and proxy
 
+/// The proxy the environment variables give `host` (HTTPS, so
+/// HTTPS_PROXY, else ALL_PROXY), unless NO_PROXY exempts it.
+fn proxy_for_environment(f: &Facts, host: &str) -> Option<String> {
+    let env = f.known("proxy.environment")?;
+    let bypass: Vec<String> = env
+        .get("no_proxy")
+        .and_then(|n| n.get("entries"))
+        .and_then(|e| e.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if net::no_proxy_matches(&bypass, host) {
+        return None;
+    }
+    for key in ["https", "all"] {
+        if let Some(p) = env
+            .get(key)
+            .and_then(|p| p.get("proxy"))
+            .and_then(|p| p.as_str())
+        {
+            let var = env[key]["variable"].as_str().unwrap_or(key);
+            return Some(format!("{} ({})", p, var));
+        }
+    }
+    None
+}
+
 /// The proxy that applies to `host` according to the facts, if any.
 fn proxy_for(f: &Facts, host: &str) -> Option<String> {
-    if let Some(env) = f.known("proxy.environment") {
-        let bypass: Vec<String> = env
-            .get("no_proxy")
-            .and_then(|n| n.get("entries"))
-            .and_then(|e| e.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !net::no_proxy_matches(&bypass, host) {
-            for key in ["https", "all"] {
-                if let Some(p) = env
-                    .get(key)
-                    .and_then(|p| p.get("proxy"))
-                    .and_then(|p| p.as_str())
-                {
-                    let var = env[key]["variable"].as_str().unwrap_or(key);
-                    return Some(format!("{} ({})", p, var));
-                }
-            }
-        }
+    if let Some(p) = proxy_for_environment(f, host) {
+        return Some(p);
     }
     if let Some(w) = f.known("proxy.winhttp") {
         if let Some(p) = w.get("proxy").and_then(|p| p.as_str()) {
@@ -1177,13 +1495,60 @@ fn proxy_environment(f: &Facts, lang: &str) -> Finding {
         );
     }
     let sign_in = SIGN_IN_HOSTS[0];
-    let summary = match proxy_for(f, sign_in) {
-        Some(p) => t!(
+    if let Some(n) = v.get("no_proxy").filter(|x| !x.is_null()) {
+        let entries: Vec<String> = n["entries"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        evidence.push(format!(
+            "{} as .NET reads it: an entry matches that host name only, or with a leading dot the domain and its subdomains; no '*' wildcard, no port: {} is {}",
+            n["variable"].as_str().unwrap_or("NO_PROXY"),
+            sign_in,
+            if net::no_proxy_matches(&entries, sign_in) {
+                "bypassed"
+            } else {
+                "not bypassed"
+            }
+        ));
+        let dead: Vec<&str> = entries
+            .iter()
+            .map(|e| e.as_str())
+            .filter(|e| net::no_proxy_never_matches(e))
+            .collect();
+        if !dead.is_empty() {
+            evidence.push(format!(
+                "entries that match no host under .NET's rules: {}",
+                dead.join(",")
+            ));
+        }
+    }
+    // Who reads these variables: .NET's HttpClient.DefaultProxy, that is
+    // PowerShell 7 (token requests of the modules that sign in through
+    // MSAL, Invoke-WebRequest); not .NET Framework, so not Windows
+    // PowerShell 5.1 (Internet Settings), and not WinRM or the sign-in
+    // assistant (WinHTTP).
+    let windows = platform_is_windows(f);
+    let summary = match (proxy_for_environment(f, sign_in), windows) {
+        (Some(p), true) => t!(
             lang,
-            "Sign-in traffic from .NET (token requests) goes through {p}.",
-            "Le trafic de connexion de .NET (demandes de jeton) passe par {p}."
+            "PowerShell 7 (.NET's HttpClient.DefaultProxy) sends HTTPS to {sign_in} through {p}. Windows PowerShell 5.1 ignores these variables (.NET Framework uses the Internet Settings proxy), and so do WinRM sessions and the sign-in assistant (WinHTTP).",
+            "PowerShell 7 (HttpClient.DefaultProxy de .NET) envoie le HTTPS vers {sign_in} par {p}. Windows PowerShell 5.1 ignore ces variables (.NET Framework suit le proxy des Paramètres Internet), tout comme les sessions WinRM et l'Assistant de connexion (WinHTTP)."
         ),
-        None => t!(
+        (Some(p), false) => t!(
+            lang,
+            "PowerShell 7 (.NET's HttpClient.DefaultProxy) sends HTTPS to {sign_in} through {p}.",
+            "PowerShell 7 (HttpClient.DefaultProxy de .NET) envoie le HTTPS vers {sign_in} par {p}."
+        ),
+        (None, true) => t!(
+            lang,
+            "Proxy variables are set but {sign_in} bypasses them (they apply to PowerShell 7 only; Windows PowerShell 5.1, WinRM and the sign-in assistant ignore them).",
+            "Des variables de proxy sont définies mais {sign_in} les contourne (elles ne valent que pour PowerShell 7 ; Windows PowerShell 5.1, WinRM et l'Assistant de connexion les ignorent)."
+        ),
+        (None, false) => t!(
             lang,
             "Proxy variables are set but {sign_in} bypasses them.",
             "Des variables de proxy sont définies mais {sign_in} les contourne."
@@ -1236,8 +1601,41 @@ fn proxy_windows(f: &Facts, lang: &str) -> Finding {
         (_, _, Some(pac)) => format!("Internet Settings (user): configuration script {}", pac),
         _ => "Internet Settings (user): direct".to_string(),
     });
-    let ie_uses_proxy = (ie_enabled && ie_server.is_some()) || ie_pac.is_some();
+    let ie_manual = ie_enabled && ie_server.is_some();
+    let ie_uses_proxy = ie_manual || ie_pac.is_some();
     if wproxy.is_none() && ie_uses_proxy {
+        // `netsh winhttp import proxy source=ie` copies the manual proxy
+        // only: with just a configuration script it imports nothing. Either
+        // way it sets the machine-wide WinHTTP proxy, from an elevated
+        // prompt.
+        let (step, fix) = if ie_manual {
+            (
+                t!(
+                    lang,
+                    "Give WinHTTP the user's proxy from an elevated prompt: netsh winhttp import proxy source=ie copies the manual proxy and its bypass list{script}. It sets the proxy of the whole machine (every program and service that uses WinHTTP); netsh winhttp reset proxy undoes it. For WinRM sessions only, New-PSSessionOption -ProxyAccessType IEConfig is an alternative.",
+                    "Donnez à WinHTTP le proxy de l'utilisateur depuis une invite élevée : netsh winhttp import proxy source=ie copie le proxy manuel et sa liste d'exclusions{script}. Le réglage vaut pour tout l'ordinateur (tout programme ou service qui utilise WinHTTP) ; netsh winhttp reset proxy l'annule. Pour les seules sessions WinRM, New-PSSessionOption -ProxyAccessType IEConfig est une autre possibilité.",
+                    script = match (ie_pac.is_some(), lang == "fr") {
+                        (false, _) => "",
+                        (true, false) => " (not the configuration script, which it ignores)",
+                        (true, true) => " (pas le script de configuration, qu'il ignore)",
+                    }
+                ),
+                "netsh winhttp import proxy source=ie".to_string(),
+            )
+        } else {
+            (
+                t!(
+                    lang,
+                    "The user's settings use only a configuration script, and netsh winhttp import proxy source=ie imports nothing from a script. From an elevated prompt, set the proxy the script chooses for the sign-in servers with netsh winhttp set proxy: the fix asks .NET which proxy the script gives https://{h}/ and sets it. It sets the proxy of the whole machine (every program and service that uses WinHTTP); netsh winhttp reset proxy undoes it.",
+                    "Les réglages de l'utilisateur n'utilisent qu'un script de configuration, et netsh winhttp import proxy source=ie n'importe rien d'un script. Depuis une invite élevée, définissez avec netsh winhttp set proxy le proxy que le script choisit pour les serveurs de connexion : la commande proposée demande à .NET le proxy que le script donne pour https://{h}/ et le définit. Le réglage vaut pour tout l'ordinateur (tout programme ou service qui utilise WinHTTP) ; netsh winhttp reset proxy l'annule.",
+                    h = SIGN_IN_HOSTS[0]
+                ),
+                format!(
+                    "$p = [System.Net.WebRequest]::GetSystemWebProxy().GetProxy([uri]'https://{h}/'); if ($p.Host -ne '{h}') {{ netsh winhttp set proxy proxy-server=\"$($p.Authority)\" bypass-list=\"<local>\" }} else {{ 'The configuration script sends {h} direct: WinHTTP needs no proxy for it.' }}",
+                    h = SIGN_IN_HOSTS[0]
+                ),
+            )
+        };
         let mut out = finding(
             id,
             problem,
@@ -1249,15 +1647,8 @@ fn proxy_windows(f: &Facts, lang: &str) -> Finding {
             ),
         )
         .with_evidence(evidence)
-        .with_catalog_resolution(
-            lang,
-            vec![t!(
-                lang,
-                "Give WinHTTP the same proxy (elevated): netsh winhttp import proxy source=ie (a configuration script is not imported: use netsh winhttp set proxy), or use New-PSSessionOption -ProxyAccessType IEConfig.",
-                "Donnez le même proxy à WinHTTP (invite élevée) : netsh winhttp import proxy source=ie (un script de configuration n'est pas importé : utilisez netsh winhttp set proxy), ou utilisez New-PSSessionOption -ProxyAccessType IEConfig."
-            )],
-        );
-        out.fix = Some("netsh winhttp import proxy source=ie".into());
+        .with_catalog_resolution(lang, vec![step]);
+        out.fix = Some(fix);
         return out;
     }
     finding(
@@ -1755,5 +2146,490 @@ mod tests {
             "API.interfaces.records.teams.microsoft.com"
         ));
         assert!(!is_service_computer("online.lync.com.evil"));
+    }
+
+    // ------------------------------------------------ advice (issue 16)
+    //
+    // Each test gives the rules the facts of one machine state, by hand,
+    // and checks the finding and the fix an expert would give; the sources
+    // are in docs/facts/advice.md.
+
+    fn get<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
+        findings
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("no finding {}", id))
+    }
+
+    fn winps_policy(scopes: Value) -> Fact {
+        Fact::known("windows_powershell.execution_policy", scopes, "test")
+    }
+
+    fn with_error(facts: &[Fact], matches: &[&str], lang: &str) -> Vec<Finding> {
+        let ids: Vec<String> = matches.iter().map(|m| m.to_string()).collect();
+        crate::diagnose::order_findings(evaluate(facts, lang), &ids, facts, lang)
+    }
+
+    #[test]
+    fn every_scope_undefined_is_restricted_on_servers_too() {
+        // Windows Server with no policy value anywhere: PowerShell falls
+        // back to Restricted (the old rule said RemoteSigned for "Server").
+        for kind in ["Server", "Server Core", "Client"] {
+            let facts = windows_facts(vec![winps_policy(
+                json!({"MachinePolicy":"Undefined","UserPolicy":"Undefined","Process":"Undefined","CurrentUser":"Undefined","LocalMachine":"Undefined","installation_type":kind}),
+            )]);
+            let f = evaluate(&facts, "en");
+            let x = get(&f, "execution_policy.windows_powershell");
+            assert_eq!(x.status, Status::Problem, "{}: {:?}", kind, x);
+            assert!(
+                x.evidence
+                    .iter()
+                    .any(|e| e.contains("Restricted (every scope Undefined")),
+                "{:?}",
+                x.evidence
+            );
+        }
+    }
+
+    #[test]
+    fn powershell7_policy_from_the_config_file_is_not_fixed_by_set_executionpolicy() {
+        // $PSHOME\powershell.config.json PowerShellPolicies.ScriptExecution
+        // is the MachinePolicy scope: Set-ExecutionPolicy cannot beat it.
+        let place = r"C:\Program Files\PowerShell\7\powershell.config.json";
+        let facts = windows_facts(vec![Fact::known(
+            "powershell7.execution_policy",
+            json!({"installed": true, "pshome": r"C:\Program Files\PowerShell\7",
+                   "MachinePolicy":"AllSigned","UserPolicy":"Undefined","Process":"Undefined","CurrentUser":"Undefined","LocalMachine":"RemoteSigned",
+                   "origin": {"MachinePolicy": {"kind": "config_file", "place": place}}}),
+            "test",
+        )]);
+        for lang in ["en", "fr"] {
+            let f = evaluate(&facts, lang);
+            let x = get(&f, "execution_policy.powershell7");
+            assert_eq!(x.status, Status::Problem, "{:?}", x);
+            assert_eq!(x.fix, None, "{:?}", x);
+            let first = &x.resolution.as_ref().unwrap()[0];
+            assert!(
+                first.contains("PowerShellPolicies.ScriptExecution") && first.contains(place),
+                "{}",
+                first
+            );
+            assert!(
+                x.evidence.iter().any(|e| e.contains("scope MachinePolicy")),
+                "{:?}",
+                x.evidence
+            );
+        }
+    }
+
+    #[test]
+    fn a_process_scope_gets_a_process_fix() {
+        // Set-ExecutionPolicy -Scope CurrentUser would write its value and
+        // then throw ExecutionPolicyOverride: Process still decides.
+        let facts = windows_facts(vec![winps_policy(
+            json!({"MachinePolicy":"Undefined","UserPolicy":"Undefined","Process":"Restricted","CurrentUser":"Undefined","LocalMachine":"RemoteSigned"}),
+        )]);
+        for lang in ["en", "fr"] {
+            let f = evaluate(&facts, lang);
+            let x = get(&f, "execution_policy.windows_powershell");
+            assert_eq!(x.status, Status::Problem);
+            assert_eq!(
+                x.fix.as_deref(),
+                Some("Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process")
+            );
+        }
+    }
+
+    #[test]
+    fn each_edition_is_fixed_in_its_own_shell() {
+        // From pwsh, Set-ExecutionPolicy writes PowerShell 7's config file,
+        // not Windows PowerShell's registry (and the other way round).
+        let facts = windows_facts(vec![
+            winps_policy(
+                json!({"MachinePolicy":"Undefined","UserPolicy":"Undefined","Process":"Undefined","CurrentUser":"Undefined","LocalMachine":"Restricted"}),
+            ),
+            Fact::known(
+                "powershell7.execution_policy",
+                json!({"installed": true, "MachinePolicy":"Undefined","UserPolicy":"Undefined","Process":"Undefined","CurrentUser":"Undefined","LocalMachine":"AllSigned","origin":{}}),
+                "test",
+            ),
+        ]);
+        let f = evaluate(&facts, "en");
+        let w = get(&f, "execution_policy.windows_powershell");
+        assert!(
+            w.fix.as_deref().unwrap().starts_with("powershell.exe -NoProfile -Command \"Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser"),
+            "{:?}",
+            w.fix
+        );
+        assert!(w.resolution.as_ref().unwrap()[0].contains("powershell.exe"));
+        let p = get(&f, "execution_policy.powershell7");
+        assert!(
+            p.fix.as_deref().unwrap().starts_with("pwsh -NoProfile -Command \"Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser"),
+            "{:?}",
+            p.fix
+        );
+        let fr = evaluate(&facts, "fr");
+        assert!(get(&fr, "execution_policy.powershell7")
+            .resolution
+            .as_ref()
+            .unwrap()[0]
+            .starts_with("Définissez-la dans PowerShell 7"));
+        // After an error from pwsh, PowerShell 7's finding (and fix) leads.
+        let mut core = facts.clone();
+        core.push(Fact::known("host.edition", json!("Core"), "test"));
+        let f = with_error(&core, &["execution_policy"], "en");
+        assert_eq!(f[0].id, "execution_policy.powershell7");
+        let f = with_error(&facts, &["execution_policy"], "en");
+        assert_eq!(f[0].id, "execution_policy.windows_powershell");
+    }
+
+    #[test]
+    fn a_disabled_sign_in_service_is_allowed_to_start_before_it_is_started() {
+        let facts = windows_facts(vec![Fact::known(
+            "service.msoidsvc",
+            json!({"installed": true, "state": "stopped", "start_type": "disabled"}),
+            "test",
+        )]);
+        for lang in ["en", "fr"] {
+            let f = with_error(&facts, &["liveid_connect_failed"], lang);
+            let x = &f[0];
+            assert_eq!(x.id, "sign_in_assistant.service");
+            assert_eq!(x.status, Status::Problem);
+            let steps = x.resolution.as_ref().unwrap();
+            let first = &steps[0];
+            // Set-Service comes before any Start-Service, in the first step…
+            let set = first.find("Set-Service").expect("no Set-Service first");
+            assert!(
+                first.find("Start-Service").map(|s| s > set).unwrap_or(true),
+                "{}",
+                first
+            );
+            assert!(!steps
+                .iter()
+                .any(|s| s.starts_with("Start the service first")
+                    || s.starts_with("Démarrez d'abord")));
+            // …and in the fix.
+            assert!(
+                x.fix
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Set-Service -Name msoidsvc -StartupType"),
+                "{:?}",
+                x.fix
+            );
+        }
+        // Stopped but allowed to start: Start-Service first.
+        let facts = windows_facts(vec![Fact::known(
+            "service.msoidsvc",
+            json!({"installed": true, "state": "stopped", "start_type": "manual"}),
+            "test",
+        )]);
+        let f = with_error(&facts, &["liveid_connect_failed"], "fr");
+        assert!(f[0].resolution.as_ref().unwrap()[0].starts_with("Démarrez d'abord le service"));
+    }
+
+    #[test]
+    fn a_starting_sign_in_service_is_a_warning() {
+        let facts = windows_facts(vec![Fact::known(
+            "service.msoidsvc",
+            json!({"installed": true, "state": "start_pending", "start_type": "auto"}),
+            "test",
+        )]);
+        let f = evaluate(&facts, "en");
+        assert_eq!(get(&f, "sign_in_assistant.service").status, Status::Warning);
+    }
+
+    #[test]
+    fn the_sign_in_assistant_matters_only_to_the_connector() {
+        let missing = Fact::known("service.msoidsvc", json!({"installed": false}), "test");
+        let none = Fact::known("sign_in_assistant.version", Value::Null, "test");
+        // No connector installed: not needed, so not a problem (-Quiet).
+        let facts = windows_facts(vec![missing.clone(), none.clone()]);
+        for lang in ["en", "fr"] {
+            let f = evaluate(&facts, lang);
+            let x = get(&f, "sign_in_assistant.installed");
+            assert_eq!(x.status, Status::NotApplicable, "{:?}", x);
+            assert!(!f
+                .iter()
+                .any(|x| x.status == Status::Problem && x.id.starts_with("sign_in_assistant")));
+        }
+        // The retired connector is installed: it needs it.
+        let facts = windows_facts(vec![
+            missing.clone(),
+            none.clone(),
+            Fact::known(
+                "modules.installed",
+                json!([{"name": "SkypeOnlineConnector", "version": "7.0.0.0"}]),
+                "test",
+            ),
+        ]);
+        let x = evaluate(&facts, "en");
+        let x = get(&x, "sign_in_assistant.installed");
+        assert_eq!(x.status, Status::Problem);
+        assert!(x
+            .evidence
+            .iter()
+            .any(|e| e.contains("SkypeOnlineConnector")));
+        // The modules are unknown: a warning.
+        let mut facts = windows_facts(vec![missing.clone(), none.clone()]);
+        facts.retain(|x| x.id != "modules.installed");
+        let x = evaluate(&facts, "en");
+        assert_eq!(
+            get(&x, "sign_in_assistant.installed").status,
+            Status::Warning
+        );
+        // An error that names it: a problem, whatever is installed.
+        let facts = windows_facts(vec![missing, none]);
+        let f = with_error(&facts, &["liveid_module_load_failed"], "en");
+        assert_eq!(f[0].id, "sign_in_assistant.installed");
+        assert_eq!(f[0].status, Status::Problem);
+        // A stopped service without a connector: a warning, not a problem.
+        let facts = windows_facts(vec![Fact::known(
+            "service.msoidsvc",
+            json!({"installed": true, "state": "stopped", "start_type": "manual"}),
+            "test",
+        )]);
+        let f = evaluate(&facts, "en");
+        assert_eq!(get(&f, "sign_in_assistant.service").status, Status::Warning);
+    }
+
+    #[test]
+    fn the_sign_in_assistant_version_is_compared_with_the_minimum() {
+        let connector = Fact::known(
+            "modules.installed",
+            json!([{"name": "LyncOnlineConnector", "version": "6.0.0.0"}]),
+            "test",
+        );
+        let old = Fact::known("sign_in_assistant.version", json!("7.0.1734.0"), "test");
+        let f = evaluate(&windows_facts(vec![old, connector.clone()]), "en");
+        let x = get(&f, "sign_in_assistant.installed");
+        assert_eq!(x.status, Status::Problem, "{:?}", x);
+        assert!(
+            x.summary.contains("older than 7.250.4303.0"),
+            "{}",
+            x.summary
+        );
+        let newer = Fact::known("sign_in_assistant.version", json!("7.250.4551.0"), "test");
+        let f = evaluate(&windows_facts(vec![newer, connector.clone()]), "en");
+        assert_eq!(get(&f, "sign_in_assistant.installed").status, Status::Ok);
+        assert_eq!(version_older("7.250.4303", "7.250.4303.0"), Some(false));
+        assert_eq!(version_older("7.250.4303.0", "7.250.4303.1"), Some(true));
+        assert_eq!(version_older("x", "7"), None);
+        // Registered in the 32-bit view only: installed, not damaged.
+        let v32 = Fact::known(
+            "sign_in_assistant.version",
+            json!("7.250.4303.0"),
+            r"HKLM\SOFTWARE\Microsoft\MSOIdentityCRL MSOIDCRLVersion (32-bit view: HKLM\SOFTWARE\WOW6432Node\Microsoft\MSOIdentityCRL)",
+        );
+        let f = evaluate(&windows_facts(vec![v32, connector]), "en");
+        let x = get(&f, "sign_in_assistant.installed");
+        assert_eq!(x.status, Status::Ok, "{:?}", x);
+        assert!(x.summary.contains("32-bit"), "{}", x.summary);
+    }
+
+    #[test]
+    fn winrm_basic_is_fixed_from_an_elevated_prompt_with_the_service_running() {
+        let off = Fact::known("winrm.client.auth_basic", json!(0), "test");
+        let svc = |state: &str, start: &str| {
+            Fact::known(
+                "service.winrm",
+                json!({"installed": true, "state": state, "start_type": start}),
+                "test",
+            )
+        };
+        let fix_for = |extra: Vec<Fact>| {
+            let mut v = vec![off.clone()];
+            v.extend(extra);
+            let f = evaluate(&windows_facts(v), "en");
+            let x = get(&f, "winrm.basic_auth").clone();
+            assert_eq!(x.status, Status::Problem);
+            assert!(
+                x.resolution.as_ref().unwrap()[0].contains("elevated prompt"),
+                "{:?}",
+                x.resolution
+            );
+            x.fix.unwrap()
+        };
+        let set = "winrm set winrm/config/client/auth '@{Basic=\"true\"}'";
+        // Disabled (the client default): allowed to start, started, then set.
+        assert_eq!(
+            fix_for(vec![svc("stopped", "disabled")]),
+            format!(
+                "Set-Service -Name WinRM -StartupType Manual; Start-Service -Name WinRM; {}",
+                set
+            )
+        );
+        assert_eq!(
+            fix_for(vec![svc("stopped", "manual")]),
+            format!("Start-Service -Name WinRM; {}", set)
+        );
+        assert_eq!(fix_for(vec![svc("running", "auto")]), set);
+        // Service not known: the fix checks the start type itself.
+        let fix = fix_for(vec![]);
+        assert!(fix.starts_with("if ((Get-Service -Name WinRM).StartType -eq 'Disabled')"));
+        assert!(fix.ends_with(set));
+    }
+
+    #[test]
+    fn proxy_variables_say_which_powershell_they_affect() {
+        let env = Fact::known(
+            "proxy.environment",
+            json!({"https": {"variable": "HTTPS_PROXY", "proxy": "http://proxy:3128", "host": "proxy", "port": 3128}, "http": null, "all": null, "no_proxy": null}),
+            "test",
+        );
+        let f = evaluate(&windows_facts(vec![env.clone()]), "en");
+        let x = get(&f, "proxy.environment");
+        assert!(x.summary.starts_with("PowerShell 7"), "{}", x.summary);
+        assert!(
+            x.summary
+                .contains("Windows PowerShell 5.1 ignores these variables"),
+            "{}",
+            x.summary
+        );
+        let f = evaluate(&windows_facts(vec![env]), "fr");
+        assert!(get(&f, "proxy.environment")
+            .summary
+            .contains("Windows PowerShell 5.1 ignore ces variables"));
+    }
+
+    #[test]
+    fn no_proxy_is_read_as_dotnet_reads_it() {
+        // "microsoftonline.com" does not cover login.microsoftonline.com,
+        // and "*" is no wildcard: the proxy still applies.
+        for entries in [json!(["microsoftonline.com"]), json!(["*"])] {
+            let facts = vec![
+                Fact::known("os", json!("linux"), "test"),
+                Fact::known(
+                    "proxy.environment",
+                    json!({"https": {"variable": "https_proxy", "proxy": "http://proxy:3128", "host": "proxy", "port": 3128}, "http": null, "all": null,
+                           "no_proxy": {"variable": "no_proxy", "entries": entries}}),
+                    "test",
+                ),
+                Fact::known(
+                    "network.sign-in",
+                    json!({"host": "login.microsoftonline.com", "port": 443, "dns": "failed", "addresses": [], "tcp": "not_tried", "elapsed_ms": 5}),
+                    "test",
+                ),
+            ];
+            let f = evaluate(&facts, "en");
+            assert_eq!(
+                get(&f, "network.sign-in").status,
+                Status::Warning,
+                "{}",
+                entries
+            );
+            let p = get(&f, "proxy.environment");
+            assert!(p.summary.contains("http://proxy:3128"), "{}", p.summary);
+            assert!(
+                p.evidence
+                    .iter()
+                    .any(|e| e.contains("as .NET reads it") && e.contains("not bypassed")),
+                "{:?}",
+                p.evidence
+            );
+        }
+    }
+
+    #[test]
+    fn session_cleanup_removes_what_was_counted() {
+        let s = |name: &str, computer: &str| json!({"name": name, "computer_name": computer, "state": "Opened", "age_minutes": 5.0});
+        let facts = windows_facts(vec![Fact::known(
+            "host.sessions",
+            json!([
+                s("a", "admin1a.online.lync.com"),
+                s("b", "admin1a.online.lync.com"),
+                s("c", "api.interfaces.records.teams.microsoft.com")
+            ]),
+            "test",
+        )]);
+        for lang in ["en", "fr"] {
+            let f = evaluate(&facts, lang);
+            let x = get(&f, "sessions.count");
+            assert_eq!(x.status, Status::Problem);
+            let fix = x.fix.as_deref().unwrap();
+            assert!(fix.contains("*.online.lync.com"), "{}", fix);
+            assert!(
+                fix.contains("'api.interfaces.records.teams.microsoft.com'"),
+                "{}",
+                fix
+            );
+        }
+    }
+
+    #[test]
+    fn fixes_that_cannot_work_today_are_replaced() {
+        let facts = windows_facts(vec![
+            Fact::known(
+                "host.sessions",
+                json!([{"name": "a", "computer_name": "admin1a.online.lync.com", "state": "Opened", "age_minutes": 75.0}]),
+                "test",
+            ),
+            Fact::known(
+                "modules.installed",
+                json!([{"name": "SkypeOnlineConnector", "version": "7.0.0.0"}]),
+                "test",
+            ),
+        ]);
+        for lang in ["en", "fr"] {
+            let f = evaluate(&facts, lang);
+            // Enable-CsOnlineSessionForReconnection left with MicrosoftTeams 2.0.
+            let x = get(&f, "sessions.age");
+            assert_eq!(x.status, Status::Problem);
+            let fix = x.fix.as_deref().unwrap();
+            assert!(
+                !fix.contains("Enable-CsOnlineSessionForReconnection"),
+                "{}",
+                fix
+            );
+            assert!(fix.contains("Connect-MicrosoftTeams"), "{}", fix);
+            // Install-Module on a stock 5.1: TLS 1.2 and NuGet first.
+            let x = get(&f, "connector.installed");
+            let fix = x.fix.as_deref().unwrap();
+            let tls = fix.find("Tls12").expect("no TLS 1.2");
+            let nuget = fix
+                .find("Install-PackageProvider -Name NuGet")
+                .expect("no NuGet");
+            let install = fix.find("Install-Module").unwrap();
+            assert!(tls < install && nuget < install, "{}", fix);
+        }
+    }
+
+    #[test]
+    fn winhttp_fix_fits_the_user_proxy() {
+        // Only a configuration script: import copies nothing, so the fix
+        // sets WinHTTP's proxy to what the script returns.
+        let pac = Fact::known(
+            "proxy.ie",
+            json!({"enabled": false, "server": null, "auto_config_url": "http://wpad.contoso.com/proxy.pac"}),
+            "test",
+        );
+        for lang in ["en", "fr"] {
+            let f = evaluate(&windows_facts(vec![pac.clone()]), lang);
+            let x = get(&f, "proxy.windows");
+            assert_eq!(x.status, Status::Warning);
+            let fix = x.fix.as_deref().unwrap();
+            assert!(fix.contains("netsh winhttp set proxy"), "{}", fix);
+            assert!(!fix.contains("import"), "{}", fix);
+            let step = &x.resolution.as_ref().unwrap()[0];
+            assert!(step.contains("netsh winhttp reset proxy"), "{}", step);
+        }
+        // A manual proxy: import, machine-wide, elevated.
+        let manual = Fact::known(
+            "proxy.ie",
+            json!({"enabled": true, "server": "proxy.contoso.com:8080"}),
+            "test",
+        );
+        let f = evaluate(&windows_facts(vec![manual]), "en");
+        let x = get(&f, "proxy.windows");
+        assert_eq!(
+            x.fix.as_deref(),
+            Some("netsh winhttp import proxy source=ie")
+        );
+        let step = &x.resolution.as_ref().unwrap()[0];
+        assert!(
+            step.contains("elevated prompt") && step.contains("whole machine"),
+            "{}",
+            step
+        );
     }
 }

@@ -27,6 +27,7 @@ function script:ConvertTo-CsodProblem {
     [pscustomobject]@{
         PSTypeName = 'CsOnlineDiagnostics.Problem'
         Id         = [string]$Json['id']
+        Family     = [string]$Json['family']
         Title      = [string]$Json['title']
         Cause      = [string]$Json['cause']
         Resolution = $script:CsodNative.Type::StringList($Json['resolution'])

@@ -109,6 +109,13 @@ function script:ConvertTo-CsodDiagnosis {
         $d.Cause = $best.Cause
         $d.Resolution = $best.Resolution
         $d.Fix = $best.Fix
+        # The catalog's fix is for the error in general; the first finding
+        # that explains the match says what fits this machine (a disabled
+        # msoidsvc must be allowed to start before Start-Service; no local
+        # fix under Group Policy), so its fix wins, even when it has none.
+        foreach ($f in $findings) {
+            if ($f.Explains -contains $best.Problem) { $d.Fix = $f.Fix; break }
+        }
         $d.Doc = $best.Doc
         $d.Fields = $best.Fields
     }

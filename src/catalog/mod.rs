@@ -1,27 +1,32 @@
 //! The catalog: the problems we recognise, as data compiled into the library.
 //!
-//! - `problems.json`: one entry per problem, with its language-free signals
-//!   (FullyQualifiedErrorId, WinRM/HRESULT codes, exception types, commands)
-//!   and its texts (title, cause, resolution steps, fix command) in every
-//!   output language.
-//! - `messages/<lang>.json`: message patterns in one language. `build.rs`
-//!   picks up every file in that folder, so adding a language is adding a file.
-//!
-//! Pattern syntax (see `compile_pattern`): a phrase as the user sees it, with
-//! `{*}` for any text and `{name}` for a field to extract (`user`, `host`,
-//! `version_found`, `version_required`, `path`, `module`, `tenant`).
+//! - `problems.json`: one entry per problem: how it is recognised
+//!   (`recognize`: weighted cues, the concept sets that must be present, the
+//!   concepts that speak against it) and its texts (title, cause,
+//!   resolution steps, fix command) in every output language.
+//! - `lexicon/<lang>.json`: per message language, the words of each concept
+//!   (user, tenant, disabled, ...) with their inflections and the spellings
+//!   translators use. `build.rs` embeds every file in that folder, so a
+//!   message language is one file.
+//! - `lexicon/any.json`: language-free tokens (FullyQualifiedErrorIds,
+//!   exception types, commands and their translated forms, words
+//!   translators keep such as RBAC, PSCredential, about_Execution_Policies).
+//! - `codes.json`: WinRM / HRESULT codes, recognised in hex, unsigned and
+//!   signed decimal.
 
 use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::normalize::key_of;
+/// The problem families, in the order the catalog lists them.
+pub const FAMILIES: &[&str] = &["connector", "remoting", "modules"];
 
 /// Output languages: every problem has complete texts in each of them.
 pub const OUTPUT_LANGUAGES: &[&str] = &["en", "fr"];
 
 static PROBLEMS_JSON: &str = include_str!("problems.json");
-include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+static CODES_JSON: &str = include_str!("codes.json");
+include!(concat!(env!("OUT_DIR"), "/lexicon.rs"));
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -33,54 +38,42 @@ pub struct Text {
     pub fix: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Weighted {
-    pub value: String,
-    pub weight: f64,
-    #[serde(default)]
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CodeSignal {
-    /// Signed 32-bit form as PowerShell prints it in FullyQualifiedErrorId.
-    pub code: i64,
-    pub name: String,
-    pub weight: f64,
-    #[serde(default)]
-    pub source: String,
-}
-
+/// How a problem is recognised. Every name is a concept: a keyword of the
+/// lexicons, a language-free token of `lexicon/any.json`, or a code of
+/// `codes.json`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signals {
-    /// FullyQualifiedErrorId: equal to the value, or starting with `value,`.
+pub struct Recognize {
+    /// Concept -> weight in (0, 1): the confidence is the noisy-OR of the
+    /// weights of the cues present.
+    pub cues: BTreeMap<String, f64>,
+    /// At least one of these concept sets must be present whole. The first
+    /// concept of each set is its rarest: the scanner's prefilter looks for it.
+    pub require: Vec<Vec<String>>,
+    /// Concept -> weight in (0, 1): each one present scales the confidence
+    /// by (1 - weight).
     #[serde(default)]
-    pub fqeid: Vec<Weighted>,
-    /// WinRM / HRESULT codes, recognised in hex, unsigned and signed decimal.
+    pub against: BTreeMap<String, f64>,
+    /// Fields this problem's errors carry beyond the generic ones
+    /// (`version_found`, `version_required`).
     #[serde(default)]
-    pub codes: Vec<CodeSignal>,
-    /// Exception type names (suffix match). Supporting evidence only.
-    #[serde(default)]
-    pub exception_types: Vec<Weighted>,
-    /// Commands (`Get-CsWebTicket`, `New-PSSession`). Supporting evidence only.
-    #[serde(default)]
-    pub commands: Vec<Weighted>,
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub id: String,
+    /// `connector` (the Skype for Business Online connector's problems),
+    /// `remoting` (the WinRM client failures around them) or `modules`
+    /// (MicrosoftTeams / ExchangeOnlineManagement connections).
+    pub family: String,
     /// Link to the section of the source article (or the fact's source).
     pub doc: String,
     /// Facts worth stating with numbers that changed over time.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
-    #[serde(default)]
-    pub signals: Signals,
+    pub recognize: Recognize,
     pub text: BTreeMap<String, Text>,
 }
 
@@ -91,124 +84,231 @@ struct ProblemsFile {
     problems: Vec<Problem>,
 }
 
+/// What kind of evidence a concept is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConceptKind {
+    /// A word of a message language (lexicon/<lang>.json).
+    Keyword,
+    /// A word translators keep, a link, a module or host name.
+    Token,
+    /// A FullyQualifiedErrorId.
+    FullyQualifiedErrorId,
+    /// An exception type name.
+    ExceptionType,
+    /// A command name, or its translated form.
+    Command,
+    /// A WinRM / HRESULT code (codes.json).
+    Code,
+    /// Found from the shape of the text: `email`, `bracket_host`,
+    /// `version_pair`.
+    Shape,
+}
+
+/// The shape concepts the classifier computes.
+pub const SHAPES: &[&str] = &["email", "bracket_host", "version_pair"];
+
+impl ConceptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConceptKind::Keyword => "keyword",
+            ConceptKind::Token => "token",
+            ConceptKind::FullyQualifiedErrorId => "fully_qualified_error_id",
+            ConceptKind::ExceptionType => "exception_type",
+            ConceptKind::Command => "command",
+            ConceptKind::Code => "code",
+            ConceptKind::Shape => "shape",
+        }
+    }
+}
+
+/// A concept: its id, kind and (for language-free ones) its terms.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub id: String,
+    pub kind: ConceptKind,
+    pub terms: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnyConcept {
+    kind: ConceptKind,
+    terms: Vec<String>,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnyFile {
+    #[serde(default)]
+    #[allow(dead_code)]
+    notes: String,
+    concepts: BTreeMap<String, AnyConcept>,
+}
+
+/// One message language: the words of each keyword concept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconFile {
+    pub language: String,
+    pub name: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Frequent words that show a text holds this language (Latin scripts).
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Or the script that shows it: `cyrillic`, `kana`, `hangul`, `han`.
+    #[serde(default)]
+    pub script: Option<String>,
+    pub concepts: BTreeMap<String, Vec<String>>,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Pattern {
-    pub problem: String,
-    pub text: String,
-    pub weight: f64,
+pub struct CodeDef {
+    pub name: String,
+    /// Signed 32-bit form as PowerShell prints it in FullyQualifiedErrorId.
+    pub code: i64,
     #[serde(default)]
     pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MessagesFile {
-    language: String,
-    name: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    notes: String,
-    patterns: Vec<Pattern>,
-}
-
-/// One message language: its patterns.
-#[derive(Debug, Clone)]
-pub struct MessageLanguage {
-    pub language: String,
-    pub name: String,
-    pub patterns: Vec<Pattern>,
+struct CodesFile {
+    codes: Vec<CodeDef>,
 }
 
 #[derive(Debug)]
 pub struct Catalog {
     pub problems: Vec<Problem>,
-    pub message_languages: Vec<MessageLanguage>,
-}
-
-/// A pattern compiled for the key view of the text.
-#[derive(Debug, Clone)]
-pub struct CompiledPattern {
-    pub regex: String,
-    pub fields: Vec<String>,
-}
-
-pub const FIELD_NAMES: &[&str] = &[
-    "user",
-    "host",
-    "version_found",
-    "version_required",
-    "path",
-    "module",
-    "tenant",
-];
-
-/// Turns a pattern phrase into a regex over the key view. Literal text is
-/// folded like the input (lower case, no spaces or quotes) and escaped.
-pub fn compile_pattern(text: &str) -> Result<CompiledPattern, String> {
-    let mut regex = String::new();
-    let mut fields = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        regex.push_str(&regex::escape(&key_of(&rest[..open])));
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed '{{' in pattern {:?}", text))?;
-        let name = &after[..close];
-        if name == "*" {
-            regex.push_str(".*?");
-        } else if FIELD_NAMES.contains(&name) {
-            if fields.iter().any(|f| f == name) {
-                return Err(format!("field {{{}}} twice in pattern {:?}", name, text));
-            }
-            regex.push_str(&format!("(?P<{}>.+?)", name));
-            fields.push(name.to_string());
-        } else {
-            return Err(format!(
-                "unknown placeholder {{{}}} in pattern {:?}",
-                name, text
-            ));
-        }
-        rest = &after[close + 1..];
-    }
-    regex.push_str(&regex::escape(&key_of(rest)));
-    if key_of(&text.replace("{*}", "")).chars().count() < 8 {
-        return Err(format!("pattern too short to be specific: {:?}", text));
-    }
-    Ok(CompiledPattern { regex, fields })
+    /// Every concept: tokens of any.json, codes, then the keywords of the
+    /// lexicons (in name order).
+    pub concepts: Vec<Concept>,
+    pub lexicons: Vec<LexiconFile>,
+    pub codes: Vec<CodeDef>,
 }
 
 fn load() -> Result<Catalog, String> {
     let file: ProblemsFile =
         serde_json::from_str(PROBLEMS_JSON).map_err(|e| format!("problems.json: {}", e))?;
-    if file.schema != 1 {
-        return Err(format!("problems.json: schema {} is not 1", file.schema));
+    if file.schema != 2 {
+        return Err(format!("problems.json: schema {} is not 2", file.schema));
     }
-    let mut message_languages = Vec::new();
-    for (name, json) in MESSAGE_FILES {
-        let m: MessagesFile =
-            serde_json::from_str(json).map_err(|e| format!("messages/{}: {}", name, e))?;
-        message_languages.push(MessageLanguage {
-            language: m.language,
-            name: m.name,
-            patterns: m.patterns,
+    let codes: CodesFile =
+        serde_json::from_str(CODES_JSON).map_err(|e| format!("codes.json: {}", e))?;
+    let mut concepts = Vec::new();
+    let mut lexicons = Vec::new();
+    for (name, json) in LEXICON_FILES {
+        if *name == "any.json" {
+            let any: AnyFile =
+                serde_json::from_str(json).map_err(|e| format!("lexicon/{}: {}", name, e))?;
+            for (id, c) in any.concepts {
+                concepts.push(Concept {
+                    id,
+                    kind: c.kind,
+                    terms: c.terms,
+                    source: c.source,
+                });
+            }
+        } else {
+            let l: LexiconFile =
+                serde_json::from_str(json).map_err(|e| format!("lexicon/{}: {}", name, e))?;
+            if format!("{}.json", l.language) != *name {
+                return Err(format!(
+                    "lexicon/{}: language {:?} does not match the file name",
+                    name, l.language
+                ));
+            }
+            lexicons.push(l);
+        }
+    }
+    for c in &codes.codes {
+        concepts.push(Concept {
+            id: c.name.clone(),
+            kind: ConceptKind::Code,
+            terms: Vec::new(),
+            source: c.source.clone(),
+        });
+    }
+    // A language file's concept is a keyword unless any.json defines it (a
+    // token with translated forms, such as liveid or rbac).
+    let mut keywords = std::collections::BTreeSet::new();
+    for l in &lexicons {
+        for k in l.concepts.keys() {
+            if !concepts.iter().any(|c: &Concept| &c.id == k) {
+                keywords.insert(k.clone());
+            }
+        }
+    }
+    for k in keywords {
+        concepts.push(Concept {
+            id: k,
+            kind: ConceptKind::Keyword,
+            terms: Vec::new(),
+            source: String::new(),
         });
     }
     Ok(Catalog {
         problems: file.problems,
-        message_languages,
+        concepts,
+        lexicons,
+        codes: codes.codes,
     })
+}
+
+fn weight_ok(w: f64) -> bool {
+    w > 0.0 && w < 1.0
 }
 
 /// Every consistency rule the catalog must satisfy. The library refuses to
 /// work with a catalog that breaks one (the tests make sure it never ships).
 pub fn validate(c: &Catalog) -> Vec<String> {
     let mut errors = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for k in &c.concepts {
+        if !ids.insert(k.id.clone()) {
+            errors.push(format!(
+                "concept {} defined twice (token, code or keyword)",
+                k.id
+            ));
+        }
+        match k.kind {
+            ConceptKind::Keyword | ConceptKind::Code => {}
+            ConceptKind::Shape => {
+                if !SHAPES.contains(&k.id.as_str()) || !k.terms.is_empty() {
+                    errors.push(format!(
+                        "shape concept {} must be one of {} and have no terms",
+                        k.id,
+                        SHAPES.join(", ")
+                    ));
+                }
+            }
+            _ => {
+                if k.terms.is_empty() {
+                    errors.push(format!("concept {} has no term", k.id));
+                }
+            }
+        }
+    }
+    let kind_of = |id: &str| c.concepts.iter().find(|k| k.id == id).map(|k| k.kind);
     let mut seen = std::collections::BTreeSet::new();
     for p in &c.problems {
         if !seen.insert(p.id.clone()) {
             errors.push(format!("problem {} listed twice", p.id));
+        }
+        if !FAMILIES.contains(&p.family.as_str()) {
+            errors.push(format!(
+                "problem {}: family {:?} is not one of {}",
+                p.id,
+                p.family,
+                FAMILIES.join(", ")
+            ));
         }
         for lang in OUTPUT_LANGUAGES {
             match p.text.get(*lang) {
@@ -248,57 +348,91 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                 p.id
             ));
         }
-        let weights = p
-            .signals
-            .fqeid
-            .iter()
-            .map(|w| w.weight)
-            .chain(p.signals.codes.iter().map(|c| c.weight))
-            .chain(p.signals.exception_types.iter().map(|w| w.weight))
-            .chain(p.signals.commands.iter().map(|w| w.weight));
-        for w in weights {
-            if !(w > 0.0 && w < 1.0) {
-                errors.push(format!("problem {}: weight {} outside (0, 1)", p.id, w));
+        let r = &p.recognize;
+        for (name, w) in r.cues.iter().chain(r.against.iter()) {
+            if kind_of(name).is_none() {
+                errors.push(format!("problem {}: unknown concept {}", p.id, name));
+            }
+            if !weight_ok(*w) {
+                errors.push(format!(
+                    "problem {}: weight {} of {} outside (0, 1)",
+                    p.id, w, name
+                ));
             }
         }
-        for code in &p.signals.codes {
-            if code.code < i32::MIN as i64 || code.code > i32::MAX as i64 {
-                errors.push(format!(
-                    "problem {}: code {} is not a signed 32-bit value",
-                    p.id, code.code
-                ));
+        if r.require.is_empty() {
+            errors.push(format!("problem {}: no required concept set", p.id));
+        }
+        for set in &r.require {
+            if set.is_empty() {
+                errors.push(format!("problem {}: an empty required set", p.id));
+            }
+            for name in set {
+                if !r.cues.contains_key(name) {
+                    errors.push(format!(
+                        "problem {}: required {} is not among its cues",
+                        p.id, name
+                    ));
+                }
+                if kind_of(name) == Some(ConceptKind::Keyword) {
+                    for l in &c.lexicons {
+                        if !l.concepts.contains_key(name) {
+                            errors.push(format!(
+                                "problem {} requires keyword {}, which lexicon/{}.json lacks",
+                                p.id, name, l.language
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for f in &r.fields {
+            if f != "version_found" && f != "version_required" {
+                errors.push(format!("problem {}: unknown field {}", p.id, f));
             }
         }
     }
     let mut langs = std::collections::BTreeSet::new();
-    for m in &c.message_languages {
-        if !langs.insert(m.language.clone()) {
-            errors.push(format!("message language {} listed twice", m.language));
+    for l in &c.lexicons {
+        if !langs.insert(l.language.clone()) {
+            errors.push(format!("lexicon {} listed twice", l.language));
         }
-        for pat in &m.patterns {
-            if !seen.contains(&pat.problem) {
+        match (&l.script, l.stopwords.len()) {
+            (Some(s), 0) if ["cyrillic", "kana", "hangul", "han"].contains(&s.as_str()) => {}
+            (None, n) if n >= 10 => {}
+            _ => errors.push(format!(
+                "lexicon/{}: needs a script (cyrillic, kana, hangul, han) or 10 stopwords or more",
+                l.language
+            )),
+        }
+        for (concept, terms) in &l.concepts {
+            if terms.is_empty() {
                 errors.push(format!(
-                    "messages/{}: pattern for unknown problem {}",
-                    m.language, pat.problem
+                    "lexicon/{}: concept {} has no term",
+                    l.language, concept
                 ));
             }
-            if !(pat.weight > 0.0 && pat.weight < 1.0) {
-                errors.push(format!(
-                    "messages/{}: weight {} outside (0, 1)",
-                    m.language, pat.weight
-                ));
-            }
-            match compile_pattern(&pat.text) {
-                Err(e) => errors.push(format!("messages/{}: {}", m.language, e)),
-                Ok(cp) => {
-                    if let Err(e) = regex::Regex::new(&cp.regex) {
-                        errors.push(format!(
-                            "messages/{}: {:?} does not compile: {}",
-                            m.language, pat.text, e
-                        ));
-                    }
+            for t in terms {
+                let body = t.trim_start_matches(['@', '=', '*']);
+                let folded = crate::classify::view::fold(body);
+                let n = folded.trim().chars().count();
+                // One Hangul syllable is a whole morpheme (셸, shell); any other
+                // term needs two characters or more.
+                let hangul = folded
+                    .chars()
+                    .all(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c));
+                if n < 2 && !(n == 1 && hangul) {
+                    errors.push(format!(
+                        "lexicon/{}: term {:?} of {} is too short to be specific",
+                        l.language, t, concept
+                    ));
                 }
             }
+        }
+    }
+    for code in &c.codes {
+        if code.code < i32::MIN as i64 || code.code > i32::MAX as i64 {
+            errors.push(format!("code {} is not a signed 32-bit value", code.name));
         }
     }
     errors
@@ -371,6 +505,45 @@ impl Catalog {
         self.problems.iter().find(|p| p.id == id)
     }
 
+    pub fn concept(&self, id: &str) -> Option<&Concept> {
+        self.concepts.iter().find(|c| c.id == id)
+    }
+
+    /// The message languages that can recognise a problem: those whose
+    /// lexicon has every keyword of one of its required sets (a set of
+    /// language-free concepts only counts for every language).
+    pub fn message_languages_of(&self, p: &Problem) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .lexicons
+            .iter()
+            .filter(|l| {
+                p.recognize.require.iter().any(|set| {
+                    set.iter().all(|n| match self.concept(n).map(|c| c.kind) {
+                        Some(ConceptKind::Keyword) => l.concepts.contains_key(n),
+                        _ => true,
+                    })
+                })
+            })
+            .map(|l| l.language.as_str())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn cue_values(&self, p: &Problem, kind: ConceptKind) -> Vec<String> {
+        p.recognize
+            .cues
+            .keys()
+            .filter_map(|n| self.concept(n))
+            .filter(|c| c.kind == kind)
+            .flat_map(|c| {
+                c.terms
+                    .iter()
+                    .map(|t| t.trim_start_matches(['@', '=', '*']).to_string())
+            })
+            .collect()
+    }
+
     /// The catalog document for one output language (`csod_catalog`).
     pub fn to_json(&self, lang: &str) -> serde_json::Value {
         let problems: Vec<serde_json::Value> = self
@@ -378,15 +551,22 @@ impl Catalog {
             .iter()
             .map(|p| {
                 let t = &p.text[lang];
-                let mut languages: Vec<&str> = self
-                    .message_languages
+                let codes: Vec<serde_json::Value> = self
+                    .codes
                     .iter()
-                    .filter(|m| m.patterns.iter().any(|pat| pat.problem == p.id))
-                    .map(|m| m.language.as_str())
+                    .filter(|c| p.recognize.cues.contains_key(&c.name))
+                    .map(|c| {
+                        serde_json::json!({
+                            "name": c.name,
+                            "signed": c.code,
+                            "unsigned": (c.code as i32) as u32,
+                            "hex": format!("0x{:08X}", (c.code as i32) as u32),
+                        })
+                    })
                     .collect();
-                languages.sort_unstable();
                 serde_json::json!({
                     "id": p.id,
+                    "family": p.family,
                     "title": t.title,
                     "cause": t.cause,
                     "resolution": t.resolution,
@@ -394,23 +574,27 @@ impl Catalog {
                     "doc": p.doc,
                     "notes": p.notes,
                     "signals": {
-                        "fully_qualified_error_ids": p.signals.fqeid.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
-                        "codes": p.signals.codes.iter().map(|c| serde_json::json!({
-                            "name": c.name,
-                            "signed": c.code,
-                            "unsigned": (c.code as i32) as u32,
-                            "hex": format!("0x{:08X}", (c.code as i32) as u32),
-                        })).collect::<Vec<_>>(),
-                        "exception_types": p.signals.exception_types.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
-                        "message_languages": languages,
+                        "fully_qualified_error_ids": self.cue_values(p, ConceptKind::FullyQualifiedErrorId),
+                        "codes": codes,
+                        "exception_types": self.cue_values(p, ConceptKind::ExceptionType),
+                        "commands": self.cue_values(p, ConceptKind::Command),
+                        "tokens": self.cue_values(p, ConceptKind::Token),
+                        "message_languages": self.message_languages_of(p),
                     }
                 })
             })
             .collect();
         let mut message_languages: Vec<serde_json::Value> = self
-            .message_languages
+            .lexicons
             .iter()
-            .map(|m| serde_json::json!({"language": m.language, "name": m.name, "patterns": m.patterns.len()}))
+            .map(|l| {
+                serde_json::json!({
+                    "language": l.language,
+                    "name": l.name,
+                    "concepts": l.concepts.len(),
+                    "terms": l.concepts.values().map(|v| v.len()).sum::<usize>(),
+                })
+            })
             .collect();
         message_languages.sort_by(|a, b| a["language"].as_str().cmp(&b["language"].as_str()));
         serde_json::json!({
@@ -451,19 +635,86 @@ mod tests {
             "session_expired",
             "connector_retired",
         ] {
-            assert!(c.problem(id).is_some(), "missing {}", id);
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("connector"),
+                "{}",
+                id
+            );
         }
-        assert_eq!(c.problems.len(), 12);
+        for id in [
+            "trustedhosts_required",
+            "winrm_access_denied",
+            "winrm_cannot_connect",
+            "winrm_http_error",
+            "kerberos_auth_failed",
+            "winrm_unreachable",
+            "credssp_not_configured",
+            "session_config_not_found",
+            "winrm_auth_unsupported",
+            "shell_not_found",
+            "winrm_name_not_resolved",
+            "winrm_ssl_certificate",
+        ] {
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("remoting"),
+                "{}",
+                id
+            );
+        }
+        for id in [
+            "module_not_installed",
+            "assembly_load_conflict",
+            "session_missing_or_expired",
+            "module_version_mismatch",
+            "teams_remoting_failed",
+            "gallery_unreachable",
+            "proxy_or_network_blocked",
+            "aad_mfa_required",
+            "aad_signin_blocked",
+            "app_auth_misconfigured",
+            "wam_broker_error",
+            "tls12_disabled",
+            "pwsh_wsman_missing",
+        ] {
+            assert_eq!(
+                c.problem(id).map(|p| p.family.as_str()),
+                Some("modules"),
+                "{}",
+                id
+            );
+        }
+        assert_eq!(c.problems.len(), 37);
     }
 
     #[test]
-    fn pattern_compiles_to_key_regex() {
-        let p = compile_pattern("Logon failed for the user '{user}'. Please").unwrap();
-        assert_eq!(p.fields, vec!["user".to_string()]);
-        assert!(p.regex.starts_with("logonfailedfortheuser(?P<user>"));
-        assert!(compile_pattern("a {nope} b c d e f g").is_err());
-        assert!(compile_pattern("short").is_err());
-        assert!(compile_pattern("unclosed {user").is_err());
+    fn validation_catches_broken_rules() {
+        let mut c = load().unwrap();
+        c.problems[0]
+            .recognize
+            .require
+            .push(vec!["no_such_concept".into()]);
+        c.problems[0].recognize.cues.insert("user".into(), 1.5);
+        let errors = validate(&c).join("\n");
+        assert!(
+            errors.contains("no_such_concept is not among its cues"),
+            "{}",
+            errors
+        );
+        assert!(errors.contains("weight 1.5 of user"), "{}", errors);
+        let mut c = load().unwrap();
+        let lang = c.lexicons[0].language.clone();
+        c.lexicons[0].concepts.remove("tenant");
+        let errors = validate(&c).join("\n");
+        assert!(
+            errors.contains(&format!(
+                "keyword tenant, which lexicon/{}.json lacks",
+                lang
+            )),
+            "{}",
+            errors
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Cancelling a diagnose from another thread (`csod_cancel`): a token the
 //! probes' waits look at.
 //!
-//! A probe waits in three places: for the resolver thread (`recv`), for the
-//! OS probe thread (`recv`) and for a TCP handshake (`connect`). Each wait
-//! is cut into slices of [`POLL`] and looks at the token between slices, so a
-//! cancelled diagnose returns within about one slice whatever the timeout.
+//! A probe waits in three places: for a name lookup and for an OS probe
+//! (their pool tickets, `pool::Ticket::wait_or_cancel`) and for a TCP
+//! handshake (`connect`). Each wait is cut into slices of [`POLL`] and looks
+//! at the token between slices, so a cancelled diagnose returns within about
+//! one slice whatever the timeout.
 //! The TCP handshake is a non-blocking `connect` polled by slices
 //! (`std::net::TcpStream::connect_timeout` cannot be interrupted); a
 //! cancelled handshake closes its socket at once.
@@ -12,7 +13,6 @@
 use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,33 +36,6 @@ impl Cancel {
 
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// Why a wait ended without a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waited {
-    Timeout,
-    Disconnected,
-    Cancelled,
-}
-
-/// `rx.recv_timeout(timeout)` that also ends when the token is cancelled.
-pub fn recv<T>(rx: &Receiver<T>, timeout: Duration, cancel: &Cancel) -> Result<T, Waited> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if cancel.is_cancelled() {
-            return Err(Waited::Cancelled);
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(Waited::Timeout);
-        }
-        match rx.recv_timeout((deadline - now).min(POLL)) {
-            Ok(v) => return Ok(v),
-            Err(RecvTimeoutError::Disconnected) => return Err(Waited::Disconnected),
-            Err(RecvTimeoutError::Timeout) => {}
-        }
     }
 }
 
@@ -450,37 +423,6 @@ mod sys {
 mod tests {
     use super::*;
     use std::net::TcpListener;
-
-    #[test]
-    fn recv_returns_values_timeouts_and_cancels() {
-        let (tx, rx) = std::sync::mpsc::channel();
-        tx.send(7).unwrap();
-        assert_eq!(recv(&rx, Duration::from_secs(1), &Cancel::new()), Ok(7));
-        let t = Instant::now();
-        assert_eq!(
-            recv(&rx, Duration::from_millis(60), &Cancel::new()),
-            Err(Waited::Timeout)
-        );
-        assert!(t.elapsed() >= Duration::from_millis(60));
-        let cancel = Cancel::new();
-        let c2 = cancel.clone();
-        let stop = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(100));
-            c2.cancel();
-        });
-        let t = Instant::now();
-        assert_eq!(
-            recv(&rx, Duration::from_secs(20), &cancel),
-            Err(Waited::Cancelled)
-        );
-        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
-        stop.join().unwrap();
-        drop(tx);
-        assert_eq!(
-            recv(&rx, Duration::from_secs(1), &Cancel::new()),
-            Err(Waited::Disconnected)
-        );
-    }
 
     #[test]
     fn connect_reaches_a_listener_and_is_refused_by_a_closed_port() {

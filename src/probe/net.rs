@@ -2,20 +2,37 @@
 //! the proxy environment variables. These apply on every OS.
 //!
 //! Bounds: name resolution (`getaddrinfo`) cannot be cancelled and may block
-//! far longer than we want, so it runs in a detached thread and we stop
-//! waiting at the deadline; the connects that follow share what is left of
-//! the same deadline (`cancel::connect`). A probe therefore takes at most
-//! about one timeout, and returns within a poll slice of a `csod_cancel`.
-//! Only a TCP handshake is made, then the connection is closed: nothing is
-//! sent.
+//! far longer than we want, so it runs in the process-wide resolver pool
+//! (at most [`RESOLVER_THREADS`] threads, a lookup of the same `host:port`
+//! still under way is joined rather than started again; see
+//! [`super::pool`]) and we stop waiting at the deadline; the connects that
+//! follow share what is left of the same deadline (`cancel::connect`). A
+//! probe therefore takes at most about one timeout, returns within a poll
+//! slice of a `csod_cancel`, and a resolver that never answers holds a
+//! bounded number of threads however many calls are made. Only a TCP
+//! handshake is made, then the connection is closed: nothing is sent.
 
+use once_cell::sync::Lazy;
 use serde_json::{json, Map, Value};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::cancel::{self, Cancel, Waited};
+use super::cancel::{self, Cancel};
+use super::pool::{self, Pool};
 use super::{Endpoint, Fact};
+
+/// Most threads name lookups hold in the whole process.
+pub const RESOLVER_THREADS: usize = 16;
+
+type Lookup = Result<Vec<SocketAddr>, String>;
+
+static RESOLVER: Lazy<Pool<Lookup>> =
+    Lazy::new(|| Pool::new("csod-dns", "name lookup", RESOLVER_THREADS));
+
+/// Resolver threads the process has now (for the tests).
+pub fn resolver_threads() -> usize {
+    RESOLVER.threads()
+}
 
 /// Resolves `host:port`, giving up at `timeout` or when `cancel` is cancelled.
 fn resolve(
@@ -28,29 +45,24 @@ fn resolve(
     if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    let (tx, rx) = mpsc::channel();
+    let deadline = Instant::now() + timeout;
     let name = host.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("csod-dns".into())
-        .spawn(move || {
-            let r = (name.as_str(), port)
-                .to_socket_addrs()
-                .map(|a| a.collect::<Vec<_>>())
-                .map_err(|e| e.to_string());
-            let _ = tx.send(r);
-        });
-    if let Err(e) = spawned {
-        return Err(format!("cannot start the resolver thread: {}", e));
-    }
-    match cancel::recv(&rx, timeout, cancel) {
+    let ticket = RESOLVER.submit(&format!("{}:{}", host, port), move || {
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.collect::<Vec<_>>())
+            .map_err(|e| e.to_string())
+    })?;
+    match ticket.wait_or_cancel(deadline, cancel) {
         Ok(Ok(addrs)) if addrs.is_empty() => Err("no address".into()),
         Ok(r) => r,
-        Err(Waited::Timeout) => Err(format!(
-            "timeout: no answer within {} ms",
-            timeout.as_millis()
+        Err(why) if why.starts_with("abandoned") => Err(format!(
+            "timeout: no answer within {} ms ({})",
+            timeout.as_millis(),
+            why
         )),
-        Err(Waited::Cancelled) => Err("cancelled".into()),
-        Err(Waited::Disconnected) => Err("the resolver thread failed".into()),
+        Err(why) if why == pool::CANCELLED => Err("cancelled".into()),
+        Err(why) => Err(why),
     }
 }
 
@@ -260,20 +272,30 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
     })
 }
 
-/// Whether `host` is exempt from the proxy by a NO_PROXY list (comma
-/// separated; `*` alone exempts everything; a leading dot, or a plain
-/// domain, matches its subdomains).
+/// Whether `host` is exempt from the proxy by a NO_PROXY list, as .NET's
+/// `HttpClient.DefaultProxy` decides (HttpEnvironmentProxy.cs
+/// `IsMatchInBypassList`): entries are trimmed, and compared without case;
+/// an entry with a leading dot matches that domain and its subdomains
+/// (`.example.com`: example.com and www.example.com); any other entry
+/// matches only the same host name (`example.com` does not cover
+/// www.example.com). There is no wildcard: `*` matches no host, and neither
+/// does an entry with a port.
 pub fn no_proxy_matches(list: &[String], host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
     list.iter().any(|entry| {
         let e = entry.trim().to_ascii_lowercase();
-        let e = e.split(':').next().unwrap_or("").to_string();
-        if e == "*" {
-            return true;
+        match e.strip_prefix('.') {
+            Some(domain) => host == domain || host.ends_with(&e),
+            None => !e.is_empty() && host == e,
         }
-        let bare = e.trim_start_matches('.');
-        !bare.is_empty() && (host == bare || host.ends_with(&format!(".{}", bare)))
     })
+}
+
+/// NO_PROXY entries that can match no host name under .NET's rules: `*`
+/// and other wildcards, ports, paths and schemes.
+pub fn no_proxy_never_matches(entry: &str) -> bool {
+    let e = entry.trim();
+    e.contains(['*', ':', '/', '?'])
 }
 
 /// The pairs of variables read, lower case first as .NET does.
@@ -368,13 +390,31 @@ mod tests {
     }
 
     #[test]
-    fn no_proxy_lists() {
+    fn no_proxy_lists_as_dotnet_reads_them() {
         let l: Vec<String> = vec![".microsoftonline.com".into(), "lync.com".into()];
+        // A leading dot: the domain itself and its subdomains.
         assert!(no_proxy_matches(&l, "login.microsoftonline.com"));
-        assert!(no_proxy_matches(&l, "webdir.online.lync.com"));
+        assert!(no_proxy_matches(&l, "microsoftonline.com"));
+        assert!(!no_proxy_matches(&l, "notmicrosoftonline.com"));
+        // No leading dot: that host only (the old rule also took
+        // webdir.online.lync.com for lync.com).
         assert!(no_proxy_matches(&l, "lync.com"));
+        assert!(no_proxy_matches(&l, "LYNC.com"));
+        assert!(!no_proxy_matches(&l, "webdir.online.lync.com"));
         assert!(!no_proxy_matches(&l, "notlync.com"));
-        assert!(no_proxy_matches(&["*".into()], "anything"));
+        // No wildcard: "*" and "*.lync.com" match nothing; nor does a port.
+        for e in ["*", "*.lync.com", "webdir.online.lync.com:443"] {
+            assert!(
+                !no_proxy_matches(&[e.to_string()], "webdir.online.lync.com"),
+                "{}",
+                e
+            );
+            assert!(no_proxy_never_matches(e), "{}", e);
+        }
+        assert!(!no_proxy_never_matches(".lync.com"));
+        // Spaces around entries are trimmed; empty entries match nothing.
+        assert!(no_proxy_matches(&[" lync.com ".into()], "lync.com"));
+        assert!(!no_proxy_matches(&["".into(), " ".into()], "lync.com"));
     }
 
     #[test]

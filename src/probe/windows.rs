@@ -3,7 +3,10 @@
 //! with KEY_READ, the service manager with SC_MANAGER_CONNECT and the
 //! service with SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG. Keys are read in
 //! the 64-bit view (KEY_WOW64_64KEY) where WinRM, PowerShell and the sign-in
-//! assistant keep theirs. Locations and their sources: FACTS.md §1–§6, §9.
+//! assistant keep theirs; where installers differ both views are read:
+//! PowerShell 7 x86's installer registers its InstalledVersions key in the
+//! 32-bit view (and installs under Program Files (x86)). Locations and their
+//! sources: FACTS.md §1–§6, §9.
 //!
 //! The few Win32 functions are declared here (no bindings crate).
 
@@ -12,8 +15,9 @@ use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use widestring::U16CString;
 
+use super::policy::{self, RegValue};
 use super::win32::{self, ERROR_MORE_DATA};
-use super::Fact;
+use super::{Fact, OsProbe, OS_FACT_IDS};
 
 type Hkey = isize;
 type ScHandle = *mut c_void;
@@ -22,8 +26,15 @@ const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
 const HKEY_LOCAL_MACHINE: Hkey = 0x8000_0002u32 as i32 as isize;
 const KEY_READ: u32 = 0x20019;
 const KEY_WOW64_64KEY: u32 = 0x0100;
+const KEY_WOW64_32KEY: u32 = 0x0200;
 const RRF_RT_REG_SZ: u32 = 0x0000_0002;
 const RRF_RT_REG_DWORD: u32 = 0x0000_0010;
+const RRF_RT_ANY: u32 = 0x0000_ffff;
+const REG_SZ: u32 = 1;
+const REG_EXPAND_SZ: u32 = 2;
+const REG_BINARY: u32 = 3;
+const REG_DWORD: u32 = 4;
+const REG_QWORD: u32 = 11;
 const ERROR_SUCCESS: i32 = 0;
 const SC_MANAGER_CONNECT: u32 = 0x0001;
 const SERVICE_QUERY_CONFIG: u32 = 0x0001;
@@ -115,11 +126,18 @@ impl Drop for Key {
     }
 }
 
-/// Opens a key for reading; `Ok(None)` when it does not exist.
+/// Opens a key for reading in the 64-bit view; `Ok(None)` when it does not
+/// exist.
 fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
+    open_view(root, path, KEY_WOW64_64KEY)
+}
+
+/// Opens a key for reading in a registry view (`KEY_WOW64_64KEY` or
+/// `KEY_WOW64_32KEY`); `Ok(None)` when it does not exist.
+fn open_view(root: Hkey, path: &str, view: u32) -> Result<Option<Key>, String> {
     let p = wide(path);
     let mut h: Hkey = 0;
-    let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | KEY_WOW64_64KEY, &mut h) };
+    let rc = unsafe { RegOpenKeyExW(root, p.as_ptr(), 0, KEY_READ | view, &mut h) };
     match rc {
         ERROR_SUCCESS => Ok(Some(Key(h))),
         rc => win32::registry_failure(
@@ -131,10 +149,21 @@ fn open(root: Hkey, path: &str) -> Result<Option<Key>, String> {
     }
 }
 
-/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded); `Ok(None)` when
-/// the key or the value is absent.
+/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded) in the 64-bit
+/// view; `Ok(None)` when the key or the value is absent.
 fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, String> {
-    let key = match open(root, path)? {
+    read_string_view(root, path, value, KEY_WOW64_64KEY)
+}
+
+/// `read_string` in a registry view. The text is what .NET (so PowerShell)
+/// reads, with an embedded NUL made visible (`win32::reg_sz_text`).
+fn read_string_view(
+    root: Hkey,
+    path: &str,
+    value: &str,
+    view: u32,
+) -> Result<Option<String>, String> {
+    let key = match open_view(root, path, view)? {
         Some(k) => k,
         None => return Ok(None),
     };
@@ -160,8 +189,7 @@ fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, St
         match rc {
             ERROR_SUCCESS => {
                 let n = (cb as usize / 2).min(buf.len());
-                let s = String::from_utf16_lossy(&buf[..n]);
-                return Ok(Some(s.trim_end_matches('\0').to_string()));
+                return Ok(Some(win32::reg_sz_text(&buf[..n])));
             }
             ERROR_MORE_DATA => size = cb.max(size * 2 + 2),
             rc => {
@@ -207,6 +235,74 @@ fn read_dword(root: Hkey, path: &str, value: &str) -> Result<Option<u32>, String
     }
 }
 
+/// Reads a value of any type as .NET's `GetValue` would see it (a DWORD or
+/// QWORD as a number, REG_SZ/REG_EXPAND_SZ as text, REG_BINARY as bytes);
+/// `Ok(None)` when the key or the value is absent.
+fn read_value(root: Hkey, path: &str, value: &str) -> Result<Option<RegValue>, String> {
+    let key = match open(root, path)? {
+        Some(k) => k,
+        None => return Ok(None),
+    };
+    let v = wide(value);
+    let mut size: u32 = 64;
+    for _ in 0..4 {
+        let mut buf: Vec<u8> = vec![0; size as usize + 2];
+        let mut cb: u32 = size;
+        let mut kind: u32 = 0;
+        let rc = unsafe {
+            RegGetValueW(
+                key.0,
+                std::ptr::null(),
+                v.as_ptr(),
+                RRF_RT_ANY,
+                &mut kind,
+                buf.as_mut_ptr() as *mut c_void,
+                &mut cb,
+            )
+        };
+        match rc {
+            ERROR_SUCCESS => {
+                let data = &buf[..(cb as usize).min(buf.len())];
+                return Ok(Some(match kind {
+                    REG_DWORD if data.len() >= 4 => {
+                        RegValue::Number(u64::from(u32::from_le_bytes([
+                            data[0], data[1], data[2], data[3],
+                        ])))
+                    }
+                    REG_QWORD if data.len() >= 8 => {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(&data[..8]);
+                        RegValue::Number(u64::from_le_bytes(b))
+                    }
+                    REG_SZ | REG_EXPAND_SZ => {
+                        let units: Vec<u16> = data
+                            .chunks_exact(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect();
+                        let s = String::from_utf16_lossy(&units);
+                        RegValue::Text(s.trim_end_matches('\0').to_string())
+                    }
+                    REG_BINARY => RegValue::Binary(data.to_vec()),
+                    _ => RegValue::Other,
+                }));
+            }
+            ERROR_MORE_DATA => size = cb.max(size * 2),
+            rc => {
+                return win32::registry_failure(
+                    &where_(root, path, value),
+                    rc,
+                    Some(&system_text(rc)),
+                )
+                .map(|()| None)
+            }
+        }
+    }
+    Err(format!(
+        "{}: the value keeps growing",
+        where_(root, path, value)
+    ))
+}
+
 /// Collects read errors so one fact can say what could not be read.
 #[derive(Default)]
 struct Errors(Vec<String>);
@@ -233,29 +329,48 @@ impl Errors {
     }
 }
 
-pub fn facts() -> Vec<Fact> {
-    vec![
-        windows_powershell_policy(),
-        powershell7_policy(),
-        engine_version(),
-        dword_fact(
-            "winrm.client.allow_basic_policy",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
-            "AllowBasic",
-        ),
-        dword_fact(
-            "winrm.client.auth_basic",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
-            "auth_basic",
-        ),
-        sign_in_assistant_version(),
-        service("msoidsvc"),
-        winhttp_proxy(),
-        ie_proxy(),
-        modules(),
-    ]
+/// The eleven OS probes, one per fact, in the order of `OS_FACT_IDS`: each
+/// runs in the OS probe pool and is bounded on its own, so a slow one (the
+/// Documents folder on an unreachable share, a wedged service manager)
+/// costs only its own fact.
+pub(crate) fn probes() -> Vec<OsProbe> {
+    let runs: [fn() -> Vec<Fact>; 11] = [
+        || vec![windows_powershell_policy()],
+        || vec![powershell7_policy()],
+        || vec![engine_version()],
+        || {
+            vec![dword_fact(
+                "winrm.client.allow_basic_policy",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
+                "AllowBasic",
+            )]
+        },
+        || {
+            vec![dword_fact(
+                "winrm.client.auth_basic",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
+                "auth_basic",
+            )]
+        },
+        || vec![sign_in_assistant_version()],
+        || vec![service("msoidsvc")],
+        || vec![service("winrm")],
+        || vec![winhttp_proxy()],
+        || vec![ie_proxy()],
+        || vec![modules()],
+    ];
+    OS_FACT_IDS
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .map(|(i, ((id, _), run))| OsProbe {
+            key: id,
+            facts: &OS_FACT_IDS[i..i + 1],
+            run,
+        })
+        .collect()
 }
 
 fn dword_fact(id: &str, root: Hkey, path: &str, value: &str) -> Fact {
@@ -272,16 +387,14 @@ const SHELL_IDS: &str = r"SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.Pow
 const WINPS_POLICY: &str = r"SOFTWARE\Policies\Microsoft\Windows\PowerShell";
 const CORE_POLICY: &str = r"SOFTWARE\Policies\Microsoft\PowerShellCore";
 
-/// A Group Policy scope: `EnableScripts` 0 is Restricted, 1 means the
-/// `ExecutionPolicy` value; absent is Undefined (FACTS §1).
+/// A Windows PowerShell Group Policy scope: `EnableScripts` "0" is
+/// Restricted, "1" means the `ExecutionPolicy` value; anything else is
+/// Undefined (src/probe/policy.rs).
 fn group_policy(errors: &mut Errors, root: Hkey, path: &str) -> String {
-    match errors.take(read_dword(root, path, "EnableScripts")) {
-        Some(0) => "Restricted".into(),
-        Some(_) => errors
-            .take(read_string(root, path, "ExecutionPolicy"))
-            .unwrap_or_else(|| "Undefined".into()),
-        None => "Undefined".into(),
-    }
+    let enable = errors.take(read_value(root, path, "EnableScripts"));
+    let policy = errors.take(read_value(root, path, "ExecutionPolicy"));
+    policy::windows_powershell_group_policy(enable.as_ref(), policy.as_ref())
+        .unwrap_or_else(|| "Undefined".into())
 }
 
 fn process_policy() -> String {
@@ -312,14 +425,6 @@ fn windows_powershell_policy() -> Fact {
             .unwrap_or_else(|| "Undefined".into());
         v.insert(scope.into(), json!(p));
     }
-    v.insert(
-        "installation_type".into(),
-        json!(e.take(read_string(
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Microsoft\Windows NT\CurrentVersion",
-            "InstallationType"
-        ))),
-    );
     e.fact(
         "windows_powershell.execution_policy",
         Value::Object(v),
@@ -336,26 +441,51 @@ const PWSH_UPGRADE_CODES: &[&str] = &[
     "86abcfbd-1ccc-4a88-b8b2-0facfde29094",
 ];
 
-fn pwsh_home(e: &mut Errors) -> Option<PathBuf> {
+/// Where PowerShell 7 is installed, and how it was found. Its MSI registers
+/// InstalledVersions in the view of its own architecture: the x86 package
+/// in the 32-bit view (WOW6432Node on 64-bit Windows), so both views are
+/// read; then the default folders, `%ProgramFiles%` (64-bit) and
+/// `%ProgramFiles(x86)%`.
+fn pwsh_home(e: &mut Errors) -> Option<(PathBuf, String)> {
     for code in PWSH_UPGRADE_CODES {
         let path = format!(
             r"SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\{}",
             code
         );
-        if let Some(loc) = e.take(read_string(HKEY_LOCAL_MACHINE, &path, "InstallLocation")) {
-            let p = PathBuf::from(loc.trim_end_matches('\\'));
-            if p.join("pwsh.exe").is_file() {
-                return Some(p);
+        for (view, name) in [(KEY_WOW64_64KEY, "64-bit"), (KEY_WOW64_32KEY, "32-bit")] {
+            let loc = e.take(read_string_view(
+                HKEY_LOCAL_MACHINE,
+                &path,
+                "InstallLocation",
+                view,
+            ));
+            if let Some(loc) = loc {
+                let p = PathBuf::from(loc.trim_end_matches('\\'));
+                if p.join("pwsh.exe").is_file() {
+                    let how = format!("HKLM\\{} InstallLocation ({} registry view)", path, name);
+                    return Some((p, how));
+                }
             }
         }
     }
-    let pf = std::env::var("ProgramW6432")
-        .or_else(|_| std::env::var("ProgramFiles"))
-        .ok()?;
-    ["7", "7-preview"]
-        .iter()
-        .map(|v| Path::new(&pf).join("PowerShell").join(v))
-        .find(|p| p.join("pwsh.exe").is_file())
+    let mut folders: Vec<String> = Vec::new();
+    for var in ["ProgramW6432", "ProgramFiles", "ProgramFiles(x86)"] {
+        if let Ok(pf) = std::env::var(var) {
+            if !folders.iter().any(|f| f.eq_ignore_ascii_case(&pf)) {
+                folders.push(pf);
+            }
+        }
+    }
+    for pf in folders {
+        for v in ["7", "7-preview"] {
+            let p = Path::new(&pf).join("PowerShell").join(v);
+            if p.join("pwsh.exe").is_file() {
+                let how = format!("folder {}", p.display());
+                return Some((p, how));
+            }
+        }
+    }
+    None
 }
 
 /// Reads a text file that may be UTF-16 (with BOM) or UTF-8 (with or
@@ -373,24 +503,15 @@ fn read_text(path: &Path) -> Option<String> {
     Some(s.trim_start_matches('\u{feff}').to_string())
 }
 
-/// The policy a powershell.config.json sets: PowerShellPolicies beats the
-/// root key (FACTS §1). `Err` when the file exists but is not JSON.
-fn json_policy(path: &Path) -> Result<Option<String>, String> {
-    let text = match read_text(path) {
-        Some(t) => t,
-        None => return Ok(None),
-    };
-    let v: Value = serde_json::from_str(&text)
-        .map_err(|err| format!("{}: not valid JSON ({})", path.display(), err))?;
-    let nested = v
-        .get("PowerShellPolicies")
-        .and_then(|p| p.get("ScriptExecution"))
-        .and_then(|p| p.get("ExecutionPolicy"))
-        .and_then(|p| p.as_str());
-    let root = v
-        .get("Microsoft.PowerShell:ExecutionPolicy")
-        .and_then(|p| p.as_str());
-    Ok(nested.or(root).map(str::to_string))
+/// The execution policy settings of a powershell.config.json (`Ok(None)`
+/// when the file does not exist; `Err` when it is not a JSON object).
+fn config_file(path: &Path) -> Result<Option<policy::ConfigFile>, String> {
+    match read_text(path) {
+        None => Ok(None),
+        Some(text) => policy::config_file(&text)
+            .map(Some)
+            .map_err(|err| format!("{}: {}", path.display(), err)),
+    }
 }
 
 /// The user's Documents folder (User Shell Folders "Personal", expanded).
@@ -408,47 +529,101 @@ fn documents(e: &mut Errors) -> Option<PathBuf> {
     })
 }
 
+/// PowerShell 7's MachinePolicy (HKLM, $PSHOME's file) or UserPolicy (HKCU,
+/// the user's file): the hive's PowerShellCore key, or the Windows
+/// PowerShell key of the same hive when that key's
+/// UseWindowsPowerShellPolicySetting is not 0; when the registry holds no
+/// setting, the file's PowerShellPolicies.ScriptExecution. Returns the
+/// policy and where it came from.
+fn powershell7_policy_scope(
+    e: &mut Errors,
+    root: Hkey,
+    file: Option<(&Path, &Option<policy::ConfigFile>)>,
+) -> (String, Value) {
+    let mut from_registry = None;
+    if e.take(open(root, CORE_POLICY)).is_some() {
+        let fallback = e.take(read_value(
+            root,
+            CORE_POLICY,
+            "UseWindowsPowerShellPolicySetting",
+        ));
+        let key = match fallback {
+            Some(RegValue::Number(n)) if n != 0 => WINPS_POLICY,
+            _ => CORE_POLICY,
+        };
+        let enable = e.take(read_value(root, key, "EnableScripts"));
+        let policy = e.take(read_value(root, key, "ExecutionPolicy"));
+        if let Some((en, p)) =
+            policy::powershell7_registry_setting(enable.as_ref(), policy.as_ref())
+        {
+            from_registry = Some((en, p, format!("{}\\{}", root_name(root), key)));
+        }
+    }
+    let (setting, origin) = match from_registry {
+        Some((en, p, place)) => (
+            Some((en, p)),
+            json!({"kind": "group_policy", "place": place}),
+        ),
+        None => match file {
+            Some((path, Some(c))) if c.script_execution.is_some() => (
+                c.script_execution.clone(),
+                json!({"kind": "config_file", "place": path.display().to_string()}),
+            ),
+            _ => (None, Value::Null),
+        },
+    };
+    let p = setting
+        .and_then(|(en, p)| policy::script_execution_policy(en, p.as_deref()))
+        .unwrap_or_else(|| "Undefined".into());
+    (p, origin)
+}
+
 fn powershell7_policy() -> Fact {
     let mut e = Errors::default();
     let mut v = Map::new();
-    let home = pwsh_home(&mut e);
-    v.insert("installed".into(), json!(home.is_some()));
+    let found = pwsh_home(&mut e);
+    v.insert("installed".into(), json!(found.is_some()));
     v.insert(
         "pshome".into(),
-        json!(home.as_ref().map(|h| h.display().to_string())),
-    );
-    let use_winps = e
-        .take(read_dword(
-            HKEY_LOCAL_MACHINE,
-            CORE_POLICY,
-            "UseWindowsPowerShellPolicySetting",
-        ))
-        .unwrap_or(0)
-        == 1;
-    let policy_key = if use_winps { WINPS_POLICY } else { CORE_POLICY };
-    v.insert(
-        "MachinePolicy".into(),
-        json!(group_policy(&mut e, HKEY_LOCAL_MACHINE, policy_key)),
+        json!(found.as_ref().map(|(h, _)| h.display().to_string())),
     );
     v.insert(
-        "UserPolicy".into(),
-        json!(group_policy(&mut e, HKEY_CURRENT_USER, policy_key)),
+        "found_by".into(),
+        json!(found.as_ref().map(|(_, how)| how.clone())),
     );
-    v.insert("Process".into(), json!(process_policy()));
-    let from_json = |dir: Option<PathBuf>, e: &mut Errors| -> String {
-        dir.map(|d| d.join("powershell.config.json"))
-            .and_then(|p| e.take(json_policy(&p)))
-            .unwrap_or_else(|| "Undefined".into())
+    let home = found.map(|(h, _)| h);
+    let machine_file = home.as_ref().map(|d| d.join("powershell.config.json"));
+    let user_file = documents(&mut e).map(|d| d.join("PowerShell").join("powershell.config.json"));
+    let read = |p: &Option<PathBuf>, e: &mut Errors| -> Option<policy::ConfigFile> {
+        p.as_ref().and_then(|p| e.take(config_file(p)))
     };
-    let user_dir = documents(&mut e).map(|d| d.join("PowerShell"));
-    let cu = from_json(user_dir, &mut e);
-    v.insert("CurrentUser".into(), json!(cu));
-    let lm = from_json(home, &mut e);
-    v.insert("LocalMachine".into(), json!(lm));
+    let machine = read(&machine_file, &mut e);
+    let user = read(&user_file, &mut e);
+    let mut origin = Map::new();
+    for (scope, root, path, conf) in [
+        ("MachinePolicy", HKEY_LOCAL_MACHINE, &machine_file, &machine),
+        ("UserPolicy", HKEY_CURRENT_USER, &user_file, &user),
+    ] {
+        let file = path.as_deref().map(|p| (p, conf));
+        let (p, o) = powershell7_policy_scope(&mut e, root, file);
+        v.insert(scope.into(), json!(p));
+        if !o.is_null() {
+            origin.insert(scope.into(), o);
+        }
+    }
+    v.insert("Process".into(), json!(process_policy()));
+    for (scope, conf) in [("CurrentUser", &user), ("LocalMachine", &machine)] {
+        let p = conf
+            .as_ref()
+            .and_then(|c| c.root_policy.clone())
+            .unwrap_or_else(|| "Undefined".into());
+        v.insert(scope.into(), json!(p));
+    }
+    v.insert("origin".into(), Value::Object(origin));
     e.fact(
         "powershell7.execution_policy",
         Value::Object(v),
-        r"HKLM/HKCU\SOFTWARE\Policies\Microsoft\PowerShellCore (EnableScripts, ExecutionPolicy, UseWindowsPowerShellPolicySetting); env PSExecutionPolicyPreference; Documents\PowerShell\powershell.config.json; $PSHOME\powershell.config.json",
+        r"MachinePolicy: HKLM\SOFTWARE\Policies\Microsoft\PowerShellCore (or ...\Windows\PowerShell when UseWindowsPowerShellPolicySetting), else $PSHOME\powershell.config.json PowerShellPolicies.ScriptExecution; UserPolicy: the same under HKCU, else Documents\PowerShell\powershell.config.json; env PSExecutionPolicyPreference; CurrentUser/LocalMachine: Microsoft.PowerShell:ExecutionPolicy of Documents\PowerShell\ and $PSHOME\powershell.config.json ($PSHOME: HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions, 64- and 32-bit views, else %ProgramFiles% and %ProgramFiles(x86)%\PowerShell\7)",
     )
 }
 
@@ -473,15 +648,27 @@ fn engine_version() -> Fact {
     )
 }
 
+/// The sign-in assistant's version: `MSOIDCRLVersion` in the 64-bit view,
+/// else in the 32-bit view (`SOFTWARE\WOW6432Node\...`), where a 32-bit
+/// package registers on 64-bit Windows. The source says which view held it.
 fn sign_in_assistant_version() -> Fact {
     let path = r"SOFTWARE\Microsoft\MSOIdentityCRL";
     let source = where_(HKEY_LOCAL_MACHINE, path, "MSOIDCRLVersion");
     match read_string(HKEY_LOCAL_MACHINE, path, "MSOIDCRLVersion") {
-        Ok(v) => Fact::known(
-            "sign_in_assistant.version",
-            v.map(Value::String).unwrap_or(Value::Null),
-            &source,
-        ),
+        Ok(Some(v)) => Fact::known("sign_in_assistant.version", Value::String(v), &source),
+        Ok(None) => {
+            let source32 = format!(
+                "{} (32-bit view: HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\MSOIdentityCRL)",
+                source
+            );
+            match read_string_view(HKEY_LOCAL_MACHINE, path, "MSOIDCRLVersion", KEY_WOW64_32KEY) {
+                Ok(Some(v)) => {
+                    Fact::known("sign_in_assistant.version", Value::String(v), &source32)
+                }
+                Ok(None) => Fact::known("sign_in_assistant.version", Value::Null, &source),
+                Err(e) => Fact::unknown("sign_in_assistant.version", &source32, &e),
+            }
+        }
         Err(e) => Fact::unknown("sign_in_assistant.version", &source, &e),
     }
 }
@@ -623,10 +810,12 @@ fn winhttp_proxy() -> Fact {
 fn ie_proxy() -> Fact {
     let path = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
     let mut e = Errors::default();
-    let enabled = e
-        .take(read_dword(HKEY_CURRENT_USER, path, "ProxyEnable"))
-        .unwrap_or(0)
-        != 0;
+    // WinINet writes a DWORD; some tools write 4 bytes of REG_BINARY.
+    let enabled = match e.take(read_value(HKEY_CURRENT_USER, path, "ProxyEnable")) {
+        Some(RegValue::Number(n)) => n != 0,
+        Some(RegValue::Binary(b)) => b.iter().take(4).any(|x| *x != 0),
+        _ => false,
+    };
     let server = e.take(read_string(HKEY_CURRENT_USER, path, "ProxyServer"));
     let over = e.take(read_string(HKEY_CURRENT_USER, path, "ProxyOverride"));
     let pac = e.take(read_string(HKEY_CURRENT_USER, path, "AutoConfigURL"));

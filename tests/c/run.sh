@@ -39,7 +39,7 @@ echo "-- valgrind (3 rounds of the whole table)"
 # of size 8" inside regex's backtracking matcher (origin: a reused stack
 # slot). ASan and the results are clean; see README, "Hardening".
 vg_target="$root/target/c-valgrind"
-cargo build --quiet --lib --target-dir "$vg_target" --config 'profile.dev.package."*".opt-level=0'
+cargo build --quiet --lib --target-dir "$vg_target" --config 'profile.dev.opt-level=0' --config 'profile.dev.package."*".opt-level=0'
 gcc "${cflags[@]}" tests/c/test_csod.c -L"$vg_target/debug" -Wl,-rpath,"$vg_target/debug" -lcsod \
   -o "$out/test_csod_vg"
 log="$out/valgrind.log"

@@ -176,7 +176,12 @@ Describe 'Probes for an error, progress, verbose, errors' {
     It 'probes for a real failed New-PSSession too, still without a false match' {
         try { New-PSSession -ComputerName 'admin0a.online.lync.com' -ErrorAction Stop } catch { $caught = $_ }
         $d = $caught | Test-CsOnlineConnector -TimeoutSec 1 -Language en
-        $d.Problem | Should -BeNullOrEmpty
+        if ($caught.Exception.Message -match 'no supported WSMan client library was found') {
+            # PowerShell 7 without a WSMan client (this machine): exactly that.
+            $d.Problem | Should -Be 'pwsh_wsman_missing'
+        } else {
+            $d.Problem | Should -BeNullOrEmpty
+        }
         @($d.Findings).Count | Should -BeGreaterThan 0
     }
 
@@ -201,5 +206,67 @@ Describe 'Probes for an error, progress, verbose, errors' {
         $err.FullyQualifiedErrorId | Should -BeLike 'CsodNativeCallFailed*'
         $err.CategoryInfo.Category | Should -Be 'InvalidResult'
         $err.Exception.Message | Should -Match 'csod_diagnose_w failed: .*edition'
+    }
+}
+
+Describe 'The diagnosis''s top-level Fix fits this machine' {
+    # The library's diagnose document for a Live ID sign-in failure on a
+    # machine whose msoidsvc is disabled (as csod_diagnose builds it on
+    # Windows; the Windows probes cannot run here, so the document is given).
+    BeforeAll {
+        $script:LiveIdError = New-RealErrorRecord -Problem liveid_connect_failed -Message 'Get-CsWebTicket : Failed to connect live id servers. Make sure proxy is enabled or machine has network connection to live id servers.'
+        $catalogFix = (Get-CsOnlineConnectorProblem -Language en | Where-Object Id -eq 'liveid_connect_failed').Fix
+        $script:CatalogFix = $catalogFix
+        $script:DiagnoseDoc = {
+            param($ServiceFix, [string[]] $Explains)
+            [ordered]@{
+                schema   = 1
+                language = 'en'
+                matches  = @([ordered]@{ id = 'liveid_connect_failed'; confidence = 0.9; title = 'Cannot reach the Live ID sign-in servers'; cause = 'c'; resolution = @('r'); fix = $catalogFix; doc = 'd' })
+                findings = @(
+                    [ordered]@{ id = 'sign_in_assistant.service'; problem = 'liveid_connect_failed'; status = 'problem'; summary = 'The sign-in assistant service (msoidsvc) is stopped'; evidence = @('service msoidsvc: state stopped, start type disabled'); resolution = @('The service is disabled: run Set-Service -Name msoidsvc -StartupType Automatic first, then Start-Service -Name msoidsvc, then try again.'); fix = $ServiceFix; explains = $Explains },
+                    [ordered]@{ id = 'powershell.version'; problem = 'powershell_version'; status = 'ok'; summary = 'ok'; evidence = @(); resolution = $null; fix = $null }
+                )
+            } | ConvertTo-Json -Depth 6 -Compress
+        }.GetNewClosure()
+    }
+
+    It 'takes the fix of the finding that explains the error: Set-Service before Start-Service for a disabled msoidsvc' {
+        $doc = & $script:DiagnoseDoc 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc' @('liveid_connect_failed')
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
+        $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
+        $d.Problem | Should -Be 'liveid_connect_failed'
+        $d.Fix | Should -Be 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc'
+        $d.Fix | Should -Not -Be $script:CatalogFix
+        $d.Matches[0].Fix | Should -Be $script:CatalogFix -Because 'the match keeps the catalog''s general fix'
+    }
+
+    It 'gives no top-level fix when the explaining finding has none (Group Policy decides)' {
+        $doc = & $script:DiagnoseDoc $null @('liveid_connect_failed')
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
+        $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
+        $d.Fix | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the catalog''s fix when no finding explains the error' {
+        $doc = & $script:DiagnoseDoc 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc' @()
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
+        $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
+        $d.Fix | Should -Be $script:CatalogFix
+    }
+
+    It 'fixes the session count with what it counted: the real library and sessions to both service hosts' {
+        Mock -ModuleName CsOnlineDiagnostics Get-PSSession -MockWith {
+            foreach ($c in 'admin1a.online.lync.com', 'admin1a.online.lync.com', 'api.interfaces.records.teams.microsoft.com') { [pscustomobject]@{ Name = 'S'; ComputerName = $c; State = 'Opened'; Availability = 'Available'; InstanceId = [guid]::NewGuid() } }
+        }
+        $f = Test-CsOnlineConnector -TimeoutSec 1 -Language en | Where-Object Id -eq 'sessions.count'
+        $f.Status | Should -Be 'problem'
+        $f.Fix | Should -Match ([regex]::Escape("-eq 'api.interfaces.records.teams.microsoft.com'"))
+        # The fix removes exactly the sessions the finding counted.
+        $sessions = @(
+            [pscustomobject]@{ ComputerName = 'admin1a.online.lync.com' }, [pscustomobject]@{ ComputerName = 'api.interfaces.records.teams.microsoft.com' }, [pscustomobject]@{ ComputerName = 'fileserver01' }
+        )
+        $filter = [scriptblock]::Create(($f.Fix -replace '^Get-PSSession \| Where-Object \{(.*)\} \| Remove-PSSession$', '$1'))
+        @($sessions | Where-Object $filter).ComputerName | Should -Be @('admin1a.online.lync.com', 'api.interfaces.records.teams.microsoft.com')
     }
 }

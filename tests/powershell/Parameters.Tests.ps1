@@ -99,7 +99,9 @@ Describe '-Endpoint' {
 Describe 'Tab completion' {
     It 'completes Get-CsOnlineConnectorProblem -Id sh<Tab> with the problem ids, titles as tooltips' {
         $r = TabExpansion2 -inputScript 'Get-CsOnlineConnectorProblem -Id sh' -cursorColumn 34
-        @($r.CompletionMatches.CompletionText) | Should -Be @('shells_per_user', 'shells_per_tenant')
+        $ids = @(Get-CsOnlineConnectorProblem -Language en | Where-Object Id -like 'sh*' | ForEach-Object Id)
+        $ids | Should -Contain 'shells_per_user'
+        @($r.CompletionMatches.CompletionText) | Should -Be $ids
         $r.CompletionMatches[0].ToolTip | Should -Be (Get-CsOnlineConnectorProblem -Id shells_per_user -Language en).Title
     }
 

@@ -27,6 +27,22 @@ function Invoke-ChildPwsh {
     }
 }
 
+function Get-DesignSamples {
+    # Every sample of the design families of tests/samples (scripts/eval):
+    # the held-out family named in tests/samples/families.json is left out.
+    $families = Get-Content (Join-Path $script:RepoRoot 'tests/samples/families.json') -Raw | ConvertFrom-Json
+    foreach ($dir in Get-ChildItem (Join-Path $script:RepoRoot 'tests/samples') -Directory) {
+        if (@($families.held_out) -contains $dir.Name) { continue }
+        if (-not $families.families.PSObject.Properties[$dir.Name]) { continue }
+        foreach ($file in Get-ChildItem $dir.FullName -Filter *.json) {
+            $doc = Get-Content $file.FullName -Raw | ConvertFrom-Json
+            foreach ($s in $doc.samples) {
+                [pscustomobject]@{ Language = $doc.language; Expect = $s.expect; Text = $s.text; Source = $s.source }
+            }
+        }
+    }
+}
+
 function Get-CorpusSamples {
     # Every sample of tests/corpus/<lang>.json with its language.
     foreach ($file in Get-ChildItem (Join-Path $script:RepoRoot 'tests/corpus') -Filter *.json) {

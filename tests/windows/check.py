@@ -2,6 +2,7 @@
 """Asserts on a csod_diagnose result (JSON on stdin or in a file).
 
   check.py FILE finding ID STATUS [PROBLEM|-] [--contains TEXT] [--first] [--fix TEXT|--no-fix]
+                                            [--fix-starts TEXT] [--step N TEXT] [--not-contains TEXT]
   check.py FILE fact ID PATH=VALUE ...      (PATH is a dotted path into the fact's value)
   check.py FILE field PATH=VALUE ...        (PATH is a dotted path into the document)
 
@@ -66,6 +67,20 @@ def main(argv):
                 i += 1
                 if rest[i] not in json.dumps(f, ensure_ascii=False):
                     fail("%s does not mention %r" % (fid, rest[i]), f)
+            elif opt == "--not-contains":
+                i += 1
+                if rest[i] in json.dumps(f, ensure_ascii=False):
+                    fail("%s mentions %r" % (fid, rest[i]), f)
+            elif opt == "--fix-starts":
+                i += 1
+                if not (f["fix"] or "").startswith(rest[i]):
+                    fail("%s: fix does not start with %r" % (fid, rest[i]), f)
+            elif opt == "--step":
+                n, text = int(rest[i + 1]), rest[i + 2]
+                i += 2
+                steps = f["resolution"] or []
+                if n >= len(steps) or text not in steps[n]:
+                    fail("%s: resolution step %d lacks %r" % (fid, n, text), f)
             elif opt == "--no-fix":
                 if f["fix"] is not None:
                     fail("%s offers a fix" % fid, f)

@@ -108,18 +108,31 @@ SHELLIDS='SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell'
 PS_POLICY='HKLM\SOFTWARE\Policies\Microsoft\Windows\PowerShell'
 SIA='HKLM\SOFTWARE\Microsoft\MSOIdentityCRL'
 IE='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+CORE_POLICY='SOFTWARE\Policies\Microsoft\PowerShellCore'
+NT='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+LIVEID_ERROR='{"timeout_ms":500,"endpoints":[],"error":{"message":"Get-CsWebTicket : Failed to connect live id servers. Make sure proxy is enabled or machine has network connection to live id servers."}}'
 
-say "state: fresh prefix (nothing installed, nothing configured)"
+say "state: fresh prefix (nothing installed, nothing configured; no connector)"
 diag
 check field os=windows
 check fact service.msoidsvc state=known value.installed=false
-check finding sign_in_assistant.installed problem liveid_module_load_failed --contains msoidsvc
+# No connector needs the sign-in assistant: its absence is not a problem.
+check finding sign_in_assistant.installed not_applicable liveid_module_load_failed --contains "needed by: nothing found"
 check finding sign_in_assistant.service not_applicable
 check finding winrm.basic_auth ok winrm_basic_auth
 check finding execution_policy.windows_powershell problem execution_policy --contains "every scope Undefined"
 check finding powershell.version problem powershell_version
 check finding connector.installed ok
 check finding proxy.windows ok
+
+say "state: Windows Server with no execution policy anywhere (Restricted, as on clients)"
+saved_type=$(wine reg query "$NT" /v InstallationType 2>/dev/null | tr -d '\r' | awk '/InstallationType/ {print $3, $4}' | sed 's/ *$//' || true)
+for kind in Server "Server Core"; do
+  reg_add "$NT" /v InstallationType /t REG_SZ /d "$kind"
+  diag
+  check finding execution_policy.windows_powershell problem execution_policy --contains "every scope Undefined" --contains "Restricted"
+done
+if [ -n "$saved_type" ]; then reg_add "$NT" /v InstallationType /t REG_SZ /d "$saved_type"; else reg_del "$NT" /v InstallationType; fi
 
 say "state: Group Policy AllowBasic=0 (local auth_basic=1: the policy wins)"
 reg_add "$WINRM_POLICY" /v AllowBasic /t REG_DWORD /d 0
@@ -137,14 +150,19 @@ check finding winrm.basic_auth ok winrm_basic_auth
 say "state: no policy, local auth_basic=0"
 reg_del "$WINRM_POLICY"
 diag
-check finding winrm.basic_auth problem winrm_basic_auth --fix "winrm set"
+check finding winrm.basic_auth problem winrm_basic_auth --fix "winrm set" --step 0 "elevated prompt"
+say "state: the same, WinRM service disabled (winrm set needs it running: allowed to start, then started)"
+wine sc create winrm binpath= 'C:\windows\system32\notepad.exe' start= disabled >/dev/null
+diag_until fact service.winrm value.start_type=disabled
+check finding winrm.basic_auth problem winrm_basic_auth --fix-starts "Set-Service -Name WinRM -StartupType Manual; Start-Service -Name WinRM; winrm set"
+wine sc delete winrm >/dev/null 2>&1 || true
 reg_del "$WINRM_LOCAL"
 
 say "state: LocalMachine execution policy Restricted"
 reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d Restricted
 diag
 check fact windows_powershell.execution_policy value.LocalMachine=Restricted
-check finding execution_policy.windows_powershell problem execution_policy --contains "scope LocalMachine" --fix RemoteSigned
+check finding execution_policy.windows_powershell problem execution_policy --contains "scope LocalMachine" --fix-starts "powershell.exe -NoProfile -Command \"Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser"
 
 say "state: LocalMachine execution policy RemoteSigned"
 reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d RemoteSigned
@@ -165,7 +183,44 @@ check fact windows_powershell.execution_policy value.MachinePolicy=AllSigned
 check finding execution_policy.windows_powershell problem execution_policy --contains "scope MachinePolicy" --no-fix
 reg_del "$PS_POLICY"
 reg_del "HKCU\\$SHELLIDS"
+
+say "state: Group Policy EnableScripts=2 with AllSigned (not 0 or 1: Undefined), LocalMachine RemoteSigned"
+reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d RemoteSigned
+reg_add "$PS_POLICY" /v EnableScripts /t REG_DWORD /d 2
+reg_add "$PS_POLICY" /v ExecutionPolicy /t REG_SZ /d AllSigned
+diag
+check fact windows_powershell.execution_policy value.MachinePolicy=Undefined
+check finding execution_policy.windows_powershell ok execution_policy --contains "scope LocalMachine"
+reg_del "$PS_POLICY"
 reg_del "HKLM\\$SHELLIDS"
+
+say "state: PowerShell 7 with PowerShellPolicies.ScriptExecution in \$PSHOME\\powershell.config.json (the MachinePolicy scope)"
+pshome="$WINEPREFIX/drive_c/Program Files/PowerShell/7"
+mkdir -p "$pshome"
+: >"$pshome/pwsh.exe"
+printf '{"Microsoft.PowerShell:ExecutionPolicy":"RemoteSigned","PowerShellPolicies":{"ScriptExecution":{"EnableScripts":true,"ExecutionPolicy":"AllSigned"}}}' >"$pshome/powershell.config.json"
+diag
+check fact powershell7.execution_policy value.installed=true value.MachinePolicy=AllSigned value.LocalMachine=RemoteSigned value.origin.MachinePolicy.kind=config_file
+check finding execution_policy.powershell7 problem execution_policy --contains "scope MachinePolicy" --step 0 "PowerShellPolicies.ScriptExecution" --no-fix
+say "state: the same file without EnableScripts (ScriptExecution sets nothing: LocalMachine RemoteSigned decides)"
+printf '{"Microsoft.PowerShell:ExecutionPolicy":"RemoteSigned","PowerShellPolicies":{"ScriptExecution":{"ExecutionPolicy":"AllSigned"}}}' >"$pshome/powershell.config.json"
+diag
+check fact powershell7.execution_policy value.MachinePolicy=Undefined value.LocalMachine=RemoteSigned
+check finding execution_policy.powershell7 ok execution_policy --contains "scope LocalMachine"
+say "state: PowerShellCore policy per hive: HKLM its own key, HKCU UseWindowsPowerShellPolicySetting=1 (HKCU's Windows PowerShell key)"
+printf '{"Microsoft.PowerShell:ExecutionPolicy":"AllSigned"}' >"$pshome/powershell.config.json"
+reg_add "HKLM\\$CORE_POLICY" /v EnableScripts /t REG_DWORD /d 1
+reg_add "HKLM\\$CORE_POLICY" /v ExecutionPolicy /t REG_SZ /d RemoteSigned
+reg_add "HKCU\\$CORE_POLICY" /v UseWindowsPowerShellPolicySetting /t REG_DWORD /d 1
+reg_add 'HKCU\SOFTWARE\Policies\Microsoft\Windows\PowerShell' /v EnableScripts /t REG_DWORD /d 1
+reg_add 'HKCU\SOFTWARE\Policies\Microsoft\Windows\PowerShell' /v ExecutionPolicy /t REG_SZ /d Unrestricted
+diag
+check fact powershell7.execution_policy value.MachinePolicy=RemoteSigned value.UserPolicy=Unrestricted value.origin.MachinePolicy.kind=group_policy
+check finding execution_policy.powershell7 ok execution_policy --contains "scope MachinePolicy"
+reg_del "HKLM\\$CORE_POLICY"
+reg_del "HKCU\\$CORE_POLICY"
+reg_del 'HKCU\SOFTWARE\Policies\Microsoft\Windows\PowerShell'
+rm -rf "$WINEPREFIX/drive_c/Program Files/PowerShell"
 
 say "state: Windows PowerShell engine 5.1 registered, then only 2.0"
 reg_add 'HKLM\SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine' /v PowerShellVersion /t REG_SZ /d 5.1.19041.1
@@ -177,6 +232,29 @@ diag
 check finding powershell.version problem powershell_version --contains "2.0"
 reg_del 'HKLM\SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine'
 
+say "state: PowerShell 7 x86 (its installer registers in the 32-bit registry view)"
+PWSH_X86_KEY='HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\1d00683b-0f84-4db8-a64f-2f98ad42fe06'
+x86="$WINEPREFIX/drive_c/Program Files (x86)/PowerShell/7"
+mkdir -p "$x86"
+: >"$x86/pwsh.exe"
+printf '{"Microsoft.PowerShell:ExecutionPolicy":"RemoteSigned"}' >"$x86/powershell.config.json"
+reg_add "$PWSH_X86_KEY" /v InstallLocation /t REG_SZ /d 'C:\Program Files (x86)\PowerShell\7\' /reg:32
+reg_add "$PWSH_X86_KEY" /v SemanticVersion /t REG_SZ /d 7.4.6 /reg:32
+diag
+check fact powershell7.execution_policy value.installed=true 'value.pshome=C:\Program Files (x86)\PowerShell\7' \
+  'value.found_by=HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\1d00683b-0f84-4db8-a64f-2f98ad42fe06 InstallLocation (32-bit registry view)'
+check finding execution_policy.powershell7 ok execution_policy --contains "scope LocalMachine"
+
+say "state: PowerShell 7 x86 in Program Files (x86), no registry key (the folder fallback)"
+reg_del "$PWSH_X86_KEY" /reg:32
+diag
+check fact powershell7.execution_policy value.installed=true 'value.found_by=folder C:\Program Files (x86)\PowerShell\7'
+check finding execution_policy.powershell7 ok execution_policy
+rm -rf "$WINEPREFIX/drive_c/Program Files (x86)/PowerShell"
+diag
+check fact powershell7.execution_policy value.installed=false
+check finding execution_policy.powershell7 not_applicable execution_policy
+
 say "state: msoidsvc installed and stopped, sign-in assistant key present"
 wine sc create msoidsvc binpath= 'C:\windows\system32\notepad.exe' >/dev/null
 sc_wait STOPPED query msoidsvc
@@ -184,7 +262,19 @@ reg_add "$SIA" /v MSOIDCRLVersion /t REG_SZ /d 7.250.4303.0
 diag_until fact service.msoidsvc value.installed=true
 check fact service.msoidsvc value.installed=true value.state=stopped value.start_type=manual
 check finding sign_in_assistant.installed ok liveid_module_load_failed --contains 7.250.4303.0
-check finding sign_in_assistant.service problem liveid_connect_failed --fix "Start-Service -Name msoidsvc"
+# Nothing here needs it (no connector): stopped is a warning…
+check finding sign_in_assistant.service warning liveid_connect_failed --fix "Start-Service -Name msoidsvc"
+# …and a problem once the error is a Live ID sign-in failure.
+diag "$LIVEID_ERROR"
+check finding sign_in_assistant.service problem liveid_connect_failed --first --step 0 "Start the service first: Start-Service -Name msoidsvc"
+
+say "state: the sign-in assistant registered in the 32-bit view only (a 32-bit package): installed, not damaged"
+reg_del "$SIA"
+reg_add 'HKLM\SOFTWARE\Wow6432Node\Microsoft\MSOIdentityCRL' /v MSOIDCRLVersion /t REG_SZ /d 7.250.4303.0
+diag
+check finding sign_in_assistant.installed ok liveid_module_load_failed --contains "32-bit"
+reg_del 'HKLM\SOFTWARE\Wow6432Node\Microsoft\MSOIdentityCRL'
+reg_add "$SIA" /v MSOIDCRLVersion /t REG_SZ /d 7.250.4303.0
 
 say "state: the same, through csod_diagnose_w with a French request and the French error"
 wine "$exe" diagnose_w_fr >"$out"
@@ -198,8 +288,12 @@ wine sc create msoidsvc binpath= 'C:\windows\system32\notepad.exe' start= disabl
 sc_wait STOPPED query msoidsvc
 reg_del "$SIA"
 diag_until fact service.msoidsvc value.start_type=disabled
-check finding sign_in_assistant.service problem liveid_connect_failed --fix "StartupType Automatic"
+check finding sign_in_assistant.service warning liveid_connect_failed --fix-starts "Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc"
 check finding sign_in_assistant.installed warning liveid_module_load_failed
+say "state: the same, after the Live ID error (Set-Service before Start-Service, in the steps and the fix)"
+diag "$LIVEID_ERROR"
+check field matches.0.id=liveid_connect_failed
+check finding sign_in_assistant.service problem liveid_connect_failed --first --step 0 "run Set-Service -Name msoidsvc -StartupType Automatic first, then Start-Service" --fix-starts "Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc" --not-contains "Start the service first"
 sc_delete
 
 say "state: user proxy in Internet Settings, WinHTTP direct"
@@ -207,8 +301,18 @@ reg_add "$IE" /v ProxyEnable /t REG_DWORD /d 1
 reg_add "$IE" /v ProxyServer /t REG_SZ /d proxy.contoso.com:8080
 diag
 check fact proxy.winhttp value.access=direct
+check finding proxy.windows warning liveid_connect_failed --fix "netsh winhttp import proxy source=ie" --step 0 "elevated prompt"
+say "state: the same with ProxyEnable stored as REG_BINARY"
+reg_add "$IE" /v ProxyEnable /t REG_BINARY /d 01000000
+diag
+check fact proxy.ie state=known value.enabled=true
 check finding proxy.windows warning liveid_connect_failed --fix "netsh winhttp import proxy source=ie"
+say "state: only a configuration script (import copies nothing: netsh winhttp set proxy)"
 reg_add "$IE" /v ProxyEnable /t REG_DWORD /d 0
+reg_add "$IE" /v AutoConfigURL /t REG_SZ /d http://wpad.contoso.com/proxy.pac
+diag
+check finding proxy.windows warning liveid_connect_failed --fix "netsh winhttp set proxy" --fix-starts '$p = [System.Net.WebRequest]::GetSystemWebProxy()' --step 0 "imports nothing"
+reg_del "$IE" /v AutoConfigURL
 
 say "state: the retired connector installed in its own folder"
 mod="$WINEPREFIX/drive_c/Program Files/Common Files/Skype for Business Online/Modules/SkypeOnlineConnector"
@@ -216,6 +320,8 @@ mkdir -p "$mod"
 printf "@{\r\n  ModuleVersion = '7.0.0.0'\r\n  RootModule = 'SkypeOnlineConnectorStartup.psm1'\r\n}\r\n" >"$mod/SkypeOnlineConnector.psd1"
 diag
 check finding connector.installed problem connector_retired --contains "SkypeOnlineConnector 7.0.0.0"
+# The connector needs the sign-in assistant, which is missing here.
+check finding sign_in_assistant.installed problem liveid_module_load_failed --contains "needed by: module folders: SkypeOnlineConnector 7.0.0.0"
 rm -rf "$WINEPREFIX/drive_c/Program Files/Common Files/Skype for Business Online"
 
 say "network: a loopback listener reachable, a closed port refused (winsock)"

@@ -1,0 +1,894 @@
+//! Classification: an error (text or record) to the catalog problem it is,
+//! decided on evidence that survives translation.
+//!
+//! 1. The text is normalised (`normalize`: console wraps undone, the error
+//!    view's tail parsed) and folded into the lexical view (`view`).
+//! 2. One pass of every lexicon term and language-free token (`lexicon`)
+//!    finds the *concepts* the text holds: FullyQualifiedErrorIds,
+//!    exception types, commands and their translated forms, tokens
+//!    translators keep (RBAC, PSCredential, about_Execution_Policies, Live
+//!    ID), and the words of each language for user, tenant, disabled,
+//!    maximum, concurrent, ... Codes are read in hex, unsigned and signed
+//!    decimal; shapes (an e-mail address, a `[host]` prefix, two version
+//!    numbers) are read from the text.
+//! 3. Each problem's rule (`catalog::Recognize`, data) needs one of its
+//!    concept sets whole; its confidence is the noisy-OR of the weights of
+//!    its cues present, scaled down by the concepts that speak against it.
+//!    The best problem at or above [`THRESHOLD`] is the match; every match
+//!    lists the evidence that decided it.
+//!
+//! Nothing here knows a language: a new one is a lexicon file.
+
+pub mod lexicon;
+pub mod view;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::catalog::{self, Catalog, ConceptKind};
+use crate::normalize::{clip, normalize, Normalized};
+use lexicon::{Found, How, Lexicon};
+
+/// A record as PowerShell's ErrorRecord gives it. Every field is optional,
+/// but a record needs a message or a FullyQualifiedErrorId.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorInput {
+    pub message: Option<String>,
+    pub fully_qualified_error_id: Option<String>,
+    pub exception_type: Option<String>,
+    pub category: Option<String>,
+    pub hresult: Option<i64>,
+    pub error_code: Option<i64>,
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Evidence {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    pub id: String,
+    pub confidence: f64,
+    pub title: String,
+    pub cause: String,
+    pub resolution: Vec<String>,
+    pub fix: Option<String>,
+    pub doc: String,
+    pub fields: BTreeMap<String, String>,
+    pub evidence: Vec<Evidence>,
+    /// The language whose words decided the match, if words did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_language: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Classification {
+    pub schema: u32,
+    pub language: String,
+    pub matches: Vec<Match>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+/// Minimum confidence for a match to be reported.
+pub const THRESHOLD: f64 = 0.5;
+
+/// The words of a required set must stand within this many consecutive
+/// sentences, and this many bytes of the lexical view (first word to last):
+/// an error says them in a sentence or two, while unrelated lines of a
+/// transcript that happen to hold the same words lie further apart.
+const MAX_SENTENCES: usize = 2;
+const WINDOW: usize = 400;
+
+/// A problem's rule with concept names resolved to indexes.
+struct Rule {
+    cues: Vec<(usize, f64)>,
+    require: Vec<Vec<usize>>,
+    against: Vec<(usize, f64)>,
+    versions: bool,
+}
+
+struct Compiled {
+    lexicon: Lexicon,
+    rules: Vec<Rule>,
+    shapes: [usize; 3],
+    /// The keyword concept "version", if the lexicons have it.
+    version_word: Option<usize>,
+}
+
+static COMPILED: Lazy<Result<Compiled, String>> = Lazy::new(|| {
+    let cat = catalog::get()?;
+    let lexicon = Lexicon::build(cat)?;
+    let idx = |name: &str| {
+        lexicon
+            .concept(name)
+            .ok_or_else(|| format!("unknown concept {}", name))
+    };
+    let mut rules = Vec::new();
+    for p in &cat.problems {
+        let r = &p.recognize;
+        rules.push(Rule {
+            cues: r
+                .cues
+                .iter()
+                .map(|(n, w)| Ok((idx(n)?, *w)))
+                .collect::<Result<_, String>>()?,
+            require: r
+                .require
+                .iter()
+                .map(|set| set.iter().map(|n| idx(n)).collect::<Result<_, String>>())
+                .collect::<Result<_, String>>()?,
+            against: r
+                .against
+                .iter()
+                .map(|(n, w)| Ok((idx(n)?, *w)))
+                .collect::<Result<_, String>>()?,
+            versions: r.fields.iter().any(|f| f.starts_with("version")),
+        });
+    }
+    let shapes = [idx("email")?, idx("bracket_host")?, idx("version_pair")?];
+    let version_word = lexicon.concept("version");
+    Ok(Compiled {
+        lexicon,
+        rules,
+        shapes,
+        version_word,
+    })
+});
+
+fn compiled() -> Result<&'static Compiled, String> {
+    match &*COMPILED {
+        Ok(c) => Ok(c),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+/// Builds the lexicon automaton now (it is otherwise built on first use).
+pub fn warm_up() -> Result<(), String> {
+    compiled().map(|_| ())
+}
+
+static EMAIL_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").unwrap()
+});
+static BRACKET_HOST_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"\[([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+)\]").unwrap()
+});
+static SERVICE_HOST_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)(?-u:\b)([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com|outlook\.office365\.com))(?-u:\b)").unwrap()
+});
+static PATH_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r#"(?i)(?:[a-z] ?: ?)?\\?(?:[^\\'"«»\n:]*\\)+[^\\'"«»\n]*?\. ?ps[dm]?1(?-u:\b)"#)
+        .unwrap()
+});
+/// Links and URL paths: their numbers (`view=powershell-5.1`) are not the
+/// versions an error talks about.
+static URL_RE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)(?:https?://|/powershell/|\?view=)\S*").unwrap());
+/// A version number as errors quote it: `2.0`, `'3.0'`, `« 2,0 »`, `5.1.19041`.
+static VERSION_RE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:^|[^0-9A-Za-z.,\\/_\-])([0-9]{1,2}[.,][0-9]{1,5}(?:\.[0-9]{1,5}){0,2})(?:[^0-9A-Za-z\\/_]|$)")
+        .unwrap()
+});
+
+/// Signed 32-bit view of every code the text spells: hex `0x8033xxxx`
+/// (not inside a word), and signed or unsigned decimal of 9 or 10 digits
+/// (not inside a word, a number or a version). A hand-written scan: most
+/// texts hold no code, and this runs on every one.
+fn codes_in(text: &str) -> Vec<i32> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'0'
+            && i + 10 <= b.len()
+            && (b[i + 1] == b'x' || b[i + 1] == b'X')
+            && (i == 0 || !word(b[i - 1]))
+            && b[i + 2..i + 10].iter().all(|x| x.is_ascii_hexdigit())
+            && (i + 10 == b.len() || !word(b[i + 10]))
+        {
+            if let Ok(v) = u32::from_str_radix(&text[i + 2..i + 10], 16) {
+                out.push(v as i32);
+            }
+            i += 10;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit()) {
+            let start = i;
+            let digits_from = if c == b'-' { i + 1 } else { i };
+            let mut j = digits_from;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let n = j - digits_from;
+            let before_ok =
+                start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.');
+            let after_ok = j == b.len() || !b[j].is_ascii_alphanumeric();
+            if (9..=10).contains(&n) && before_ok && after_ok {
+                if let Ok(v) = text[start..j].parse::<i64>() {
+                    if v >= i32::MIN as i64 && v <= u32::MAX as i64 {
+                        out.push(if v > i32::MAX as i64 {
+                            (v as u32) as i32
+                        } else {
+                            v as i32
+                        });
+                    }
+                }
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn code_of(v: i64) -> Option<i32> {
+    if v >= i32::MIN as i64 && v <= i32::MAX as i64 {
+        Some(v as i32)
+    } else if v >= 0 && v <= u32::MAX as i64 {
+        Some((v as u32) as i32)
+    } else {
+        None
+    }
+}
+
+/// The version numbers a text quotes, in order, without duplicates (`2,0`
+/// is `2.0`), links left out.
+fn versions_in(display: &str) -> Vec<String> {
+    let text = URL_RE.replace_all(display, " ");
+    let mut out: Vec<String> = Vec::new();
+    for cap in VERSION_RE.captures_iter(&text) {
+        let v = cap[1].replace(',', ".");
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn version_key(v: &str) -> Vec<u64> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+fn clean_path(p: &str) -> String {
+    let mut s = p.trim().to_string();
+    // Machine translations write `C :\` and `Startup. psm1`.
+    if s.len() > 2 && s.as_bytes()[1] == b' ' && s.as_bytes()[2] == b':' {
+        s.remove(1);
+    }
+    if let Some(i) = s.find(": \\") {
+        if i == 1 {
+            s.replace_range(1..3, ":");
+        }
+    }
+    for ext in ["psd1", "psm1", "ps1"] {
+        s = s.replace(&format!(". {}", ext), &format!(".{}", ext));
+    }
+    s
+}
+
+/// The first e-mail address of a text (cheap when there is no `@`).
+fn email_in(display: &str) -> Option<&str> {
+    if !display.contains('@') {
+        return None;
+    }
+    EMAIL_RE
+        .find(display)
+        .map(|m| m.as_str().trim_end_matches('.'))
+}
+
+/// The host of a `[host]` prefix, else a service host named in the text.
+fn host_in(display: &str) -> Option<String> {
+    let bracket = if display.contains('[') {
+        BRACKET_HOST_RE.captures(display).map(|c| c[1].to_string())
+    } else {
+        None
+    };
+    bracket.or_else(|| {
+        if display.contains(".com") {
+            SERVICE_HOST_RE.captures(display).map(|c| c[1].to_string())
+        } else {
+            None
+        }
+    })
+}
+
+/// Fields any admin needs, cut from the display text whatever its language.
+fn generic_fields(n: &Normalized, out: &mut BTreeMap<String, String>) {
+    if let Some(u) = email_in(&n.display) {
+        out.insert("user".into(), u.to_string());
+    }
+    if let Some(h) = host_in(&n.display) {
+        out.insert("host".into(), h);
+    }
+    let has_script_path = n.display.contains('\\') && n.display.to_ascii_lowercase().contains("ps");
+    if let Some(m) = has_script_path.then(|| PATH_RE.find(&n.display)).flatten() {
+        let path = clean_path(m.as_str());
+        let file = path.rsplit('\\').next().unwrap_or(&path);
+        let stem = file.split('.').next().unwrap_or(file).trim();
+        let stem = stem.strip_suffix("Startup").unwrap_or(stem);
+        if !stem.is_empty() {
+            out.insert("module".into(), stem.to_string());
+        }
+        out.insert("path".into(), path);
+    }
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+/// Everything the classifier read from one error.
+struct Read {
+    n: Normalized,
+    /// The readings of the text: the display view, then (when some line
+    /// break may cut a word) the view with those breaks joined.
+    readings: Vec<Reading>,
+}
+
+struct Reading {
+    found: Found,
+    versions: Vec<String>,
+}
+
+fn read(input: &ErrorInput, c: &Compiled) -> Read {
+    let n = normalize(input.message.as_deref().unwrap_or(""));
+    let mut readings = vec![read_view(input, c, &n, &n.display)];
+    if let Some(joined) = &n.joined_display {
+        readings.push(read_view(input, c, &n, joined));
+    }
+    Read { n, readings }
+}
+
+fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) -> Reading {
+    // The lexical view: the message, then the record's language-free parts
+    // (FullyQualifiedErrorId, exception type, category, command) and the
+    // error view's tail, which normalisation took out of the message.
+    let mut source = display.to_string();
+    let message_len = source.len();
+    for part in [
+        input.fully_qualified_error_id.as_deref(),
+        input.exception_type.as_deref(),
+        input.category.as_deref(),
+        input.command.as_deref(),
+        n.tail.fully_qualified_error_id.as_deref(),
+        n.tail.category_info.as_deref(),
+    ]
+    .iter()
+    .flatten()
+    {
+        source.push_str(" \n ");
+        source.push_str(head(part, 4096));
+    }
+    let (view, ends) = view::fold_with_ends(&source[..message_len]);
+    let record_from = view.len();
+    let view = if source.len() > message_len {
+        format!("{}{}", view, view::fold(&source[message_len..]))
+    } else {
+        view
+    };
+    let mut found = c.lexicon.find(&view, record_from, ends);
+
+    let mut codes: Vec<i32> = Vec::new();
+    for v in [input.error_code, input.hresult].iter().flatten() {
+        if let Some(code) = code_of(*v) {
+            codes.push(code);
+        }
+    }
+    codes.extend(codes_in(&source));
+    for (concept, code) in &c.lexicon.codes {
+        if codes.contains(code) {
+            found.set_code(*concept);
+        }
+    }
+    if email_in(display).is_some() {
+        found.set_code(c.shapes[0]);
+    }
+    if display.contains('[') && BRACKET_HOST_RE.is_match(display) {
+        found.set_code(c.shapes[1]);
+    }
+    // Version numbers only matter next to the word for version.
+    let versions = match c.version_word {
+        Some(v) if found.has(v) => versions_in(display),
+        _ => Vec::new(),
+    };
+    if versions.len() >= 2 {
+        found.set_code(c.shapes[2]);
+    }
+    Reading { found, versions }
+}
+
+/// Whether a concept against a rule counts: a word of a language only in
+/// the sentences of the rule's evidence, a language-free token (a host, a
+/// code, an identifier) anywhere in the error.
+fn against_counts(
+    found: &Found,
+    lexicon: &Lexicon,
+    concept: usize,
+    first: usize,
+    last: usize,
+) -> bool {
+    match lexicon.concepts[concept].1 {
+        ConceptKind::Keyword => found.near(concept, first, last),
+        _ => found.has(concept),
+    }
+}
+
+/// A rule's confidence on what was found (0 when no required set holds),
+/// and the sentences its evidence was taken from. Cues count in the
+/// sentences of the required set and the ones next to them; a word against
+/// the rule counts only in the set's own sentences (a path or a prompt on
+/// the line before says nothing against the error), a token anywhere.
+fn score(rule: &Rule, found: &Found, lexicon: &Lexicon) -> (f64, (usize, usize)) {
+    let mut best = (0.0, (0, 0));
+    for set in &rule.require {
+        let (first, last) = match found.holds(set, MAX_SENTENCES, WINDOW) {
+            Some(r) => r,
+            None => continue,
+        };
+        let (cf, cl) = (first.saturating_sub(1), last.saturating_add(1));
+        let miss: f64 = rule
+            .cues
+            .iter()
+            .filter(|(c, _)| found.near(*c, cf, cl))
+            .map(|(_, w)| 1.0 - w)
+            .product();
+        let keep: f64 = rule
+            .against
+            .iter()
+            .filter(|(c, _)| against_counts(found, lexicon, *c, first, last))
+            .map(|(_, w)| 1.0 - w)
+            .product();
+        let conf = ((1.0 - miss) * keep * 1000.0).round() / 1000.0;
+        if conf > best.0 {
+            best = (conf, (first, last));
+        }
+    }
+    best
+}
+
+fn evidence_of(
+    lex: &Lexicon,
+    cat: &Catalog,
+    found: &Found,
+    concept: usize,
+    against: bool,
+) -> Evidence {
+    let (name, kind) = &lex.concepts[concept];
+    let kind_str = if against { "against" } else { kind.as_str() };
+    let value = match (kind, lex.how(found, concept)) {
+        (ConceptKind::Code, _) => {
+            let code = cat.codes.iter().find(|c| &c.name == name);
+            match code {
+                Some(c) => format!("{} 0x{:08X} ({})", c.name, c.code as i32 as u32, c.code),
+                None => name.clone(),
+            }
+        }
+        (ConceptKind::Shape, _) => name.clone(),
+        (ConceptKind::Keyword, Some(How::Term { written, language })) => format!(
+            "{}: {} ({})",
+            name,
+            written,
+            language.as_deref().unwrap_or("any")
+        ),
+        (
+            _,
+            Some(How::Term {
+                written,
+                language: Some(l),
+            }),
+        ) => format!("{} ({})", written, l),
+        (_, Some(How::Term { written, .. })) => written,
+        _ => name.clone(),
+    };
+    Evidence {
+        kind: kind_str,
+        value,
+    }
+}
+
+/// Classifies an error. `lang` must be an output language from the catalog.
+pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String> {
+    let cat: &Catalog = catalog::get()?;
+    let c = compiled()?;
+    let has = |o: &Option<String>| o.as_deref().map(|m| !m.trim().is_empty()).unwrap_or(false);
+    if !has(&input.message)
+        && !has(&input.fully_qualified_error_id)
+        && input.error_code.is_none()
+        && input.hresult.is_none()
+    {
+        return Err("nothing to classify: give a message or a fully_qualified_error_id".into());
+    }
+    let r = read(input, c);
+
+    // The best problem of the first reading that has one: the display view,
+    // else the view with the ambiguous line breaks joined.
+    let mut best: Option<(usize, f64, (usize, usize), usize)> = None;
+    for (ri, reading) in r.readings.iter().enumerate() {
+        for (i, rule) in c.rules.iter().enumerate() {
+            let (s, range) = score(rule, &reading.found, &c.lexicon);
+            if s >= THRESHOLD && best.map(|(_, b, _, _)| s > b).unwrap_or(true) {
+                best = Some((i, s, range, ri));
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    let mut matches = Vec::new();
+    if let Some((i, confidence, (first, last), ri)) = best {
+        let reading = &r.readings[ri];
+        let p = &cat.problems[i];
+        let rule = &c.rules[i];
+        let (cf, cl) = (first.saturating_sub(1), last.saturating_add(1));
+        let mut cues: Vec<&(usize, f64)> = rule
+            .cues
+            .iter()
+            .filter(|(k, _)| reading.found.near(*k, cf, cl))
+            .collect();
+        cues.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+        let mut evidence: Vec<Evidence> = cues
+            .iter()
+            .map(|(k, _)| evidence_of(&c.lexicon, cat, &reading.found, *k, false))
+            .collect();
+        evidence.extend(
+            rule.against
+                .iter()
+                .filter(|(k, _)| against_counts(&reading.found, &c.lexicon, *k, first, last))
+                .map(|(k, _)| evidence_of(&c.lexicon, cat, &reading.found, *k, true)),
+        );
+        // The language whose words carried the most of this rule's keywords.
+        let mut per_lang: Vec<(usize, u32)> = Vec::new();
+        for (k, _) in &cues {
+            if let Some(How::Term {
+                language: Some(l), ..
+            }) = c.lexicon.how(&reading.found, *k)
+            {
+                let li = c
+                    .lexicon
+                    .languages
+                    .iter()
+                    .position(|x| *x == l)
+                    .unwrap_or(0);
+                match per_lang.iter_mut().find(|(x, _)| *x == li) {
+                    Some(e) => e.1 += 1,
+                    None => per_lang.push((li, 1)),
+                }
+            }
+        }
+        let message_language = per_lang
+            .iter()
+            .max_by_key(|(li, n)| (*n, std::cmp::Reverse(*li)))
+            .map(|(li, _)| c.lexicon.languages[*li].clone());
+        let mut fields = BTreeMap::new();
+        generic_fields(&r.n, &mut fields);
+        if rule.versions && reading.versions.len() >= 2 {
+            let mut vs = reading.versions.clone();
+            vs.sort_by_key(|v| version_key(v));
+            fields.insert("version_found".into(), vs[0].clone());
+            fields.insert("version_required".into(), vs[vs.len() - 1].clone());
+        }
+        let t = &p.text[lang];
+        matches.push(Match {
+            id: p.id.clone(),
+            confidence,
+            title: t.title.clone(),
+            cause: t.cause.clone(),
+            resolution: t.resolution.clone(),
+            fix: t.fix.clone(),
+            doc: p.doc.clone(),
+            fields,
+            evidence,
+            message_language,
+        });
+    }
+    Ok(Classification {
+        schema: 1,
+        language: lang.to_string(),
+        matches,
+        truncated: r.n.truncated,
+    })
+}
+
+/// Whether a text could match a problem: some rule has a required set
+/// whole. The scanner uses it to skip, cheaply, candidate blocks; `classify`
+/// finds a match only where this is true.
+pub fn could_match(text: &str) -> bool {
+    let c = match compiled() {
+        Ok(c) => c,
+        Err(_) => return true,
+    };
+    let input = ErrorInput {
+        message: Some(clip(text).to_string()),
+        ..ErrorInput::default()
+    };
+    let r = read(&input, c);
+    r.readings.iter().any(|reading| {
+        c.rules
+            .iter()
+            .any(|rule| score(rule, &reading.found, &c.lexicon).0 > 0.0)
+    })
+}
+
+/// The literal strings that lead to a match: for each rule's required set,
+/// the longest word of every term of its first (rarest) concept, as
+/// written and folded. The scanner's prefilter searches raw text for them;
+/// codes are searched separately.
+pub fn trigger_terms() -> Result<Vec<String>, String> {
+    let c = compiled()?;
+    let mut out = std::collections::BTreeSet::new();
+    for rule in &c.rules {
+        for set in &rule.require {
+            let first = set[0];
+            if matches!(
+                c.lexicon.concepts[first].1,
+                ConceptKind::Code | ConceptKind::Shape
+            ) {
+                continue;
+            }
+            for t in c.lexicon.terms_of(first) {
+                // Folding joins words with one space where the text may
+                // have a hyphen, a dot or a line break: the longest word
+                // stands for the term.
+                let longest = t.split_whitespace().fold("", |a, w| {
+                    if w.chars().count() > a.chars().count() {
+                        w
+                    } else {
+                        a
+                    }
+                });
+                if !longest.is_empty() {
+                    out.insert(longest.to_string());
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The signed codes some rule's cues name (the scanner searches for their
+/// spellings).
+pub fn cue_codes() -> Result<Vec<i32>, String> {
+    let c = compiled()?;
+    let mut out: Vec<i32> = Vec::new();
+    for (concept, code) in &c.lexicon.codes {
+        if c.rules
+            .iter()
+            .any(|r| r.cues.iter().any(|(k, _)| k == concept))
+            && !out.contains(code)
+        {
+            out.push(*code);
+        }
+    }
+    Ok(out)
+}
+
+/// Classifies plain text.
+pub fn classify_text(text: &str, lang: &str) -> Result<Classification, String> {
+    classify(
+        &ErrorInput {
+            // Only the analysed part is copied: a 64 MB input costs 1 MiB here.
+            message: Some(clip(text).to_string()),
+            ..ErrorInput::default()
+        },
+        lang,
+    )
+}
+
+/// Deepest nesting of JSON arrays and objects accepted in a document (the
+/// record object counts as one level); deeper is bad input. Documents are
+/// measured before parsing, without recursion, so that a deep document
+/// cannot overflow a small thread stack.
+pub const CSOD_MAX_JSON_DEPTH: usize = 32;
+
+/// Refuses a JSON text nested deeper than `max` (arrays and objects),
+/// scanning it once without recursion. Strings are skipped, escapes too;
+/// anything else is left to the parser.
+pub fn check_json_depth(json: &str, max: usize, what: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Err(format!(
+                        "{} is nested deeper than {} levels of JSON arrays and objects",
+                        what, max
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
+pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
+    check_json_depth(json, CSOD_MAX_JSON_DEPTH, "record")?;
+    let v: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
+    record_from_value(&v)
+}
+
+pub fn record_from_value(v: &serde_json::Value) -> Result<ErrorInput, String> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| "record must be a JSON object".to_string())?;
+    let text = |k: &str| -> Result<Option<String>, String> {
+        match obj.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            // Only the analysed part is copied (see `normalize::clip`).
+            Some(serde_json::Value::String(s)) => Ok(Some(clip(s).to_string())),
+            Some(other) => Err(format!(
+                "record key {:?} must be a string, not {}",
+                k,
+                kind(other)
+            )),
+        }
+    };
+    let number = |k: &str| -> Result<Option<i64>, String> {
+        match obj.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Number(n)) => match n.as_i64() {
+                Some(i) if i >= i32::MIN as i64 && i <= u32::MAX as i64 => Ok(Some(i)),
+                _ => Err(format!(
+                    "record key {:?} must be a 32-bit integer, not {}",
+                    k,
+                    catalog::quote_short(&n.to_string())
+                )),
+            },
+            Some(serde_json::Value::String(s)) => {
+                let t = s.trim();
+                let parsed =
+                    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                        i64::from_str_radix(hex, 16).ok()
+                    } else {
+                        t.parse::<i64>().ok()
+                    };
+                match parsed {
+                    Some(i) if i >= i32::MIN as i64 && i <= u32::MAX as i64 => Ok(Some(i)),
+                    _ => Err(format!(
+                        "record key {:?} must be a 32-bit integer, not {}",
+                        k,
+                        catalog::quote_short(s)
+                    )),
+                }
+            }
+            Some(other) => Err(format!(
+                "record key {:?} must be a number, not {}",
+                k,
+                kind(other)
+            )),
+        }
+    };
+    let input = ErrorInput {
+        message: text("message")?,
+        fully_qualified_error_id: text("fully_qualified_error_id")?,
+        exception_type: text("exception_type")?,
+        category: text("category")?,
+        hresult: number("hresult")?,
+        error_code: number("error_code")?,
+        command: text("command")?,
+    };
+    let has = |o: &Option<String>| o.as_deref().map(|s| !s.trim().is_empty()).unwrap_or(false);
+    if !has(&input.message) && !has(&input.fully_qualified_error_id) {
+        return Err("record needs a \"message\" or a \"fully_qualified_error_id\"".into());
+    }
+    Ok(input)
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_every_spelling() {
+        assert_eq!(
+            codes_in("error 0x803381A5 here"),
+            vec![0x803381A5u32 as i32]
+        );
+        assert_eq!(codes_in("code 2150859173."), vec![0x803381A5u32 as i32]);
+        assert_eq!(
+            codes_in("-2144108123,PSSessionOpenFailed"),
+            vec![0x803381A5u32 as i32]
+        );
+        assert!(codes_in("version 5.1.19041.1").is_empty());
+    }
+
+    #[test]
+    fn codes_in_every_spelling_and_not_inside_numbers() {
+        assert_eq!(
+            codes_in("-2144108123,PSSessionOpenFailed"),
+            vec![0x803381A5u32 as i32]
+        );
+        assert_eq!(codes_in("x 0X803381a5."), vec![0x803381A5u32 as i32]);
+        assert!(
+            codes_in("a0x803381A5 0x803381A5b 1.2144108123 12345678901 x2150859173").is_empty()
+        );
+        assert_eq!(codes_in("2150859173"), vec![0x803381A5u32 as i32]);
+    }
+
+    #[test]
+    fn versions_skip_links_and_commas() {
+        assert_eq!(
+            versions_in("version '2,0' ... of '3.0' see https://x/y?view=powershell-5.1 and 2013"),
+            vec!["2.0".to_string(), "3.0".to_string()]
+        );
+        assert_eq!(
+            versions_in("PowerShell 5.1.19041.1 «2.0»"),
+            vec!["5.1.19041.1", "2.0"]
+        );
+    }
+
+    #[test]
+    fn json_depth_is_measured_without_recursion() {
+        assert!(check_json_depth("{\"a\":[[1]]}", 3, "r").is_ok());
+        assert!(check_json_depth("{\"a\":[[[1]]]}", 3, "r").is_err());
+        // Brackets inside strings, and escaped quotes, do not count.
+        assert!(check_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 1, "r").is_ok());
+        assert!(check_json_depth(&"[".repeat(1_000_000), 32, "r")
+            .unwrap_err()
+            .contains("deeper than 32"));
+    }
+
+    #[test]
+    fn record_parsing_rejects_wrong_types() {
+        assert!(parse_record("{\"message\": 5}")
+            .unwrap_err()
+            .contains("must be a string"));
+        assert!(parse_record("{\"hresult\": 1e300, \"message\":\"x\"}").is_err());
+        assert!(parse_record("[]").is_err());
+        assert!(parse_record("{}").unwrap_err().contains("needs"));
+        let r =
+            parse_record("{\"message\":\"x\",\"hresult\":\"0x803381A5\",\"other\":[1]}").unwrap();
+        assert_eq!(r.hresult, Some(0x803381A5));
+    }
+
+    #[test]
+    fn unknown_text_gives_no_match() {
+        let c = classify_text("The quick brown fox jumps over the lazy dog.", "en").unwrap();
+        assert!(c.matches.is_empty());
+    }
+}
