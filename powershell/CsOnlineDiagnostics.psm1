@@ -41,7 +41,8 @@ $script:CsodNative.Type::WarmUp()
 
 # Tab completion: -Language (the output languages of the library) and
 # Get-CsOnlineConnectorProblem -Id (the catalog's problem ids, with their
-# titles as tooltips). The commands' [ArgumentCompleter()] attributes call
+# titles as tooltips) and -Family (the catalog's families, with their
+# problems as tooltips). The commands' [ArgumentCompleter()] attributes call
 # these through the module (an attribute's script block runs outside it);
 # nothing is registered at import.
 function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
@@ -56,6 +57,16 @@ function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
     }
     $catalog = Get-CsodCatalog 'en'
     if ($catalog.Error) { return }
+    if ($Kind -eq 'Family') {
+        $problems = @($catalog.Doc['problems'])
+        foreach ($f in @(Get-CsodFamilies $catalog.Doc)) {
+            if ($f -like ($WordToComplete + '*')) {
+                $ids = @(foreach ($p in $problems) { if ([string]$p['family'] -eq $f) { [string]$p['id'] } })
+                [System.Management.Automation.CompletionResult]::new($f, $f, 'ParameterValue', ('{0} ({1}): {2}' -f $f, $ids.Count, ($ids -join ', ')))
+            }
+        }
+        return
+    }
     foreach ($p in @($catalog.Doc['problems'])) {
         $id = [string]$p['id']
         if ($id -like ($WordToComplete + '*')) {

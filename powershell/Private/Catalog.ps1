@@ -22,6 +22,17 @@ function script:Get-CsodProblemIds {
     foreach ($p in @($catalog.Doc['problems'])) { [string]$p['id'] }
 }
 
+function script:Get-CsodFamilies {
+    # The problem families of a parsed catalog document, in catalog order
+    # (Get-CsOnlineConnectorProblem -Family and its completer).
+    param([System.Collections.IDictionary] $Doc)
+    $seen = @{}
+    foreach ($p in @($Doc['problems'])) {
+        $f = [string]$p['family']
+        if ($f -and -not $seen.ContainsKey($f)) { $seen[$f] = $true; $f }
+    }
+}
+
 function script:ConvertTo-CsodProblem {
     param([System.Collections.IDictionary] $Json, [string] $Language)
     [pscustomobject]@{

@@ -16,6 +16,15 @@ function Get-CsOnlineConnectorProblem {
     execution_policy or shells_*; Tab completes them. Without it every
     problem is listed.
 
+    .PARAMETER Family
+    One or more problem families: connector (the Skype for Business Online
+    connector), remoting (PowerShell remoting and WinRM around it) or
+    modules (the Microsoft 365 modules of today: installing them, signing
+    in, their sessions); Tab completes them, and a name that is not
+    one of the catalog's families is a terminating InvalidArgument error
+    (CsodUnknownFamily) that lists them. Only the problems of these families
+    are listed; with -Id, the problems that match both.
+
     .PARAMETER Language
     The language of the texts: en or fr, or a culture name such as fr-CA
     (Tab completes them). Defaults to the user interface culture, or English
@@ -24,7 +33,7 @@ function Get-CsOnlineConnectorProblem {
 
     .PARAMETER AsJson
     Writes the library's catalog JSON document unchanged (the whole catalog,
-    whatever -Id says) instead of objects.
+    whatever -Id and -Family say) instead of objects.
 
     .EXAMPLE
     Get-CsOnlineConnectorProblem
@@ -40,6 +49,12 @@ function Get-CsOnlineConnectorProblem {
     Get-CsOnlineConnectorProblem -Id shells_* | Select-Object Id, Fix
 
     The fix commands of the problems about shell quotas.
+
+    .EXAMPLE
+    Get-CsOnlineConnectorProblem -Family remoting, modules | Format-Table Id, Family, Title
+
+    The problems of PowerShell remoting and of the connector's successor
+    modules, without the connector's own.
 
     .INPUTS
     System.String. Problem identifiers can be piped in.
@@ -58,6 +73,10 @@ function Get-CsOnlineConnectorProblem {
         [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Id $args[0] } $w })]
         [string[]] $Id,
 
+        [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Family $args[0] } $w })]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Family,
+
         [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Language $args[0] } $w })]
         [string] $Language,
 
@@ -73,7 +92,20 @@ function Get-CsOnlineConnectorProblem {
         if ($catalog.Error) {
             $PSCmdlet.ThrowTerminatingError((New-CsodErrorRecord -Message $catalog.Error -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject 'Catalog'))
         }
-        $problems = @($catalog.Doc['problems'])
+        $all = @($catalog.Doc['problems'])
+        $problems = $all
+        if ($Family) {
+            # Each name must be one of the catalog's families (any case).
+            $families = @(Get-CsodFamilies $catalog.Doc)
+            $wanted = @(foreach ($f in $Family) {
+                    $known = @($families | Where-Object { $_ -eq $f.Trim() })
+                    if ($known.Count -eq 0) {
+                        $PSCmdlet.ThrowTerminatingError((New-CsodErrorRecord -Message (Get-CsodMessage UnknownFamily @($f, ($families -join ', '))) -ErrorId 'CsodUnknownFamily' -Category InvalidArgument -TargetObject $f))
+                    }
+                    $known[0]
+                })
+            $problems = @($all.Where({ $wanted -contains [string]$_['family'] }))
+        }
     }
     process {
         if ($AsJson) { return }
@@ -83,8 +115,10 @@ function Get-CsOnlineConnectorProblem {
         }
         foreach ($pattern in $Id) {
             $found = @($problems.Where({ [string]$_['id'] -like $pattern }))
-            if ($found.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
-                $known = @(foreach ($p in $problems) { [string]$p['id'] }) -join ', '
+            # An id the catalog does not have is an error; one of another
+            # family than -Family's is filtered out like the rest.
+            if ($found.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern) -and @($all.Where({ [string]$_['id'] -like $pattern })).Count -eq 0) {
+                $known = @(foreach ($p in $all) { [string]$p['id'] }) -join ', '
                 $record = New-CsodErrorRecord -Message (Get-CsodMessage ProblemNotFound @($pattern, $known)) -ErrorId 'CsodProblemNotFound' -Category ObjectNotFound -TargetObject $pattern
                 $PSCmdlet.WriteError($record)
                 continue

@@ -40,6 +40,7 @@
 
     # Get-CsOnlineConnectorProblem.
     ProblemNotFound        = 'Kein Problem hat die ID „{0}“. Bekannte IDs: {1}.'
+    UnknownFamily          = 'Es gibt keine Problemfamilie „{0}“: Die Familien sind {1}.'
 
     # -Verbose.
     VerboseLibrary         = 'csod: Bibliothek {0} (Version {1}), Ausgabesprache „{2}“'

@@ -42,6 +42,7 @@
 
     # Get-CsOnlineConnectorProblem.
     ProblemNotFound        = 'No problem has the id "{0}". Known ids: {1}.'
+    UnknownFamily          = 'There is no problem family "{0}": the families are {1}.'
 
     # -Verbose.
     VerboseLibrary         = 'csod: library {0} (version {1}), output language "{2}"'

@@ -40,6 +40,7 @@
 
     # Get-CsOnlineConnectorProblem.
     ProblemNotFound        = 'Aucun problème n''a l''identifiant « {0} ». Identifiants connus : {1}.'
+    UnknownFamily          = 'Il n''y a pas de famille de problèmes « {0} » : les familles sont {1}.'
 
     # -Verbose.
     VerboseLibrary         = 'csod : bibliothèque {0} (version {1}), langue de sortie « {2} »'

@@ -40,6 +40,7 @@
 
     # Get-CsOnlineConnectorProblem。
     ProblemNotFound        = 'ID が "{0}" の問題はありません。既知の ID: {1}。'
+    UnknownFamily          = '問題のファミリ "{0}" はありません。ファミリは {1} です。'
 
     # -Verbose。
     VerboseLibrary         = 'csod: ライブラリ {0} (バージョン {1})、出力言語 "{2}"'

@@ -195,3 +195,76 @@ Describe 'Messages in string tables' {
         $r.Text | Should -Match 'introuvable'
     }
 }
+
+Describe 'Get-CsOnlineConnectorProblem -Family' {
+    BeforeAll {
+        # The families and their problems as the catalog source says.
+        $source = @((Get-Content -Raw (Join-Path $script:RepoRoot 'src/catalog/problems.json') | ConvertFrom-Json).problems)
+        $script:Families = @($source | ForEach-Object family | Select-Object -Unique)
+        $script:IdsOf = @{}
+        foreach ($f in $script:Families) { $script:IdsOf[$f] = @($source | Where-Object family -eq $f | ForEach-Object id) }
+        $script:AllCount = $source.Count
+    }
+
+    It 'the catalog has the three families, each with problems' {
+        $script:Families | Should -Be @('connector', 'remoting', 'modules')
+        foreach ($f in $script:Families) { $script:IdsOf[$f].Count | Should -BeGreaterThan 0 }
+    }
+
+    It '-Family <_> lists exactly the problems of that family' -ForEach @('connector', 'remoting', 'modules') {
+        $got = @(Get-CsOnlineConnectorProblem -Family $_ -Language en)
+        @($got.Id) | Should -Be $script:IdsOf[$_]
+        @($got | Where-Object Family -ne $_).Count | Should -Be 0
+        $got.Count | Should -BeLessThan $script:AllCount
+    }
+
+    It 'takes several families, in any case, and -Id and -Family both filter' {
+        $got = @(Get-CsOnlineConnectorProblem -Family Remoting, MODULES -Language en)
+        @($got.Id) | Should -Be (@($script:IdsOf['remoting']) + @($script:IdsOf['modules']))
+        @(Get-CsOnlineConnectorProblem -Id * -Family modules).Count | Should -Be $script:IdsOf['modules'].Count
+        $first = $script:IdsOf['remoting'][0]
+        @(Get-CsOnlineConnectorProblem -Id $first -Family remoting).Id | Should -Be $first
+    }
+
+    It 'filters out a known id of another family without an error, and still reports an unknown id' {
+        $out = @(Get-CsOnlineConnectorProblem -Id execution_policy -Family remoting -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        @($ev).Count | Should -Be 0
+        $null = Get-CsOnlineConnectorProblem -Id no_such_problem -Family remoting -ErrorVariable ev2 -ErrorAction SilentlyContinue
+        @($ev2).Count | Should -Be 1
+        $ev2[0].FullyQualifiedErrorId | Should -Be 'CsodProblemNotFound,Get-CsOnlineConnectorProblem'
+    }
+
+    It 'refuses a family the catalog does not have with one InvalidArgument error that lists the families, and lists nothing' {
+        $err = $null
+        $out = $null
+        try { $out = Get-CsOnlineConnectorProblem -Family connector, networking -ErrorAction Stop } catch { $err = $_ }
+        $out | Should -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Be 'CsodUnknownFamily,Get-CsOnlineConnectorProblem'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be 'networking'
+        $err.Exception.Message | Should -Match '"networking"'
+        $err.Exception.Message | Should -Match 'connector, remoting, modules'
+        { Get-CsOnlineConnectorProblem -Family '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'refuses in French with -Language fr' {
+        $err = $null
+        try { Get-CsOnlineConnectorProblem -Family reseau -Language fr -ErrorAction Stop } catch { $err = $_ }
+        $err.Exception.Message | Should -Be ($script:Strings['fr-FR']['UnknownFamily'] -f 'reseau', 'connector, remoting, modules')
+    }
+
+    It 'completes -Family with the catalog''s families, their problems as tooltips' {
+        $line = 'Get-CsOnlineConnectorProblem -Family '
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        @($r.CompletionMatches.CompletionText) | Should -Be $script:Families
+        $line = 'Get-CsOnlineConnectorProblem -Family re'
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        @($r.CompletionMatches.CompletionText) | Should -Be @('remoting')
+        $r.CompletionMatches[0].ToolTip | Should -Match ([regex]::Escape($script:IdsOf['remoting'][0]))
+    }
+
+    It 'is documented in the help' {
+        (Get-Help Get-CsOnlineConnectorProblem -Parameter Family).Description.Text | Should -Match '(?s)connector.*remoting.*modules'
+    }
+}
