@@ -64,8 +64,11 @@ static const char *LOGON_FR =
     "Get-CsWebTicket : \xc3\xa9" "chec de l\xe2\x80\x99ouverture de session de l\xe2\x80\x99utilisateur"
     "\xe2\x80\x99kenmyer@litwareinc.com'. Cr\xc3\xa9" "ez un nouvel objet PSCredential en veillant \xc3\xa0 "
     "utiliser le nom d\xe2\x80\x99utilisateur et le mot de passe appropri\xc3\xa9s.";
-/* A related error that is not ours: no match. */
+/* No known problem: a missing file. */
 static const char *NEGATIVE_EN =
+    "Get-Item : Cannot find path 'C:\\nope\\report.csv' because it does not exist.";
+/* A remoting problem since the remoting family (it was the negative before). */
+static const char *NAME_NOT_RESOLVED_EN =
     "New-PSSession : [admin0a.online.lync.com] Connecting to remote server admin0a.online.lync.com "
     "failed with the following error message : The WinRM client cannot process the request because "
     "the server name cannot be resolved.";
@@ -236,6 +239,10 @@ static void test_csod_classify(void)
     const char *lf[] = {"\"id\":\"logon_failed\"", "kenmyer@litwareinc.com", NULL};
     expect_json(csod_classify(LOGON_FR, "en"), "classify(logon fr, en)", lf);
     expect_no_match(csod_classify(NEGATIVE_EN, "en"), "classify(negative)");
+    {
+        const char *needles[] = {"\"id\":\"winrm_name_not_resolved\"", NULL};
+        expect_json(csod_classify(NAME_NOT_RESOLVED_EN, "en"), "classify(name not resolved)", needles);
+    }
     expect_no_match(csod_classify("hello world", ""), "classify(hello, \"\")");
 
     expect_null(csod_classify(NULL, NULL), "classify(NULL)", "text is NULL");
