@@ -16,11 +16,11 @@ foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSS
     . $file
 }
 
-# What a diagnosis needs (Test-CsOnlineConnector loads these; Scan, Redact,
-# HealthCheck, Catalog and Messages come when a call scans files, masks
-# names, checks the machine, reads the catalog or has a message to write);
-# without -Part, every helper of Private/.
-$script:CsodCoreParts = @('Invoke', 'HostFacts', 'Workers')
+# What a diagnosis needs (Test-CsOnlineConnector loads these; Invoke, Scan,
+# Redact, HealthCheck, Catalog and Messages come when a call scans files,
+# masks names, checks the machine, reads the catalog or has a message to
+# write); without -Part, every helper of Private/.
+$script:CsodCoreParts = @('HostFacts', 'Workers')
 
 function Import-CsodImplementation([string[]] $Part) {
     # Defines the helpers of Private/ (each file once per import).
@@ -46,7 +46,7 @@ $script:CsodNative.Type::WarmUp()
 # these through the module (an attribute's script block runs outside it);
 # nothing is registered at import.
 function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
-    Import-CsodImplementation -Part ($script:CsodCoreParts + 'Catalog')
+    Import-CsodImplementation -Part ($script:CsodCoreParts + 'Invoke' + 'Catalog')
     if ($Kind -eq 'Language') {
         foreach ($l in @(Get-CsodOutputLanguages)) {
             if ($l -like ($WordToComplete + '*')) {

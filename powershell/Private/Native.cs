@@ -237,26 +237,130 @@ namespace CsOnlineDiagnostics.Interop
         // compiled patterns, the output languages are read, and this class's
         // methods are compiled (JIT) off the pipeline's thread. Failures are
         // left to the real calls to report.
+        // ---- the loader's fast path (Native.ps1, Initialize-CsodNative) ---------
+
+        // The OS, process architecture, runtime identifier and library file
+        // name, by Get-CsodPlatform's rules: @{ Os; OsName; Arch; Rid;
+        // LibraryName }. The import asks here once it loaded a compiled copy
+        // (a PowerShell version of these few lines costs ~25 ms cold).
+        public static Hashtable Platform()
+        {
+            string os = "linux";
+            string arch = null;
+            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            {
+                os = "win";
+                string env = Environment.GetEnvironmentVariable("PROCESSOR_ARCHITECTURE");
+                if (env == "AMD64")
+                {
+                    arch = "x64";
+                }
+                else if (env == "x86")
+                {
+                    arch = "x86";
+                }
+                else if (env == "ARM64")
+                {
+                    arch = "arm64";
+                }
+            }
+            else
+            {
+                if (Environment.OSVersion.Platform == PlatformID.MacOSX || Directory.Exists("/System/Library/CoreServices"))
+                {
+                    os = "osx";
+                }
+                // RuntimeInformation (by name: .NET Framework 4.5 lacks it;
+                // outside Windows this is .NET, which has it).
+                Type info = Type.GetType("System.Runtime.InteropServices.RuntimeInformation, System.Runtime.InteropServices.RuntimeInformation", false);
+                if (info == null)
+                {
+                    info = typeof(object).Assembly.GetType("System.Runtime.InteropServices.RuntimeInformation", false);
+                }
+                if (info != null)
+                {
+                    PropertyInfo p = info.GetProperty("ProcessArchitecture", BindingFlags.Public | BindingFlags.Static);
+                    if (p != null)
+                    {
+                        arch = Convert.ToString(p.GetValue(null, null), CultureInfo.InvariantCulture).ToLowerInvariant();
+                    }
+                }
+            }
+            if (arch == null)
+            {
+                arch = IntPtr.Size == 8 ? "x64" : "x86";
+            }
+            string file = "libcsod.so";
+            string name = "Linux";
+            if (os == "win")
+            {
+                file = "csod.dll";
+                name = "Windows";
+            }
+            else if (os == "osx")
+            {
+                file = "libcsod.dylib";
+                name = "macOS";
+            }
+            Hashtable platform = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            platform["Os"] = os;
+            platform["OsName"] = name;
+            platform["Arch"] = arch;
+            platform["Rid"] = os + "-" + arch;
+            platform["LibraryName"] = file;
+            return platform;
+        }
+
+        // The library the module's rules pick (Get-CsodLibraryCandidates and
+        // Initialize-CsodNative): $env:CSOD_LIBRARY (overridePath) made
+        // absolute, else the packaged bin/<rid>/<file> when it exists, else
+        // the newer of the checkout's target/release and target/debug builds
+        // that exist; null when none does.
+        public static string FindLibrary(string moduleRoot, string overridePath, Hashtable platform)
+        {
+            if (!String.IsNullOrEmpty(overridePath))
+            {
+                return Path.GetFullPath(overridePath);
+            }
+            string file = (string)platform["LibraryName"];
+            string packaged = Path.Combine(Path.Combine(Path.Combine(moduleRoot, "bin"), (string)platform["Rid"]), file);
+            if (File.Exists(packaged))
+            {
+                return packaged;
+            }
+            string checkout = Path.GetFullPath(Path.Combine(moduleRoot, ".."));
+            string release = Path.Combine(Path.Combine(Path.Combine(checkout, "target"), "release"), file);
+            string debug = Path.Combine(Path.Combine(Path.Combine(checkout, "target"), "debug"), file);
+            bool hasRelease = File.Exists(release);
+            bool hasDebug = File.Exists(debug);
+            if (hasRelease && hasDebug && File.GetLastWriteTimeUtc(debug) > File.GetLastWriteTimeUtc(release))
+            {
+                return debug;
+            }
+            if (hasRelease)
+            {
+                return release;
+            }
+            return hasDebug ? debug : null;
+        }
+
+        // Called at import: on a thread of its own, the library builds its
+        // catalog and patterns (its first call's cost, ~30 ms) and the
+        // PowerShell types this class builds objects with are looked up,
+        // while the import and the command's binding go on. Nothing more:
+        // compiling every method here ahead of time (PrepareMethod) cost a
+        // first answer more than it saved when the machine's other cores
+        // are busy (scripts/bench), as the JIT then competes with the
+        // pipeline thread.
         public static void WarmUp()
         {
             Thread t = new Thread(delegate()
             {
                 try
                 {
-                    // In the order a first diagnosis needs them.
-                    OutputLanguages();
-                    foreach (Type type in new Type[] { typeof(Native__SUFFIX__), typeof(DiagnoseCall), typeof(ScanCall), typeof(CallResult) })
-                    {
-                        foreach (MethodInfo m in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-                        {
-                            if (!m.IsAbstract && !m.ContainsGenericParameters && (m.Attributes & MethodAttributes.PinvokeImpl) == 0)
-                            {
-                                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
-                            }
-                        }
-                    }
-                    PowerShellTypes();
                     csod_wstring_free(csod_classify_w("csod warm-up", "en"));
+                    OutputLanguages();
+                    PowerShellTypes();
                 }
                 catch (Exception)
                 {
@@ -1544,6 +1648,55 @@ namespace CsOnlineDiagnostics.Interop
             return "en";
         }
 
+        // What every item of one Test-CsOnlineConnector call shares
+        // (Workers.ps1, New-CsodContext), in one call: the output language
+        // (ResolveLanguage), the endpoints (ParseEndpoints), the time bound,
+        // the switches, an empty outcome. What needs PowerShell is left to
+        // the caller: UnknownLanguage (true: warn), EndpointError and
+        // EndpointArguments (a bad -Endpoint: the message's key and
+        // arguments), the -Redact terms, the verbose line.
+        public static Hashtable NewContext(string language, string[] endpoints, int timeoutSec, bool asJson, bool redact, bool quiet, bool narrate, string uiLanguage)
+        {
+            bool unknown;
+            string lang = ResolveLanguage(language, uiLanguage, out unknown);
+            Hashtable ctx = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            ctx["Language"] = lang;
+            ctx["UnknownLanguage"] = unknown;
+            ctx["TimeoutSec"] = timeoutSec;
+            ctx["Endpoints"] = null;
+            ctx["EndpointError"] = null;
+            ctx["EndpointArguments"] = null;
+            ctx["AsJson"] = asJson;
+            ctx["Redact"] = redact;
+            ctx["Quiet"] = quiet;
+            ctx["Narrate"] = narrate;
+            ctx["Terms"] = new object[0];
+            ctx["HostFacts"] = null;
+            ctx["Wrong"] = false;
+            ctx["WarnedNoDiagnose"] = false;
+            ctx["ProgressShown"] = false;
+            ctx["Activity"] = "Test-CsOnlineConnector";
+            ctx["ScanOptions"] = null;
+            ctx["Outcome"] = NewOutcome();
+            ctx["Error"] = null;
+            if (endpoints != null && endpoints.Length > 0)
+            {
+                string key;
+                object[] arguments;
+                object[] list = ParseEndpoints(endpoints, out key, out arguments);
+                if (key != null)
+                {
+                    ctx["EndpointError"] = key;
+                    ctx["EndpointArguments"] = arguments;
+                }
+                else
+                {
+                    ctx["Endpoints"] = list;
+                }
+            }
+            return ctx;
+        }
+
         // A worker's outcome (Workers.ps1): lists whose Add returns nothing,
         // so that a PowerShell caller writes no index to its output.
         public static Hashtable NewOutcome()
@@ -1661,6 +1814,109 @@ namespace CsOnlineDiagnostics.Interop
                 rows[i] = NewObject("CsOnlineDiagnostics.Match", (IDictionary)rows[i]);
             }
             return rows;
+        }
+
+        // One CsOnlineDiagnostics.Diagnosis from a csod_classify or
+        // csod_diagnose document: the best match (the first), every match,
+        // the findings of the probes. Status: "problem" with a match, else
+        // the worst finding's. The top-level Fix is the match's (the
+        // catalog's, for the error in general) unless a finding explains the
+        // match: then the first such finding's, even when it has none (it
+        // says what fits this machine: a disabled msoidsvc must be allowed
+        // to start before Start-Service; no local fix under Group Policy).
+        public static object DiagnosisObject(IDictionary doc, string message)
+        {
+            object[] matchRows = MatchRows(doc["matches"]);
+            object[] matchList = new object[matchRows.Length];
+            for (int i = 0; i < matchRows.Length; i++)
+            {
+                // Fields made an object first, so that the Diagnosis and its
+                // first match share it.
+                IDictionary row = (IDictionary)matchRows[i];
+                IDictionary fields = row["Fields"] as IDictionary;
+                if (fields != null)
+                {
+                    row["Fields"] = NewObject(null, fields);
+                }
+                matchList[i] = NewObject("CsOnlineDiagnostics.Match", row);
+            }
+            object[] findingRows = FindingRows(doc["findings"]);
+            object[] findings = new object[findingRows.Length];
+            for (int i = 0; i < findingRows.Length; i++)
+            {
+                findings[i] = NewObject("CsOnlineDiagnostics.Finding", (IDictionary)findingRows[i]);
+            }
+            IDictionary best = null;
+            if (matchRows.Length > 0)
+            {
+                best = (IDictionary)matchRows[0];
+            }
+            string status = "ok";
+            if (best != null)
+            {
+                status = "problem";
+            }
+            else
+            {
+                foreach (object r in findingRows)
+                {
+                    string st = Convert.ToString(((IDictionary)r)["Status"], CultureInfo.InvariantCulture);
+                    if (st == "problem")
+                    {
+                        status = "problem";
+                        break;
+                    }
+                    if (st == "warning")
+                    {
+                        status = "warning";
+                    }
+                }
+            }
+            OrderedDictionary d = new OrderedDictionary();
+            d["Status"] = status;
+            d["Problem"] = null;
+            d["Title"] = null;
+            d["Confidence"] = null;
+            d["Cause"] = null;
+            d["Resolution"] = new string[0];
+            d["Fix"] = null;
+            d["Doc"] = null;
+            d["Fields"] = null;
+            d["Message"] = message;
+            d["Language"] = doc["language"];
+            d["Matches"] = matchList;
+            d["Findings"] = findings;
+            if (best != null)
+            {
+                string problem = (string)best["Problem"];
+                d["Problem"] = problem;
+                d["Title"] = best["Title"];
+                d["Confidence"] = best["Confidence"];
+                d["Cause"] = best["Cause"];
+                d["Resolution"] = best["Resolution"];
+                d["Fix"] = best["Fix"];
+                foreach (object r in findingRows)
+                {
+                    IDictionary f = (IDictionary)r;
+                    bool explains = false;
+                    foreach (string id in (string[])f["Explains"])
+                    {
+                        if (string.Equals(id, problem, StringComparison.OrdinalIgnoreCase))
+                        {
+                            explains = true;
+                            break;
+                        }
+                    }
+                    if (explains)
+                    {
+                        d["Fix"] = f["Fix"];
+                        break;
+                    }
+                }
+                d["Doc"] = best["Doc"];
+                d["Fields"] = best["Fields"];
+            }
+            return NewObject("CsOnlineDiagnostics.Diagnosis", d);
         }
 
         // ---- the library's documents as rows of output objects ---------------

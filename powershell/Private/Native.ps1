@@ -6,6 +6,7 @@ $script:CsodAbiVersion = 1
 $script:CsodModuleVersion = $null
 # How the interop type came to be: compiled, cache (compiled copy) or session (already loaded).
 $script:CsodInteropOrigin = $null
+$script:CsodInteropKey = $null
 
 # New-CsodErrorRecord and the messages (Get-CsodMessage) live in
 # Private/Messages.ps1, loaded on the first failure or message: an import,
@@ -165,8 +166,10 @@ function Get-CsodModuleVersion {
 
 function Get-CsodCacheDirectory {
     # Per-user cache for the compiled interop assembly ($env:CSOD_CACHE_DIR overrides).
+    # (Windows told by its path separator: Get-CsodPlatform is not on the
+    # loader's fast path.)
     if ($env:CSOD_CACHE_DIR) { return $env:CSOD_CACHE_DIR }
-    if ((Get-CsodPlatform).Os -eq 'win') {
+    if ([System.IO.Path]::DirectorySeparatorChar -eq '\') {
         $base = $env:LOCALAPPDATA
         if (-not $base) { $base = [System.Environment]::GetFolderPath('LocalApplicationData') }
     } else {
@@ -176,38 +179,64 @@ function Get-CsodCacheDirectory {
     [System.IO.Path]::Combine($base, 'CsOnlineDiagnostics', 'interop')
 }
 
-function Import-CsodInterop([string] $LibraryPath) {
-    # Defines the interop type for $LibraryPath, reusing (in this order) the type
-    # already loaded in this session, a compiled copy from the per-user cache
-    # (loaded with Assembly.LoadFrom: no Add-Type, no compiler), and only then
-    # compiling the C# (and caching the result).
-    # Import-Module -Force, or a second runspace: the type this process
-    # already loaded for the same key, kept in the AppDomain's data.
-    $stamp = Get-CsodInteropStamp $LibraryPath
-    $slot = 'CsOnlineDiagnostics.Interop|' + $stamp.Key
-    $type = [System.AppDomain]::CurrentDomain.GetData($slot)
-    if ($type -is [type]) {
-        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $type.FullName)
-        $script:CsodInteropOrigin = 'session'
-        return $type
-    }
-    $type = Import-CsodInteropType $LibraryPath $stamp
-    if ($type) { [System.AppDomain]::CurrentDomain.SetData($slot, $type) }
-    $type
-}
-
-function Import-CsodInteropType([string] $LibraryPath, [hashtable] $Stamp) {
-    # Import-CsodInterop once per process: the cached compiled copy, else compile.
-    # (No lookup of the type by name: Import-CsodInterop's AppDomain slot
-    # already knows a type this process loaded, and a lookup that finds
-    # nothing searches every assembly.)
-    $stamp = $Stamp
-    # The compiled copy depends on the runtime that compiled it too.
+function Get-CsodInteropPointer {
+    # The cache's record of the last compiled copy this runtime loaded
+    # (last-<runtime>.txt: its key, its file, its type), and the runtime:
+    # a compiled copy depends on the runtime that compiled it too.
     $edition = 'Desktop'
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
     $runtime = $edition + [System.Environment]::Version.Major
     $cacheDir = Get-CsodCacheDirectory
-    $cached = [System.IO.Path]::Combine($cacheDir, ('CsOnlineDiagnostics.Interop.{0}.{1}.dll' -f $runtime, $stamp.Hash))
+    @{ Runtime = $runtime; Directory = $cacheDir; Path = [System.IO.Path]::Combine($cacheDir, 'last-' + $runtime + '.txt') }
+}
+
+function Find-CsodKnownInterop([string] $ModuleRoot) {
+    # The loader's fast path: the interop type loaded before for this module
+    # folder and this Native.cs (its length and write time: no read, no
+    # hash), by this process (the AppDomain's data: Import-Module -Force, a
+    # second runspace; origin "session") or by the last import of this
+    # runtime (the cache's last-<runtime>.txt; origin "cache"). $null when
+    # none; a torn or garbled record, or a file gone, is none. The caller
+    # checks that it was compiled for the library the rules pick now.
+    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($ModuleRoot, 'Private', 'Native.cs'))
+    $key = $ModuleRoot + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
+    $script:CsodInteropKey = $key
+    $type = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Interop|' + $key)
+    if ($type -is [type]) {
+        $script:CsodInteropOrigin = 'session'
+        return $type
+    }
+    $pointer = Get-CsodInteropPointer
+    if ([System.IO.File]::Exists($pointer.Path)) {
+        try {
+            $last = [System.IO.File]::ReadAllLines($pointer.Path)
+            if ($last.Length -eq 3 -and $last[0] -eq $key) {
+                $type = [System.Reflection.Assembly]::LoadFrom($last[1]).GetType($last[2], $false)
+                if ($type) {
+                    $script:CsodInteropOrigin = 'cache'
+                    return $type
+                }
+            }
+        } catch {
+            Write-CsodLoadVerbose ('csod: {0} unusable ({1})' -f $pointer.Path, $_.Exception.Message)
+        }
+    }
+    $null
+}
+
+function Import-CsodInterop([string] $LibraryPath) {
+    # Defines the interop type for $LibraryPath when Find-CsodKnownInterop
+    # had none for it: a compiled copy from the per-user cache, named by the
+    # stamp (loaded with Assembly.LoadFrom: no Add-Type, no compiler), and
+    # only then compiling the C# (and caching the result). Records it for
+    # the fast path (the AppDomain's data, last-<runtime>.txt).
+    # (No lookup of the type by name: a lookup that finds nothing searches
+    # every assembly.)
+    $pointer = Get-CsodInteropPointer
+    $cacheDir = $pointer.Directory
+    $stamp = Get-CsodInteropStamp $LibraryPath
+    $cached = [System.IO.Path]::Combine($cacheDir, ('CsOnlineDiagnostics.Interop.{0}.{1}.dll' -f $pointer.Runtime, $stamp.Hash))
+    $type = $null
     if ([System.IO.File]::Exists($cached)) {
         try {
             $assembly = [System.Reflection.Assembly]::LoadFrom($cached)
@@ -215,16 +244,46 @@ function Import-CsodInteropType([string] $LibraryPath, [hashtable] $Stamp) {
             if ($type) {
                 Write-CsodLoadVerbose ('csod: loaded the compiled interop from {0}' -f $cached)
                 $script:CsodInteropOrigin = 'cache'
-                return $type
+            } else {
+                Write-CsodLoadVerbose ('csod: cached interop {0} lacks {1}; compiling again' -f $cached, $stamp.TypeName)
             }
-            Write-CsodLoadVerbose ('csod: cached interop {0} lacks {1}; compiling again' -f $cached, $stamp.TypeName)
         } catch {
             Write-CsodLoadVerbose ('csod: cached interop {0} unusable ({1}); compiling again' -f $cached, $_.Exception.Message)
         }
     }
-    # No usable compiled copy: compile (Private/Compile.ps1, parsed only then).
-    Import-CsodPrivate Compile
-    Invoke-CsodInteropCompile -LibraryPath $LibraryPath -CacheDirectory $cacheDir -CachedPath $cached
+    if (-not $type) {
+        # No usable compiled copy: compile (Private/Compile.ps1, parsed only then).
+        Import-CsodPrivate Compile
+        $type = Invoke-CsodInteropCompile -LibraryPath $LibraryPath -CacheDirectory $cacheDir -CachedPath $cached
+    }
+    if ($type) {
+        $key = $script:CsodInteropKey
+        if (-not $key) {
+            $cs = [System.IO.FileInfo]::new($stamp.Path)
+            $key = $script:ModuleRoot + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
+        }
+        [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Interop|' + $key, $type)
+        if ([System.IO.File]::Exists($cached)) { Set-CsodInteropPointer -Pointer $pointer.Path -Key $key -Path $cached -TypeName $stamp.TypeName }
+    }
+    $type
+}
+
+function Set-CsodInteropPointer([string] $Pointer, [string] $Key, [string] $Path, [string] $TypeName) {
+    # Writes last-<runtime>.txt for the next import (a unique file moved
+    # into place); a cache that cannot be written only costs the next
+    # import the stamp.
+    $temp = $Pointer + '.' + [System.Guid]::NewGuid().ToString('N')
+    try {
+        [System.IO.File]::WriteAllLines($temp, [string[]]@($Key, $Path, $TypeName))
+        if ([System.IO.File]::Exists($Pointer)) {
+            [System.IO.File]::Replace($temp, $Pointer, [NullString]::Value)
+        } else {
+            [System.IO.File]::Move($temp, $Pointer)
+        }
+    } catch {
+        Write-CsodLoadVerbose ('csod: cannot write {0} ({1})' -f $Pointer, $_.Exception.Message)
+        try { [System.IO.File]::Delete($temp) } catch { }
+    }
 }
 
 function Initialize-CsodNative([string] $ModuleRoot) {
@@ -232,14 +291,33 @@ function Initialize-CsodNative([string] $ModuleRoot) {
     # library, so a missing, unloadable or mismatched library fails
     # Import-Module itself, never a later command). Throws an ErrorRecord
     # (CsodLibraryNotFound, CsodLibraryLoadFailed, CsodAbiMismatch) on failure.
-    $platform = Get-CsodPlatform
+    # The fast path: an interop loaded before for this module (see
+    # Find-CsodKnownInterop) tells the platform and the library the rules
+    # pick (its Platform and FindLibrary: a few lines of C# instead of
+    # PowerShell's cold cost); when that is the library it was compiled
+    # for, there is nothing else to find.
     $library = $null
-    if (-not $env:CSOD_LIBRARY) {
+    $type = Find-CsodKnownInterop $ModuleRoot
+    if ($type) {
+        $platform = $type::Platform()
+        $library = $type::FindLibrary($ModuleRoot, $env:CSOD_LIBRARY, $platform)
+        if ($library -ceq $type::LibraryPath) {
+            $script:CsodPlatform = $platform
+            if ($VerbosePreference -ne 'SilentlyContinue') { Write-CsodLoadVerbose ('csod: native library {0}, interop {1} ({2})' -f $library, $type.FullName, $script:CsodInteropOrigin) }
+        } else {
+            $type = $null
+            $library = $null
+        }
+    }
+    if (-not $type) {
+        $platform = Get-CsodPlatform
+    }
+    if (-not $type -and -not $env:CSOD_LIBRARY) {
         # The packaged layout, the common case: one stat.
         $library = [System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName)
         if (-not [System.IO.File]::Exists($library)) { $library = $null }
     }
-    if (-not $library) {
+    if (-not $type -and -not $library) {
         $candidates = Get-CsodLibraryCandidates $ModuleRoot
         foreach ($c in $candidates) {
             if ([System.IO.File]::Exists($c)) { $library = $c; break }
@@ -250,9 +328,11 @@ function Initialize-CsodNative([string] $ModuleRoot) {
         $message = Get-CsodMessage LibraryNotFound @($platform.LibraryName, $platform.Rid, ($candidates -join '; '))
         throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction (Get-CsodMessage LibraryNotFoundAction))
     }
-    Write-CsodLoadVerbose ('csod: native library {0}' -f $library)
     try {
-        $type = Import-CsodInterop $library
+        if (-not $type) {
+            if ($VerbosePreference -ne 'SilentlyContinue') { Write-CsodLoadVerbose ('csod: native library {0}' -f $library) }
+            $type = Import-CsodInterop $library
+        }
         $abi = $type::AbiVersion()
     } catch {
         Import-CsodPrivate Messages

@@ -39,43 +39,25 @@ function script:New-CsodContext {
     # What every item of one call shares: output language, endpoints, time
     # bound, switches, the host facts (gathered once), the -Redact terms.
     # $ctx.Error: an ErrorRecord for a bad -Endpoint (the command throws it).
+    # The interop's NewContext builds it (one call on a first answer's
+    # path); the messages, the redaction terms and verbose lines are added
+    # here, only when needed.
     param([string] $Language, [string[]] $Endpoint, [int] $TimeoutSec, [switch] $AsJson, [switch] $Redact, [switch] $Quiet, [switch] $Narrate)
-    $outcome = New-CsodOutcome
     $type = $script:CsodNative.Type
-    # (Resolve-CsodLanguage's rule, called straight: one function less to
-    # compile on a first answer.)
-    $unknown = $false
-    $lang = $type::ResolveLanguage($Language, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName, [ref]$unknown)
-    $script:CsodMessageLanguage = $lang
-    if ($unknown) { $outcome.Warnings.Add((Get-CsodMessage UnknownLanguage @($Language, ($type::OutputLanguages() -join ', ')) -Language 'en')) }
-    $ctx = @{
-        Language         = $lang
-        TimeoutSec       = $TimeoutSec
-        Endpoints        = $null
-        AsJson           = [bool]$AsJson
-        Redact           = [bool]$Redact
-        Quiet            = [bool]$Quiet
-        Narrate          = [bool]$Narrate
-        Terms            = @()
-        HostFacts        = $null
-        Wrong            = $false
-        WarnedNoDiagnose = $false
-        ProgressShown    = $false
-        Activity         = 'Test-CsOnlineConnector'
-        ScanOptions      = $null
-        Outcome          = $outcome
-        Error            = $null
-    }
-    if ($Endpoint) {
-        $r = ConvertTo-CsodEndpoint -Endpoint $Endpoint
-        if ($r.Error) { $ctx.Error = $r.Error; return $ctx }
-        $ctx.Endpoints = $r.Endpoints
+    $ctx = $type::NewContext($Language, $Endpoint, $TimeoutSec, $AsJson.IsPresent, $Redact.IsPresent, $Quiet.IsPresent, $Narrate.IsPresent, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName)
+    $script:CsodMessageLanguage = $ctx.Language
+    if ($ctx.UnknownLanguage) { $ctx.Outcome.Warnings.Add((Get-CsodMessage UnknownLanguage @($Language, ($type::OutputLanguages() -join ', ')) -Language 'en')) }
+    if ($ctx.EndpointError) {
+        # (ConvertTo-CsodEndpoint's error, made here.)
+        $arguments = $ctx.EndpointArguments
+        $ctx.Error = New-CsodErrorRecord -Message (Get-CsodMessage $ctx.EndpointError $arguments) -ErrorId 'CsodBadEndpoint' -Category InvalidArgument -TargetObject $arguments[0]
+        return $ctx
     }
     if ($Redact) {
         Import-CsodPrivate Redact
         $ctx.Terms = Get-CsodRedactionTerms
     }
-    if ($Narrate) { $outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $lang))) }
+    if ($Narrate) { $ctx.Outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $ctx.Language))) }
     $ctx
 }
 
@@ -154,7 +136,8 @@ function script:Add-CsodDiagnosis {
     }
     $doc = $script:CsodNative.Type::ParseJson($Json)
     if ($doc['truncated']) { $Outcome.Warnings.Add((Get-CsodMessage Truncated @($Length))) }
-    $diagnosis = ConvertTo-CsodDiagnosis -Json $doc -Message $text
+    # (ConvertTo-CsodDiagnosis, called straight.)
+    $diagnosis = $script:CsodNative.Type::DiagnosisObject($doc, $text)
     if ($Context.Narrate) {
         if ($diagnosis.Problem) {
             $Outcome.Verbose.Add((Get-CsodMessage VerboseRecognised @($diagnosis.Problem, $diagnosis.Confidence)))
@@ -231,6 +214,7 @@ function script:Invoke-CsodPathInput {
     # -Path / -LiteralPath (or files from the pipeline): resolves, writes
     # the resolution's errors, then scans and writes each file in turn.
     param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Context, [string[]] $Paths, [switch] $Literal, [switch] $ExpectingInput)
+    Import-CsodPrivate Invoke
     Import-CsodPrivate Scan
     $resolved = New-CsodOutcome
     Resolve-CsodScanPath -Outcome $resolved -SessionState $Cmdlet.SessionState -Paths $Paths -Literal:$Literal -ExpectingInput:$ExpectingInput -Verbose:($Context.Narrate)

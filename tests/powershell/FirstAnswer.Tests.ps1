@@ -17,7 +17,7 @@ AfterAll {
 }
 
 Describe 'The first answer in a fresh pwsh' {
-    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan, redaction and message helpers' {
+    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan, redaction, message and JSON-object helpers' {
         $cmd = @'
 # Progress shows only for a slow answer (a second): none here.
 $ProgressPreference = 'SilentlyContinue'
@@ -29,13 +29,22 @@ $m = Get-Module CsOnlineDiagnostics
 "scan=" + [bool](& $m {{ Get-Command Invoke-CsodScanFile -ErrorAction Ignore }})
 "redact=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction Ignore }})
 "messages=" + [bool](& $m {{ Get-Command Get-CsodMessageTable -ErrorAction Ignore }})
+"invoke=" + [bool](& $m {{ Get-Command ConvertTo-CsodObject -ErrorAction Ignore }})
+"type=" + $d.PSObject.TypeNames[0] + " findings=" + @($d.Findings).Count + " fix=" + [bool]$d.Fix
 '@ -f $script:Manifest, $script:Listener.LocalEndpoint.Port
+        # The interop cache warm (compiling it uses Add-Type, in
+        # Microsoft.PowerShell.Utility), as when this file runs alone.
+        $null = Invoke-ChildPwsh -Command ('Import-Module ''{0}''' -f $script:Manifest)
         $r = Invoke-ChildPwsh -Command $cmd
         $r.Text | Should -Match 'problem=execution_policy'
         $r.Text | Should -Match 'utility=False'
         $r.Text | Should -Match 'scan=False'
         $r.Text | Should -Match 'redact=False'
         $r.Text | Should -Match 'messages=False'
+        # The context and the Diagnosis come from the interop (NewContext,
+        # DiagnosisObject): Private/Invoke.ps1 is not parsed.
+        $r.Text | Should -Match 'invoke=False'
+        $r.Text | Should -Match 'type=CsOnlineDiagnostics.Diagnosis findings=[1-9]\d* fix=True'
     }
 
     It 'the import parses only the loader and the public commands' {
