@@ -6,7 +6,9 @@ Set-StrictMode -Version 2.0
 
 $script:ModuleRoot = $PSScriptRoot
 
-# At import: the loader (Private/Native.ps1) and the public commands only.
+# At import: the loader's fast path (Private/Native.ps1; its slow path,
+# Private/Loader.ps1 and Compile.ps1, only when it has no compiled copy)
+# and the public commands only.
 # The helpers the commands run with (the other Private/*.ps1) are dot-sourced
 # on first use by Import-CsodImplementation: parsing them was most of the
 # import's cost. Their functions are declared script: so that they land in
@@ -27,7 +29,7 @@ function Import-CsodImplementation([string[]] $Part) {
     if (-not $Part) {
         $Part = @(foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($script:ModuleRoot, 'Private'), '*.ps1')) {
                 $name = [System.IO.Path]::GetFileNameWithoutExtension($file)
-                if ($name -ne 'Native') { $name }
+                if ($name -ne 'Native' -and $name -ne 'Loader' -and $name -ne 'Compile') { $name }
             })
     }
     foreach ($name in $Part) { Import-CsodPrivate $name }
@@ -77,4 +79,6 @@ function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
     }
 }
 
-Export-ModuleMember -Function Test-CsOnlineConnector, Get-CsOnlineConnectorProblem
+# The exports are the manifest's FunctionsToExport (the module is imported
+# through CsOnlineDiagnostics.psd1): an Export-ModuleMember call here cost a
+# first answer ~45 ms of CPU in a fresh session (scripts/bench).

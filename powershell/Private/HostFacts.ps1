@@ -17,7 +17,12 @@ function script:Get-CsodHostFacts {
     # as reported, the library knows the OS. The interop's HostFacts shapes
     # what the cmdlets gave. $Notes: where to add verbose lines.
     param([object] $Notes)
-    $platform = Get-CsodPlatform
+    # (The platform the import found; Get-CsodPlatform when it did not.)
+    $platform = $script:CsodPlatform
+    if (-not $platform) {
+        Import-CsodPrivate Loader
+        $platform = Get-CsodPlatform
+    }
     $edition = 'Desktop'
     if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
     $policies = $null

@@ -344,11 +344,25 @@ namespace CsOnlineDiagnostics.Interop
             return hasDebug ? debug : null;
         }
 
+        // What a first diagnosis of an error calls here after the import
+        // (Workers.ps1: InputKind, ReadError, HostFacts, the request's JSON,
+        // the diagnose call, the document's JSON, the Diagnosis), compiled
+        // by the warm-up thread. A name missing here only costs its JIT on
+        // the pipeline thread.
+        private static readonly string[] FirstAnswerMethods = new string[]
+        {
+            "InputKind", "ReadError", "IsPSObject", "PSBase", "Member", "MemberText", "TypeNames", "TypeName", "IsA",
+            "ExceptionChain", "IsWrapper", "HostFacts", "Items", "WsmanClient", "ToJson", "Unwrap", "WriteJson",
+            "WriteString", "BeginDiagnose", "ParseJson", "SkipSpace", "ParseValue", "Expect", "ParseString",
+            "DiagnosisObject", "MatchRows", "FindingRows", "StringList", "EvidenceList", "NewObject"
+        };
+
         // Called at import: on a thread of its own, the library builds its
-        // catalog and patterns (its first call's cost, ~30 ms) and the
+        // catalog and patterns (its first call's cost, ~30 ms), the
         // PowerShell types this class builds objects with are looked up,
-        // while the import and the command's binding go on. Nothing more:
-        // compiling every method here ahead of time (PrepareMethod) cost a
+        // and the methods a first diagnosis of an error calls are compiled
+        // (FirstAnswerMethods), while the import and the command's binding
+        // go on. Only those: compiling every method ahead of time cost a
         // first answer more than it saved when the machine's other cores
         // are busy (scripts/bench), as the JIT then competes with the
         // pipeline thread.
@@ -361,6 +375,20 @@ namespace CsOnlineDiagnostics.Interop
                     csod_wstring_free(csod_classify_w("csod warm-up", "en"));
                     OutputLanguages();
                     PowerShellTypes();
+                    foreach (MethodInfo m in typeof(Native__SUFFIX__).GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly))
+                    {
+                        if (Array.IndexOf(FirstAnswerMethods, m.Name) >= 0 && !m.ContainsGenericParameters)
+                        {
+                            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                        }
+                    }
+                    foreach (MethodInfo m in typeof(DiagnoseCall).GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+                    {
+                        if (!m.IsAbstract && (m.Attributes & MethodAttributes.PinvokeImpl) == 0)
+                        {
+                            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                        }
+                    }
                 }
                 catch (Exception)
                 {

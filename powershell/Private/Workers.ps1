@@ -39,26 +39,36 @@ function script:New-CsodContext {
     # What every item of one call shares: output language, endpoints, time
     # bound, switches, the host facts (gathered once), the -Redact terms.
     # $ctx.Error: an ErrorRecord for a bad -Endpoint (the command throws it).
-    # The interop's NewContext builds it (one call on a first answer's
-    # path); the messages, the redaction terms and verbose lines are added
-    # here, only when needed.
+    # The interop's NewContext builds it; Complete-CsodContext adds what
+    # needs PowerShell. (Test-CsOnlineConnector makes both calls itself,
+    # the second only when needed: one function call less on a first
+    # answer.)
     param([string] $Language, [string[]] $Endpoint, [int] $TimeoutSec, [switch] $AsJson, [switch] $Redact, [switch] $Quiet, [switch] $Narrate)
-    $type = $script:CsodNative.Type
-    $ctx = $type::NewContext($Language, $Endpoint, $TimeoutSec, $AsJson.IsPresent, $Redact.IsPresent, $Quiet.IsPresent, $Narrate.IsPresent, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName)
+    $ctx = $script:CsodNative.Type::NewContext($Language, $Endpoint, $TimeoutSec, $AsJson.IsPresent, $Redact.IsPresent, $Quiet.IsPresent, $Narrate.IsPresent, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName)
     $script:CsodMessageLanguage = $ctx.Language
-    if ($ctx.UnknownLanguage) { $ctx.Outcome.Warnings.Add((Get-CsodMessage UnknownLanguage @($Language, ($type::OutputLanguages() -join ', ')) -Language 'en')) }
+    Complete-CsodContext -Context $ctx -Language $Language
+    $ctx
+}
+
+function script:Complete-CsodContext {
+    # What a context from the interop's NewContext needs PowerShell for:
+    # the warning for a language without texts, the ErrorRecord of a bad
+    # -Endpoint ($ctx.Error), the -Redact terms, the verbose line. Nothing
+    # to do when none applies (a first answer's common case).
+    param([hashtable] $Context, [string] $Language)
+    $ctx = $Context
+    if ($ctx.UnknownLanguage) { $ctx.Outcome.Warnings.Add((Get-CsodMessage UnknownLanguage @($Language, ($script:CsodNative.Type::OutputLanguages() -join ', ')) -Language 'en')) }
     if ($ctx.EndpointError) {
         # (ConvertTo-CsodEndpoint's error, made here.)
         $arguments = $ctx.EndpointArguments
         $ctx.Error = New-CsodErrorRecord -Message (Get-CsodMessage $ctx.EndpointError $arguments) -ErrorId 'CsodBadEndpoint' -Category InvalidArgument -TargetObject $arguments[0]
-        return $ctx
+        return
     }
-    if ($Redact) {
+    if ($ctx.Redact) {
         Import-CsodPrivate Redact
         $ctx.Terms = Get-CsodRedactionTerms
     }
-    if ($Narrate) { $ctx.Outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $ctx.Language))) }
-    $ctx
+    if ($ctx.Narrate) { $ctx.Outcome.Verbose.Add((Get-CsodMessage VerboseLibrary @($script:CsodNative.LibraryPath, $script:CsodNative.Version, $ctx.Language))) }
 }
 
 function script:Write-CsodProgress {
@@ -153,7 +163,8 @@ function script:Invoke-CsodErrorDiagnosis {
     # One error (ErrorRecord, exception, or their deserialized forms):
     # classified from its record, with the probes that matter for it.
     param([hashtable] $Context, [object] $InputObject)
-    $outcome = New-CsodOutcome
+    # (New-CsodOutcome, called straight.)
+    $outcome = $script:CsodNative.Type::NewOutcome()
     # (Get-CsodErrorInput's reading, called straight.)
     $record = $script:CsodNative.Type::ReadError($InputObject)
     if ($record.Contains('unsupported')) {

@@ -304,16 +304,39 @@ function Test-CsOnlineConnector {
     begin {
         # The work is done by the private workers of Private/Workers.ps1 (one
         # per mode); this command binds, dispatches and writes.
-        Import-CsodImplementation -Part $script:CsodCoreParts
-        $ctx = New-CsodContext -Language $Language -Endpoint $Endpoint -TimeoutSec $TimeoutSec -AsJson:$AsJson -Redact:$Redact -Quiet:$Quiet -Narrate:($VerbosePreference -ne 'SilentlyContinue')
-        if ($ctx.Error) { $PSCmdlet.ThrowTerminatingError($ctx.Error) }
+        # (Import-CsodImplementation -Part $script:CsodCoreParts, inline: a
+        # function call costs a first answer its own binding. The parts
+        # declare their functions script:, so they land in the module.)
+        foreach ($part in $script:CsodCoreParts) {
+            if (-not $script:CsodPrivateLoaded.ContainsKey($part)) {
+                . ([System.IO.Path]::Combine($script:ModuleRoot, 'Private', $part + '.ps1'))
+                $script:CsodPrivateLoaded[$part] = $true
+            }
+        }
+        # (New-CsodContext, inline.)
+        $narrate = $VerbosePreference -ne 'SilentlyContinue'
+        $ctx = $script:CsodNative.Type::NewContext($Language, $Endpoint, $TimeoutSec, $AsJson.IsPresent, $Redact.IsPresent, $Quiet.IsPresent, $narrate, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName)
+        $script:CsodMessageLanguage = $ctx.Language
+        if ($ctx.UnknownLanguage -or $ctx.EndpointError -or $Redact -or $narrate) {
+            Complete-CsodContext -Context $ctx -Language $Language
+            if ($ctx.Error) { $PSCmdlet.ThrowTerminatingError($ctx.Error) }
+        }
         Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome $ctx.Outcome -Context $ctx
         $received = $false
     }
     process {
         $received = $true
         if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
-            Invoke-CsodInputObject -Cmdlet $PSCmdlet -Context $ctx -InputObject $InputObject
+            # An error, the common case, straight to its worker (one
+            # function call less on a first answer); anything else through
+            # Invoke-CsodInputObject.
+            # ($inputPath, not $path: that is -Path, which refuses $null.)
+            $inputPath = $null
+            if ($script:CsodNative.Type::InputKind($InputObject, [ref]$inputPath) -eq 'error') {
+                Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $ctx -InputObject $InputObject) -Context $ctx
+            } else {
+                Invoke-CsodInputObject -Cmdlet $PSCmdlet -Context $ctx -InputObject $InputObject
+            }
         } elseif ($PSCmdlet.ParameterSetName -ne 'Health') {
             # -ErrorRecord, -Exception, -Message, -Path, -LiteralPath.
             Invoke-CsodNamedInput -Cmdlet $PSCmdlet -Context $ctx -Bound $PSBoundParameters

@@ -275,7 +275,7 @@ const char *csod_version(void) { return "9.9.9"; }
 
 Describe 'Windows PowerShell 5.1 compatibility' {
     It 'the C# handed to Add-Type compiles as C# 5 (mcs -langversion:5 against the Mono .NET Framework 4.5 profile)' {
-        $source = & (Get-Module CsOnlineDiagnostics) { (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
+        $source = & (Get-Module CsOnlineDiagnostics) { Import-CsodPrivate Loader; (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
         $source | Should -Match 'DllImport\(LibraryPath'
         $source | Should -Match ([regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath })))
         $cs = Join-Path $TestDrive 'Native.cs'
