@@ -31,11 +31,12 @@ function script:Get-CsodHostFacts {
     # is imported already, so whatever the session made of it (a proxy, a
     # test's mock) answers; otherwise its cmdlet class itself through a
     # CmdletInfo, which runs the same cmdlet without importing the module:
-    # that autoload is ~60 ms of a fresh session's first answer. Windows
-    # PowerShell 5.1 may not have loaded the class's assembly: by name then.
+    # that autoload is ~60 ms of a fresh session's first answer. The
+    # interop finds the class (ExecutionPolicyCommand: its assembly is not
+    # loaded in a fresh PowerShell 7); by name when it cannot.
     $policy = 'Get-ExecutionPolicy'
     if (-not (Get-Module -Name Microsoft.PowerShell.Security)) {
-        $cmdlet = 'Microsoft.PowerShell.Commands.GetExecutionPolicyCommand' -as [type]
+        $cmdlet = $script:CsodNative.Type::ExecutionPolicyCommand()
         if ($cmdlet) { $policy = [System.Management.Automation.CmdletInfo]::new('Get-ExecutionPolicy', $cmdlet) }
     }
     try {

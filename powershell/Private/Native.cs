@@ -354,7 +354,8 @@ namespace CsOnlineDiagnostics.Interop
             "InputKind", "ReadError", "IsPSObject", "PSBase", "Member", "MemberText", "TypeNames", "TypeName", "IsA",
             "ExceptionChain", "IsWrapper", "HostFacts", "Items", "WsmanClient", "ToJson", "Unwrap", "WriteJson",
             "WriteString", "BeginDiagnose", "ParseJson", "SkipSpace", "ParseValue", "Expect", "ParseString",
-            "DiagnosisObject", "MatchRows", "FindingRows", "StringList", "EvidenceList", "NewObject"
+            "DiagnosisObject", "MatchRows", "FindingRows", "StringList", "EvidenceList", "NewObject",
+            "ExecutionPolicyCommand"
         };
 
         // Called at import: on a thread of its own, the library builds its
@@ -1736,6 +1737,42 @@ namespace CsOnlineDiagnostics.Interop
             o["Verbose"] = new System.Collections.Generic.List<string>();
             o["Wrong"] = false;
             return o;
+        }
+
+        // The Get-ExecutionPolicy cmdlet class, for the host facts to run it
+        // through a CmdletInfo without importing its module
+        // (Microsoft.PowerShell.Security: ~60 ms of a fresh session's first
+        // answer). Its assembly is loaded by the full name of
+        // System.Management.Automation's (same version and key: both ship
+        // with PowerShell), unless loaded already; null when it cannot be.
+        public static Type ExecutionPolicyCommand()
+        {
+            const string typeName = "Microsoft.PowerShell.Commands.GetExecutionPolicyCommand";
+            try
+            {
+                foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    if (a.GetName().Name == "Microsoft.PowerShell.Security")
+                    {
+                        return a.GetType(typeName, false);
+                    }
+                }
+                if (!PowerShellTypes())
+                {
+                    return null;
+                }
+                AssemblyName sma = psObjectType.Assembly.GetName();
+                AssemblyName security = new AssemblyName();
+                security.Name = "Microsoft.PowerShell.Security";
+                security.Version = sma.Version;
+                security.CultureInfo = sma.CultureInfo;
+                security.SetPublicKeyToken(sma.GetPublicKeyToken());
+                return Assembly.Load(security).GetType(typeName, false);
+            }
+            catch (Exception)
+            {
+                return null;
+            }
         }
 
         // ---- PowerShell objects built here ------------------------------------

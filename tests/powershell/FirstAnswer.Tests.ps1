@@ -17,7 +17,7 @@ AfterAll {
 }
 
 Describe 'The first answer in a fresh pwsh' {
-    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or parsing the scan, redaction, message and JSON-object helpers' {
+    It 'diagnoses a caught error without autoloading Microsoft.PowerShell.Utility or .Security, or parsing the scan, redaction, message and JSON-object helpers' {
         $cmd = @'
 # Progress shows only for a slow answer (a second): none here.
 $ProgressPreference = 'SilentlyContinue'
@@ -25,12 +25,15 @@ Import-Module '{0}'
 $d = try {{ throw [System.Management.Automation.PSSecurityException]::new('File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.') }} catch {{ $_ | Test-CsOnlineConnector -Endpoint 127.0.0.1:{1} }}
 "problem=" + $d.Problem
 "utility=" + [bool](Get-Module Microsoft.PowerShell.Utility)
+"security=" + [bool](Get-Module Microsoft.PowerShell.Security)
 $m = Get-Module CsOnlineDiagnostics
 "scan=" + [bool](& $m {{ Get-Command Invoke-CsodScanFile -ErrorAction Ignore }})
 "redact=" + [bool](& $m {{ Get-Command Protect-CsodText -ErrorAction Ignore }})
 "messages=" + [bool](& $m {{ Get-Command Get-CsodMessageTable -ErrorAction Ignore }})
 "invoke=" + [bool](& $m {{ Get-Command ConvertTo-CsodObject -ErrorAction Ignore }})
 "type=" + $d.PSObject.TypeNames[0] + " findings=" + @($d.Findings).Count + " fix=" + [bool]$d.Fix
+$j = try {{ throw [System.Management.Automation.PSSecurityException]::new('File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.') }} catch {{ $_ | Test-CsOnlineConnector -Endpoint 127.0.0.1:{1} -AsJson }}
+"policy=" + (($j | ConvertFrom-Json).facts | Where-Object id -eq 'host.effective_execution_policy').value
 '@ -f $script:Manifest, $script:Listener.LocalEndpoint.Port
         # The interop cache warm (compiling it uses Add-Type, in
         # Microsoft.PowerShell.Utility), as when this file runs alone.
@@ -38,6 +41,11 @@ $m = Get-Module CsOnlineDiagnostics
         $r = Invoke-ChildPwsh -Command $cmd
         $r.Text | Should -Match 'problem=execution_policy'
         $r.Text | Should -Match 'utility=False'
+        # Get-ExecutionPolicy ran through its cmdlet class (the interop
+        # loads Microsoft.PowerShell.Security's assembly), not by autoloading
+        # its module (~60 ms).
+        $r.Text | Should -Match 'security=False'
+        $r.Text | Should -Match 'policy=(Unrestricted|RemoteSigned|AllSigned|Restricted|Bypass|Undefined|Default)'
         $r.Text | Should -Match 'scan=False'
         $r.Text | Should -Match 'redact=False'
         $r.Text | Should -Match 'messages=False'
