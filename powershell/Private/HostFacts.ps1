@@ -23,8 +23,8 @@ function script:Get-CsodHostFacts {
         Import-CsodPrivate Loader
         $platform = Get-CsodPlatform
     }
-    $edition = 'Desktop'
-    if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
+    # (Desktop or Core, from Windows PowerShell 5.1 on.)
+    $edition = [string]$PSVersionTable.PSEdition
     $policies = $null
     $effective = $null
     # Get-ExecutionPolicy by name when its module (Microsoft.PowerShell.Security)
@@ -34,8 +34,13 @@ function script:Get-CsodHostFacts {
     # that autoload is ~60 ms of a fresh session's first answer. The
     # interop finds the class (ExecutionPolicyCommand: its assembly is not
     # loaded in a fresh PowerShell 7); by name when it cannot.
+    # (One Get-Module for that module and the connector modules: each
+    # cmdlet call costs a first answer its own binding.)
+    $loaded = @(Get-Module -Name (@('Microsoft.PowerShell.Security') + $script:CsodConnectorModules) -ErrorAction SilentlyContinue)
+    $securityLoaded = $false
+    foreach ($m in $loaded) { if ($m.Name -eq 'Microsoft.PowerShell.Security') { $securityLoaded = $true } }
     $policy = 'Get-ExecutionPolicy'
-    if (-not (Get-Module -Name Microsoft.PowerShell.Security)) {
+    if (-not $securityLoaded) {
         $cmdlet = $script:CsodNative.Type::ExecutionPolicyCommand()
         if ($cmdlet) { $policy = [System.Management.Automation.CmdletInfo]::new('Get-ExecutionPolicy', $cmdlet) }
     }
@@ -47,7 +52,6 @@ function script:Get-CsodHostFacts {
     }
     if (-not $script:CsodSessionFirstSeen) { $script:CsodSessionFirstSeen = @{} }
     $sessions = @(Get-PSSession -ErrorAction SilentlyContinue)
-    $loaded = @(Get-Module -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)
     $available = @(Get-Module -ListAvailable -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)
     $type = $script:CsodNative.Type
     $type::HostFacts($policies, $effective, $sessions, $loaded, $available, $script:CsodSessionFirstSeen, $edition, [string]$PSVersionTable.PSVersion, $platform.OsName, [System.Globalization.CultureInfo]::CurrentUICulture.Name, $type::WsmanClient($platform.Os, $PSHOME), $script:CsodServiceHostPatterns)

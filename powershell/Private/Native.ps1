@@ -48,13 +48,15 @@ function Write-CsodLoadVerbose([string] $Text) {
 function Get-CsodCacheDirectory {
     # Per-user cache for the compiled interop assembly ($env:CSOD_CACHE_DIR overrides).
     # (Windows told by its path separator: Get-CsodPlatform is not on the
-    # loader's fast path.)
-    if ($env:CSOD_CACHE_DIR) { return $env:CSOD_CACHE_DIR }
+    # loader's fast path. The environment read through .NET: the first
+    # $env: read of a session costs a cold import the provider's start.)
+    $dir = [System.Environment]::GetEnvironmentVariable('CSOD_CACHE_DIR')
+    if ($dir) { return $dir }
     if ([System.IO.Path]::DirectorySeparatorChar -eq '\') {
-        $base = $env:LOCALAPPDATA
+        $base = [System.Environment]::GetEnvironmentVariable('LOCALAPPDATA')
         if (-not $base) { $base = [System.Environment]::GetFolderPath('LocalApplicationData') }
     } else {
-        $base = $env:XDG_CACHE_HOME
+        $base = [System.Environment]::GetEnvironmentVariable('XDG_CACHE_HOME')
         if (-not $base) { $base = [System.IO.Path]::Combine([System.Environment]::GetFolderPath('UserProfile'), '.cache') }
     }
     [System.IO.Path]::Combine($base, 'CsOnlineDiagnostics', 'interop')
@@ -85,8 +87,7 @@ function Initialize-CsodNative([string] $ModuleRoot) {
         $type = $known
         $script:CsodInteropOrigin = 'session'
     } else {
-        $cacheDir = $env:CSOD_CACHE_DIR
-        if (-not $cacheDir) { $cacheDir = Get-CsodCacheDirectory }
+        $cacheDir = Get-CsodCacheDirectory
         $record = [System.IO.Path]::Combine($cacheDir, 'last-' + $PSVersionTable.PSEdition + [System.Environment]::Version.Major + '.txt')
         if ([System.IO.File]::Exists($record)) {
             try {
@@ -103,7 +104,7 @@ function Initialize-CsodNative([string] $ModuleRoot) {
     }
     if ($type) {
         $platform = $type::Platform()
-        $library = $type::FindLibrary($ModuleRoot, $env:CSOD_LIBRARY, $platform)
+        $library = $type::FindLibrary($ModuleRoot, [System.Environment]::GetEnvironmentVariable('CSOD_LIBRARY'), $platform)
         if ($library -ceq $type::LibraryPath) {
             $script:CsodPlatform = $platform
             if ($VerbosePreference -ne 'SilentlyContinue') { Write-CsodLoadVerbose ('csod: native library {0}, interop {1} ({2})' -f $library, $type.FullName, $script:CsodInteropOrigin) }
