@@ -361,12 +361,53 @@ namespace CsOnlineDiagnostics.Interop
         // Called at import: on a thread of its own, the library builds its
         // catalog and patterns (its first call's cost, ~30 ms), the
         // PowerShell types this class builds objects with are looked up,
-        // and the methods a first diagnosis of an error calls are compiled
-        // (FirstAnswerMethods), while the import and the command's binding
-        // go on. Only those: compiling every method ahead of time cost a
+        // the host facts' cmdlets get their parameter metadata
+        // (WarmCmdletMetadata) and the methods a first diagnosis of an
+        // error calls are compiled (FirstAnswerMethods), while the import
+        // and the command's binding go on. Only those: compiling every method ahead of time cost a
         // first answer more than it saved when the machine's other cores
         // are busy (scripts/bench), as the JIT then competes with the
         // pipeline thread.
+        // The parameter metadata of the cmdlets the host facts run
+        // (Get-Module, Get-PSSession, Get-ExecutionPolicy), which
+        // PowerShell builds by reflection on a cmdlet's first use and keeps
+        // for the process: built here (the public CommandMetadata(Type)
+        // constructor), on the warm-up thread.
+        private static void WarmCmdletMetadata()
+        {
+            Type sma = psObjectType;
+            if (sma == null)
+            {
+                return;
+            }
+            Type metadata = sma.Assembly.GetType("System.Management.Automation.CommandMetadata", false);
+            if (metadata == null)
+            {
+                return;
+            }
+            ConstructorInfo ctor = metadata.GetConstructor(new Type[] { typeof(Type) });
+            if (ctor == null)
+            {
+                return;
+            }
+            foreach (Type cmdlet in new Type[] {
+                sma.Assembly.GetType("Microsoft.PowerShell.Commands.GetModuleCommand", false),
+                sma.Assembly.GetType("Microsoft.PowerShell.Commands.GetPSSessionCommand", false),
+                ExecutionPolicyCommand() })
+            {
+                if (cmdlet != null)
+                {
+                    try
+                    {
+                        ctor.Invoke(new object[] { cmdlet });
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            }
+        }
+
         public static void WarmUp()
         {
             Thread t = new Thread(delegate()
@@ -376,6 +417,7 @@ namespace CsOnlineDiagnostics.Interop
                     csod_wstring_free(csod_classify_w("csod warm-up", "en"));
                     OutputLanguages();
                     PowerShellTypes();
+                    WarmCmdletMetadata();
                     foreach (MethodInfo m in typeof(Native__SUFFIX__).GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly))
                     {
                         if (Array.IndexOf(FirstAnswerMethods, m.Name) >= 0 && !m.ContainsGenericParameters)
