@@ -41,22 +41,24 @@ pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
 /// Most endpoints one request may name.
 pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
 
-/// The endpoints checked when the request names none (FACTS §6): the
-/// sign-in servers (endpoint set 56), the connector's discovery host, and
-/// the admin endpoint that MicrosoftTeams 1.1.6+ remoting used.
+/// The endpoints checked when the request names none (`facts.json`
+/// `default_endpoints`, FACTS §6): the sign-in servers (endpoint set 56),
+/// the connector's discovery host, and the admin endpoint that
+/// MicrosoftTeams 1.1.6+ remoting used.
 pub fn default_endpoints() -> Vec<Endpoint> {
-    [
-        ("sign-in", "login.microsoftonline.com"),
-        ("discovery", "webdir.online.lync.com"),
-        ("admin", "api.interfaces.records.teams.microsoft.com"),
-    ]
-    .iter()
-    .map(|(n, h)| Endpoint {
-        name: n.to_string(),
-        host: h.to_string(),
-        port: 443,
-    })
-    .collect()
+    catalog::get()
+        .map(|c| {
+            c.facts
+                .default_endpoints
+                .iter()
+                .map(|e| Endpoint {
+                    name: e.name.clone(),
+                    host: e.host.clone(),
+                    port: e.port,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A parsed request.
@@ -315,6 +317,9 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
 
 /// Parses a request document.
 pub fn parse_request(json: &str) -> Result<Request, String> {
+    // The defaults and the texts come from the catalog: a broken one is an
+    // error here, not an empty answer later.
+    catalog::get()?;
     // Measured first, without recursion: a deep document must not reach
     // serde_json's recursive parser on a caller's small stack.
     classify::check_json_depth(json, classify::CSOD_MAX_JSON_DEPTH, "request")?;

@@ -17,18 +17,24 @@
 //!   translators keep such as RBAC, PSCredential, about_Execution_Policies).
 //! - `codes.json`: WinRM / HRESULT codes, recognised in hex, unsigned and
 //!   signed decimal.
+//! - `facts.json`: hosts, module names, quotas and minimum versions, the
+//!   default endpoints, and which finding explains which error (see
+//!   [`facts`]).
 
 use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
+pub mod facts;
 pub mod texts;
 
+pub use facts::ServiceFacts;
 pub use texts::TextFile;
 
 static PROBLEMS_JSON: &str = include_str!("problems.json");
 static CODES_JSON: &str = include_str!("codes.json");
+static FACTS_JSON: &str = include_str!("facts.json");
 // LEXICON_FILES, TEXT_FILES and OUTPUT_LANGUAGES (the text files' names,
 // English first): every problem and finding has complete texts in each.
 include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
@@ -204,6 +210,8 @@ pub struct Catalog {
     pub output_languages: Vec<String>,
     /// The texts of each output language, in the same order.
     pub texts: Vec<TextFile>,
+    /// Hosts, modules, quotas, endpoints, finding <-> problem pairs.
+    pub facts: ServiceFacts,
 }
 
 /// The files a catalog is made of: (file name, contents).
@@ -211,6 +219,7 @@ pub struct Catalog {
 pub struct Sources<'a> {
     pub problems: &'a str,
     pub codes: &'a str,
+    pub facts: &'a str,
     pub lexicons: Vec<(&'a str, &'a str)>,
     pub texts: Vec<(&'a str, &'a str)>,
 }
@@ -221,6 +230,7 @@ impl Sources<'static> {
         Sources {
             problems: PROBLEMS_JSON,
             codes: CODES_JSON,
+            facts: FACTS_JSON,
             lexicons: LEXICON_FILES.to_vec(),
             texts: TEXT_FILES.to_vec(),
         }
@@ -241,7 +251,8 @@ pub fn load_from(src: &Sources) -> Result<Catalog, String> {
         texts.push(texts::parse(name, json)?);
     }
     texts.sort_by(|a, b| (a.language != "en", &a.language).cmp(&(b.language != "en", &b.language)));
-    let values = BTreeMap::new();
+    let facts = ServiceFacts::parse(src.facts)?;
+    let values = facts.text_values();
     for p in file.problems.iter_mut() {
         for t in &texts {
             if let Some(x) = t.problem(&p.id, p.fix.clone(), &values) {
@@ -308,6 +319,7 @@ pub fn load_from(src: &Sources) -> Result<Catalog, String> {
         codes: codes.codes,
         output_languages: texts.iter().map(|t| t.language.clone()).collect(),
         texts,
+        facts,
     })
 }
 
@@ -454,7 +466,8 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         }
     }
     let ids: Vec<&str> = c.problems.iter().map(|p| p.id.as_str()).collect();
-    errors.extend(texts::validate(&c.texts, &ids, &BTreeMap::new()));
+    errors.extend(texts::validate(&c.texts, &ids, &c.facts.text_values()));
+    errors.extend(c.facts.validate(&ids));
     errors
 }
 
@@ -657,6 +670,7 @@ impl Catalog {
             "schema": 1,
             "language": lang,
             "output_languages": self.output_languages,
+            "facts": self.facts,
             "message_languages": message_languages,
             "problems": problems,
         })
