@@ -6,7 +6,8 @@
 //! `{"language", "timeout_ms", "endpoints":[{"name","host","port"}],
 //! "host":{…facts only PowerShell knows…}, "error":{…a record…}}`.
 //!
-//! - `language`: output language ("en", "fr", or a culture such as "fr-FR").
+//! - `language`: output language (one of `catalog/texts/`: "en", "fr", "de",
+//!   "ja", or a culture such as "fr-FR").
 //!   When absent, `host.ui_culture` is used if it names an output language,
 //!   else English.
 //! - `timeout_ms`: the bound of every probe, a number ≥ 0; clamped to
@@ -25,7 +26,7 @@ use serde_json::{json, Map, Value};
 use std::os::raw::c_char;
 use std::time::{Duration, Instant};
 
-use crate::catalog;
+use crate::catalog::{self, Catalog};
 use crate::classify::{self, ErrorInput};
 use crate::ffi::{check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg};
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
@@ -372,54 +373,52 @@ fn problem_is_explained(f: &Finding) -> bool {
 }
 
 /// Puts the findings that explain the error's matches first, in the order
-/// of the matches, and adds what the pairing teaches:
-/// - `liveid_connect_failed` / `liveid_module_load_failed`: the sign-in
-///   assistant's findings are judged as needed (missing or stopped is a
-///   problem) and msoidsvc stopped comes first, with "start the service
-///   first" (Set-Service first when it is disabled);
+/// of the matches, and adds what the pairing teaches (`facts.json`
+/// `findings`):
+/// - `named_by` (the sign-in assistant's findings after a Live ID sign-in
+///   failure): the finding is judged as needed (missing or stopped is a
+///   problem), and `leads` (msoidsvc stopped) comes first, with "start the
+///   service first" (Set-Service first when it is disabled);
+/// - `explains` (`sessions.count` after a "too many sessions" error, with
+///   sessions open here): the finding becomes a problem that says to
+///   remove them;
 /// - `execution_policy`: the finding of the edition the error came from
-///   (the host's) before the other edition's;
-/// - `shells_per_user` / `shells_per_tenant` with sessions open here: the
-///   sessions finding becomes a problem that says to remove them.
+///   (the host's) before the other edition's.
 pub fn order_findings(
+    findings: Vec<Finding>,
+    match_ids: &[String],
+    facts: &[Fact],
+    lang: &str,
+) -> Vec<Finding> {
+    match catalog::get() {
+        Ok(c) => order_findings_with(c, findings, match_ids, facts, lang),
+        Err(_) => findings,
+    }
+}
+
+/// [`order_findings`] with `catalog`'s texts and facts.
+pub fn order_findings_with(
+    catalog: &Catalog,
     mut findings: Vec<Finding>,
     match_ids: &[String],
     facts: &[Fact],
     lang: &str,
 ) -> Vec<Finding> {
-    let open = rules::open_service_sessions(facts);
+    let cx = rules::Ctx { catalog, lang };
+    let known = &catalog.facts;
     for m in match_ids {
-        if (m == "shells_per_user" || m == "shells_per_tenant") && open > 0 {
-            if let Some(f) = findings.iter_mut().find(|f| f.id == "sessions.count") {
-                f.status = Status::Problem;
-                f.summary = if lang == "fr" {
-                    format!("L'erreur signale trop de sessions et {} session(s) vers le service sont ouvertes ici : fermez-les d'abord.", open)
-                } else {
-                    format!("The error reports too many sessions and {} session(s) to the service are open here: remove them first.", open)
-                };
-                let steps = catalog::get()
-                    .ok()
-                    .and_then(|c| c.problem(m))
-                    .and_then(|p| p.text.get(lang))
-                    .map(|t| (t.resolution.clone(), t.fix.clone()));
-                if let Some((res, fix)) = steps {
-                    f.resolution = Some(res);
-                    f.fix = fix;
-                }
-                if f.problem.as_deref() != Some(m.as_str()) {
-                    f.explains.push(m.clone());
+        for f in findings.iter_mut() {
+            let pair = known.finding(&f.id);
+            if pair.named_by.contains(m) {
+                if let Some(x) = rules::evaluate_named(&f.id, facts, cx) {
+                    *f = x;
                 }
             }
-        }
-        if m == "liveid_connect_failed" || m == "liveid_module_load_failed" {
-            // A Live ID sign-in failure names the sign-in assistant: its
-            // findings are judged as needed, and say what to do first.
-            for f in findings.iter_mut() {
-                if f.id == "sign_in_assistant.installed" {
-                    *f = rules::sign_in_assistant_installed(facts, lang, true);
-                } else if f.id == "sign_in_assistant.service" {
-                    *f = rules::sign_in_assistant_service(facts, lang, true);
-                }
+            if pair.explains.contains(m)
+                && rules::explain(f, m, facts, cx)
+                && f.problem.as_deref() != Some(m.as_str())
+            {
+                f.explains.push(m.clone());
             }
         }
     }
@@ -438,21 +437,16 @@ pub fn order_findings(
             .unwrap_or(usize::MAX)
     };
     // Stable: within one match, the rules' own order is kept, except that a
-    // stopped service comes before the network findings of the same problem
-    // (it is the first thing to fix), and the host's own edition's policy
-    // before the other's (its fix is the one for the shell that failed).
+    // leading finding (a stopped service) comes before the network findings
+    // of the same problem (it is the first thing to fix), and the host's own
+    // edition's policy before the other's (its fix is the one for the shell
+    // that failed).
     let other_edition = if rules::host_is_powershell7(facts) {
         "execution_policy.windows_powershell"
     } else {
         "execution_policy.powershell7"
     };
-    findings.sort_by_key(|f| {
-        (
-            rank(f),
-            f.id != "sign_in_assistant.service",
-            f.id == other_edition,
-        )
-    });
+    findings.sort_by_key(|f| (rank(f), !known.finding(&f.id).leads, f.id == other_edition));
     findings
 }
 
@@ -468,10 +462,11 @@ pub fn run(req: &Request) -> Result<Value, String> {
         timeout: req.timeout,
     });
     facts.extend(req.host.iter().cloned());
-    let mut findings = rules::evaluate(&facts, req.language);
+    let catalog = catalog::get()?;
+    let mut findings = rules::evaluate_with(catalog, &facts, req.language);
     if let Some(m) = &matches {
         let ids: Vec<String> = m.iter().map(|x| x.id.clone()).collect();
-        findings = order_findings(findings, &ids, &facts, req.language);
+        findings = order_findings_with(catalog, findings, &ids, &facts, req.language);
     }
     let mut doc = json!({
         "schema": 1,

@@ -5,12 +5,8 @@ use serde_json::Value;
 
 use super::*;
 
-/// The retired connector modules (FACTS §5).
-pub const RETIRED_MODULES: &[&str] = &["SkypeOnlineConnector", "LyncOnlineConnector"];
-
-pub(super) fn connector_installed(f: &Facts, lang: &str) -> Finding {
+pub(super) fn connector_installed(f: &Facts, cx: Ctx) -> Finding {
     let id = "connector.installed";
-    let problem = Some("connector_retired");
     let mut modules: Vec<(String, &Value)> = Vec::new();
     let mut any_known = false;
     if let Some(list) = f.known("host.modules").and_then(|v| v.as_array()) {
@@ -22,17 +18,9 @@ pub(super) fn connector_installed(f: &Facts, lang: &str) -> Finding {
         modules.extend(list.iter().map(|m| ("module folders".to_string(), m)));
     }
     if !any_known {
-        return finding(
-            id,
-            problem,
-            Status::Unknown,
-            t!(
-                lang,
-                "The installed modules are unknown (hand in host.modules).",
-                "Les modules installés sont inconnus (transmettez host.modules)."
-            ),
-        )
-        .with_evidence(vec![f.reason("modules.installed")]);
+        return cx
+            .finding(id, Status::Unknown, t!(cx, "connector.unknown"))
+            .with_evidence(vec![f.reason("modules.installed")]);
     }
     let describe = |src: &str, m: &Value| {
         let name = m.get("name").and_then(|x| x.as_str()).unwrap_or("?");
@@ -48,47 +36,29 @@ pub(super) fn connector_installed(f: &Facts, lang: &str) -> Finding {
         }
         format!("{}: {}", src, s)
     };
-    let is = |m: &Value, names: &[&str]| {
-        m.get("name")
-            .and_then(|x| x.as_str())
-            .map(|n| names.iter().any(|r| r.eq_ignore_ascii_case(n)))
-            .unwrap_or(false)
-    };
+    // The retired modules and their successor (facts.json modules).
+    let known = cx.facts();
+    fn name(m: &Value) -> &str {
+        m.get("name").and_then(|x| x.as_str()).unwrap_or("")
+    }
     let retired: Vec<String> = modules
         .iter()
-        .filter(|(_, m)| is(m, RETIRED_MODULES))
+        .filter(|(_, m)| known.is_retired_module(name(m)))
         .map(|(s, m)| describe(s, m))
         .collect();
     let teams: Vec<String> = modules
         .iter()
-        .filter(|(_, m)| is(m, &["MicrosoftTeams"]))
+        .filter(|(_, m)| name(m).eq_ignore_ascii_case(&known.modules.successor))
         .map(|(s, m)| describe(s, m))
         .collect();
     if retired.is_empty() {
-        return finding(
-            id,
-            problem,
-            Status::Ok,
-            t!(
-                lang,
-                "No retired connector module is installed.",
-                "Aucun module de connecteur retiré n'est installé."
-            ),
-        )
-        .with_evidence(teams);
+        return cx
+            .finding(id, Status::Ok, t!(cx, "connector.none"))
+            .with_evidence(teams);
     }
     let mut evidence = retired;
     evidence.extend(teams);
-    finding(
-        id,
-        problem,
-        Status::Problem,
-        t!(
-            lang,
-            "A retired Skype for Business Online connector module is present: the service rejects its connections since 17 May 2021.",
-            "Un module de connecteur Skype Entreprise Online retiré est présent : le service refuse ses connexions depuis le 17 mai 2021."
-        ),
-    )
-    .with_evidence(evidence)
-    .with_catalog_resolution(lang, Vec::new())
+    cx.finding(id, Status::Problem, t!(cx, "connector.present"))
+        .with_evidence(evidence)
+        .with_catalog_resolution(cx, Vec::new())
 }

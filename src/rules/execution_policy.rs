@@ -104,25 +104,25 @@ pub fn host_is_powershell7(facts: &[Fact]) -> bool {
 
 pub(super) fn policy_finding(
     f: &Facts,
-    lang: &str,
+    cx: Ctx,
     id: &str,
     product: &str,
     desktop: bool,
     registry_fact: &str,
 ) -> Finding {
     if !platform_is_windows(f) {
-        return finding(
-            id,
-            Some("execution_policy"),
-            Status::NotApplicable,
-            t!(
-                lang,
-                "{product}: execution policies are not enforced on {os}.",
-                "{product} : les stratégies d'exécution ne s'appliquent pas sous {os}.",
-                os = platform_name(f)
-            ),
-        )
-        .with_evidence(vec![format!("os: {}", platform_name(f))]);
+        return cx
+            .finding(
+                id,
+                Status::NotApplicable,
+                t!(
+                    cx,
+                    "execution_policy.not_enforced",
+                    product,
+                    os = platform_name(f)
+                ),
+            )
+            .with_evidence(vec![format!("os: {}", platform_name(f))]);
     }
     let host_list = f
         .known("host.execution_policy")
@@ -138,17 +138,13 @@ pub(super) fn policy_finding(
             Some(fact) if fact.state == State::Known => {
                 let v = fact.value.as_object().cloned().unwrap_or_default();
                 if v.get("installed") == Some(&Value::Bool(false)) {
-                    return finding(
-                        id,
-                        Some("execution_policy"),
-                        Status::NotApplicable,
-                        t!(
-                            lang,
-                            "{product} is not installed.",
-                            "{product} n'est pas installé."
-                        ),
-                    )
-                    .with_evidence(vec![format!("{}: {}", fact.source, "not found")]);
+                    return cx
+                        .finding(
+                            id,
+                            Status::NotApplicable,
+                            t!(cx, "execution_policy.not_installed", product),
+                        )
+                        .with_evidence(vec![format!("{}: {}", fact.source, "not found")]);
                 }
                 if let Some(o) = v.get("origin").and_then(|o| o.as_object()) {
                     origin = o.clone();
@@ -160,17 +156,13 @@ pub(super) fn policy_finding(
                 (scopes, "registry")
             }
             _ => {
-                return finding(
-                    id,
-                    Some("execution_policy"),
-                    Status::Unknown,
-                    t!(
-                        lang,
-                        "The {product} execution policy could not be read.",
-                        "La stratégie d'exécution de {product} n'a pas pu être lue."
-                    ),
-                )
-                .with_evidence(vec![f.reason(registry_fact)]);
+                return cx
+                    .finding(
+                        id,
+                        Status::Unknown,
+                        t!(cx, "execution_policy.unreadable", product),
+                    )
+                    .with_evidence(vec![f.reason(registry_fact)]);
             }
         }
     };
@@ -212,45 +204,36 @@ pub(super) fn policy_finding(
         )),
     }
     if policy_allows_connector(effective) {
-        return finding(
-            id,
-            Some("execution_policy"),
-            Status::Ok,
-            t!(
-                lang,
-                "{product} execution policy is {effective}: the connector module can load.",
-                "La stratégie d'exécution de {product} est {effective} : le module du connecteur peut se charger."
-            ),
-        )
-        .with_evidence(evidence);
+        return cx
+            .finding(
+                id,
+                Status::Ok,
+                t!(cx, "execution_policy.ok", product, policy = effective),
+            )
+            .with_evidence(evidence);
     }
     let by_policy = matches!(scope, Some("MachinePolicy") | Some("UserPolicy"));
     let mut first = Vec::new();
     let fix;
     if let Some(place) = &from_file {
         first.push(t!(
-            lang,
-            "The {s} scope comes from PowerShellPolicies.ScriptExecution in {place}: Set-ExecutionPolicy cannot override it. Edit that file (the one in $PSHOME from an elevated prompt): set EnableScripts to true and ExecutionPolicy to RemoteSigned, or remove ScriptExecution.",
-            "La portée {s} vient de PowerShellPolicies.ScriptExecution dans {place} : Set-ExecutionPolicy ne peut pas la remplacer. Modifiez ce fichier (celui de $PSHOME depuis une invite élevée) : mettez EnableScripts à true et ExecutionPolicy à RemoteSigned, ou supprimez ScriptExecution.",
-            s = scope.unwrap_or("")
+            cx,
+            "execution_policy.from_config_file",
+            scope = scope.unwrap_or(""),
+            place
         ));
         fix = None;
     } else if by_policy {
         first.push(t!(
-            lang,
-            "Group Policy sets this policy ({s}): Set-ExecutionPolicy cannot override it. Ask the policy's owner to set \"Turn on Script Execution\" to \"Allow local scripts and remote signed scripts\".",
-            "Une stratégie de groupe impose cette valeur ({s}) : Set-ExecutionPolicy ne peut pas la remplacer. Demandez au propriétaire de la stratégie de régler « Activer l'exécution des scripts » sur « Autoriser les scripts locaux et les scripts signés distants ».",
-            s = scope.unwrap_or("")
+            cx,
+            "execution_policy.from_group_policy",
+            scope = scope.unwrap_or("")
         ));
         fix = None;
     } else if scope == Some("Process") {
         // Setting CurrentUser here writes the value, then fails with
         // ExecutionPolicyOverride: the Process scope still wins.
-        first.push(t!(
-            lang,
-            "The Process scope decides (the PSExecutionPolicyPreference variable, set by powershell -ExecutionPolicy or Set-ExecutionPolicy -Scope Process): a CurrentUser or LocalMachine value would be overridden. Start PowerShell without -ExecutionPolicy, or set RemoteSigned for this window only: Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process.",
-            "La portée Process décide (la variable PSExecutionPolicyPreference, posée par powershell -ExecutionPolicy ou Set-ExecutionPolicy -Scope Process) : une valeur CurrentUser ou LocalMachine serait supplantée. Démarrez PowerShell sans -ExecutionPolicy, ou définissez RemoteSigned pour cette seule fenêtre : Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process."
-        ));
+        first.push(t!(cx, "execution_policy.from_process"));
         fix = Some("Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process".to_string());
     } else {
         // Each edition keeps its own CurrentUser value (Windows PowerShell:
@@ -258,42 +241,29 @@ pub(super) fn policy_finding(
         // starts the right one whatever shell it is pasted into.
         let exe = if desktop { "powershell.exe" } else { "pwsh" };
         first.push(if desktop {
-            t!(
-                lang,
-                "Set it in Windows PowerShell (powershell.exe): run from PowerShell 7, Set-ExecutionPolicy changes only PowerShell 7's own setting (powershell.config.json). The fix starts powershell.exe to do it.",
-                "Définissez-la dans Windows PowerShell (powershell.exe) : exécuté depuis PowerShell 7, Set-ExecutionPolicy ne change que le réglage propre à PowerShell 7 (powershell.config.json). La commande proposée lance powershell.exe pour le faire."
-            )
+            t!(cx, "execution_policy.set_in_windows_powershell")
         } else {
-            t!(
-                lang,
-                "Set it in PowerShell 7 (pwsh): run from Windows PowerShell, Set-ExecutionPolicy changes only Windows PowerShell's setting (registry). The fix starts pwsh to do it.",
-                "Définissez-la dans PowerShell 7 (pwsh) : exécuté depuis Windows PowerShell, Set-ExecutionPolicy ne change que le réglage de Windows PowerShell (registre). La commande proposée lance pwsh pour le faire."
-            )
+            t!(cx, "execution_policy.set_in_powershell7")
         });
         fix = Some(format!(
             "{} -NoProfile -Command \"Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser -Force\"",
             exe
         ));
     }
-    finding(
+    cx.finding(
         id,
-        Some("execution_policy"),
         Status::Problem,
-        t!(
-            lang,
-            "{product} execution policy is {effective}: the connector module cannot be imported (RemoteSigned or less strict is needed).",
-            "La stratégie d'exécution de {product} est {effective} : le module du connecteur ne peut pas être importé (RemoteSigned ou moins strict est nécessaire)."
-        ),
+        t!(cx, "execution_policy.blocked", product, policy = effective),
     )
     .with_evidence(evidence)
-    .with_catalog_resolution(lang, first)
+    .with_catalog_resolution(cx, first)
     .with_fix(fix)
 }
 
-pub(super) fn execution_policy_windows_powershell(f: &Facts, lang: &str) -> Finding {
+pub(super) fn execution_policy_windows_powershell(f: &Facts, cx: Ctx) -> Finding {
     policy_finding(
         f,
-        lang,
+        cx,
         "execution_policy.windows_powershell",
         "Windows PowerShell",
         true,
@@ -301,10 +271,10 @@ pub(super) fn execution_policy_windows_powershell(f: &Facts, lang: &str) -> Find
     )
 }
 
-pub(super) fn execution_policy_powershell7(f: &Facts, lang: &str) -> Finding {
+pub(super) fn execution_policy_powershell7(f: &Facts, cx: Ctx) -> Finding {
     policy_finding(
         f,
-        lang,
+        cx,
         "execution_policy.powershell7",
         "PowerShell 7",
         false,

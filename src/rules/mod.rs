@@ -1,11 +1,17 @@
 //! Rules: facts to findings. Pure functions of the facts (no OS calls, no
 //! clock), so the same facts give the same findings on every OS.
 //!
-//! One finding per checked cause. Each names the catalog problem it checks
-//! (or none), a status, a summary in the output language, the evidence it
-//! used, and when something is wrong the resolution steps and fix command
-//! (from the catalog, in the output language, sometimes preceded by a step
-//! specific to what was found).
+//! One finding per checked cause, one file per check. Each names the
+//! catalog problem it checks (or none), a status, a summary in the output
+//! language, the evidence it used, and when something is wrong the
+//! resolution steps and fix command (from the catalog, in the output
+//! language, sometimes preceded by a step specific to what was found).
+//!
+//! The rules hold no sentence and no number of the service: the sentences
+//! are `findings.<check>.<what>` of `catalog/texts/<lang>.json` (the `t!`
+//! macro), the hosts, modules, quotas and the finding <-> problem pairs
+//! are `catalog/facts.json` (the problem column below). Evidence lines are
+//! records of what was read (`source: value`), the same in every language.
 //!
 //! Finding ids (stable; the PowerShell module reads them from the result and
 //! must not depend on more than this list):
@@ -30,8 +36,9 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use std::fmt::Display;
 
-use crate::catalog;
+use crate::catalog::{self, Catalog, ServiceFacts};
 use crate::probe::{Fact, State};
 
 /// Status of a finding.
@@ -59,36 +66,47 @@ pub struct Finding {
     pub explains: Vec<String>,
 }
 
-/// Hosts whose failure means the sign-in (Live ID / Entra ID) servers are
-/// out of reach.
-pub const SIGN_IN_HOSTS: &[&str] = &[
-    "login.microsoftonline.com",
-    "login.windows.net",
-    "login.microsoft.com",
-];
+/// What the rules read besides the facts: the catalog (the texts of every
+/// output language, `facts.json`) and the output language.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: &'a str,
+}
 
-/// The per-user limit of concurrent remote PowerShell sessions (FACTS §7).
-pub(crate) const SHELLS_PER_USER: usize = 3;
-/// Minutes after which the service closes a session (FACTS §5).
-pub(crate) const SESSION_MINUTES: f64 = 60.0;
-/// Minutes from which a session is close to its end (a warning).
-pub(crate) const SESSION_WARN_MINUTES: f64 = 50.0;
+impl<'a> Ctx<'a> {
+    /// The text `findings.<key>` in the output language, its placeholders
+    /// filled (see the `t!` macro).
+    fn t(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        self.catalog
+            .text(self.lang, &format!("findings.{}", key), args)
+    }
 
-fn tr(lang: &str, en: String, fr: String) -> String {
-    if lang == "fr" {
-        fr
-    } else {
-        en
+    /// `facts.json`.
+    fn facts(&self) -> &'a ServiceFacts {
+        &self.catalog.facts
+    }
+
+    /// A finding with the problem `facts.json` pairs it with.
+    fn finding(&self, id: &str, status: Status, summary: String) -> Finding {
+        let problem = self.facts().finding(id).problem;
+        finding(id, problem.as_deref(), status, summary)
     }
 }
 
-/// `t!(lang, "english {x}", "français {x}", x = value)`: the text in the
-/// output language; named values are captured by both strings.
+/// `t!(cx, "check.what", name = value, other)`: the text `findings.check.what`
+/// of `texts/<lang>.json` with its placeholders `{name}` and `{other}`
+/// filled (a bare name is a variable of that name).
 macro_rules! t {
-    ($lang:expr, $en:expr, $fr:expr $(, $k:ident = $v:expr)* $(,)?) => {{
-        $(let $k = $v;)*
-        tr($lang, format!($en), format!($fr))
-    }};
+    (@arg $k:ident) => {
+        &$k as &dyn std::fmt::Display
+    };
+    (@arg $k:ident = $v:expr) => {
+        &$v as &dyn std::fmt::Display
+    };
+    ($cx:expr, $key:expr $(, $k:ident $(= $v:expr)?)* $(,)?) => {
+        $cx.t($key, &[$((stringify!($k), t!(@arg $k $(= $v)?))),*])
+    };
 }
 
 mod connector;
@@ -106,14 +124,13 @@ mod tests;
 mod winrm;
 mod wsman;
 
-pub use connector::RETIRED_MODULES;
 pub use execution_policy::{
     canonical_policy, effective_policy, host_is_powershell7, policy_allows_connector, SCOPES,
 };
 pub use powershell_version::version_major;
 pub use sessions::{is_service_computer, open_service_sessions};
+pub use sign_in_assistant::version_older;
 pub(crate) use sign_in_assistant::{sign_in_assistant_installed, sign_in_assistant_service};
-pub use sign_in_assistant::{version_older, SIGN_IN_ASSISTANT_MIN_VERSION};
 
 use connector::connector_installed;
 use execution_policy::{execution_policy_powershell7, execution_policy_windows_powershell};
@@ -168,15 +185,15 @@ impl Finding {
 
     /// Adds the catalog's resolution and fix for the finding's problem, after
     /// `first` (steps specific to what was found).
-    fn with_catalog_resolution(mut self, lang: &str, first: Vec<String>) -> Finding {
+    fn with_catalog_resolution(mut self, cx: Ctx, first: Vec<String>) -> Finding {
         let mut steps = first;
         let mut fix = None;
         if let Some(p) = self
             .problem
             .as_deref()
-            .and_then(|id| catalog::get().ok().and_then(|c| c.problem(id)))
+            .and_then(|id| cx.catalog.problem(id))
         {
-            if let Some(t) = p.text.get(lang) {
+            if let Some(t) = p.text.get(cx.lang) {
                 steps.extend(t.resolution.iter().cloned());
                 fix = t.fix.clone();
             }
@@ -221,28 +238,61 @@ fn platform_name(f: &Facts) -> String {
     }
 }
 
-/// Evaluates every rule. The order is the natural reading order; diagnose
-/// moves the findings that explain an error to the front.
+/// Evaluates every rule with the built-in catalog. The order is the natural
+/// reading order; diagnose moves the findings that explain an error to the
+/// front.
 pub fn evaluate(facts: &[Fact], lang: &str) -> Vec<Finding> {
+    match catalog::get() {
+        Ok(c) => evaluate_with(c, facts, lang),
+        // Never with a shipped library (the tests load the catalog); said
+        // rather than hidden.
+        Err(e) => vec![finding("catalog", None, Status::Unknown, e)],
+    }
+}
+
+/// Evaluates every rule with `catalog`'s texts and facts.
+pub fn evaluate_with(catalog: &Catalog, facts: &[Fact], lang: &str) -> Vec<Finding> {
+    let cx = Ctx { catalog, lang };
     let f = Facts(facts);
     let mut out = vec![
-        execution_policy_windows_powershell(&f, lang),
-        execution_policy_powershell7(&f, lang),
-        powershell_version(&f, lang),
-        winrm_basic_auth(&f, lang),
-        wsman_client(&f, lang),
-        sign_in_assistant_installed(facts, lang, false),
-        sign_in_assistant_service(facts, lang, false),
+        execution_policy_windows_powershell(&f, cx),
+        execution_policy_powershell7(&f, cx),
+        powershell_version(&f, cx),
+        winrm_basic_auth(&f, cx),
+        wsman_client(&f, cx),
+        sign_in_assistant_installed(facts, cx, false),
+        sign_in_assistant_service(facts, cx, false),
     ];
     for fact in facts.iter().filter(|x| x.id.starts_with("network.")) {
-        out.push(network(&f, fact, lang));
+        out.push(network(&f, fact, cx));
     }
-    out.push(proxy_environment(&f, lang));
-    out.push(proxy_windows(&f, lang));
-    out.push(sessions_count(&f, lang));
-    out.push(sessions_age(&f, lang));
-    out.push(connector_installed(&f, lang));
+    out.push(proxy_environment(&f, cx));
+    out.push(proxy_windows(&f, cx));
+    out.push(sessions_count(&f, cx));
+    out.push(sessions_age(&f, cx));
+    out.push(connector_installed(&f, cx));
     out
+}
+
+/// The finding `id` judged again because the error names what it checks
+/// (`facts.json` `named_by`): what it finds missing or stopped is then a
+/// problem. `None` for a finding that is not judged so.
+pub(crate) fn evaluate_named(id: &str, facts: &[Fact], cx: Ctx) -> Option<Finding> {
+    match id {
+        "sign_in_assistant.installed" => Some(sign_in_assistant_installed(facts, cx, true)),
+        "sign_in_assistant.service" => Some(sign_in_assistant_service(facts, cx, true)),
+        _ => None,
+    }
+}
+
+/// Lets a finding explain the error `problem` it lists in `facts.json`
+/// `explains`, when it found what the error reports; returns whether it
+/// does.
+pub(crate) fn explain(f: &mut Finding, problem: &str, facts: &[Fact], cx: Ctx) -> bool {
+    match f.id.as_str() {
+        "sessions.count" => sessions::explain_too_many(f, problem, facts, cx),
+        _ => false,
+    }
 }
 
 fn service_installed(v: &Value) -> bool {

@@ -47,27 +47,26 @@ pub(super) fn proxy_for(f: &Facts, host: &str) -> Option<String> {
     None
 }
 
-pub(super) fn network(f: &Facts, fact: &Fact, lang: &str) -> Finding {
+pub(super) fn network(f: &Facts, fact: &Fact, cx: Ctx) -> Finding {
     let name = fact.id.trim_start_matches("network.");
     let v = &fact.value;
     let host = v.get("host").and_then(|x| x.as_str()).unwrap_or("?");
     let port = v.get("port").and_then(|x| x.as_u64()).unwrap_or(0);
-    let sign_in = SIGN_IN_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host));
-    let problem = if sign_in {
-        Some("liveid_connect_failed")
+    // The sign-in servers' reachability explains a sign-in failure
+    // (facts.json: network.<name> sign_in_problem).
+    let pair = cx.facts().finding(&fact.id);
+    let problem = if cx.facts().is_sign_in_host(host) {
+        pair.sign_in_problem.or(pair.problem)
     } else {
-        None
+        pair.problem
     };
+    let problem = problem.as_deref();
     if fact.state != State::Known {
         return finding(
             &fact.id,
             problem,
             Status::Unknown,
-            t!(
-                lang,
-                "{host}:{port} could not be checked.",
-                "{host}:{port} n'a pas pu être vérifié."
-            ),
+            t!(cx, "network.unchecked", host, port),
         )
         .with_evidence(vec![fact.reason.clone().unwrap_or_default()]);
     }
@@ -94,37 +93,17 @@ pub(super) fn network(f: &Facts, fact: &Fact, lang: &str) -> Finding {
             &fact.id,
             problem,
             Status::Ok,
-            t!(
-                lang,
-                "{name}: {host}:{port} is reachable.",
-                "{name} : {host}:{port} est joignable."
-            ),
+            t!(cx, "network.ok", name, host, port),
         )
         .with_evidence(evidence);
     }
     let what = if dns != "ok" {
-        t!(
-            lang,
-            "the name {host} does not resolve ({dns})",
-            "le nom {host} ne se résout pas ({dns})"
-        )
+        t!(cx, "network.no_dns", host, dns)
     } else {
         match tcp {
-            "refused" => t!(
-                lang,
-                "the connection is refused",
-                "la connexion est refusée"
-            ),
-            "timeout" => t!(
-                lang,
-                "no answer (timeout: blocked or black-holed)",
-                "pas de réponse (délai dépassé : bloqué ou perdu)"
-            ),
-            _ => t!(
-                lang,
-                "the network is unreachable",
-                "le réseau est injoignable"
-            ),
+            "refused" => t!(cx, "network.refused"),
+            "timeout" => t!(cx, "network.timeout"),
+            _ => t!(cx, "network.unreachable"),
         }
     };
     let proxy = proxy_for(f, host);
@@ -133,30 +112,18 @@ pub(super) fn network(f: &Facts, fact: &Fact, lang: &str) -> Finding {
             evidence.push(format!("proxy: {}", p));
             (
                 Status::Warning,
-                t!(
-                    lang,
-                    "{name}: {host}:{port} is not reachable directly ({what}); a proxy is configured ({p}), which the connection must use.",
-                    "{name} : {host}:{port} n'est pas joignable directement ({what}) ; un proxy est configuré ({p}), que la connexion doit utiliser."
-                ),
+                t!(cx, "network.not_direct", name, host, port, what, proxy = p),
             )
         }
         None => (
             Status::Problem,
-            t!(
-                lang,
-                "{name}: {host}:{port} is not reachable: {what}.",
-                "{name} : {host}:{port} n'est pas joignable : {what}."
-            ),
+            t!(cx, "network.not_reachable", name, host, port, what),
         ),
     };
-    let first = vec![t!(
-        lang,
-        "Check the network path to {host}:{port} (firewall, DNS, proxy): Test-NetConnection {host} -Port {port}.",
-        "Vérifiez le chemin réseau vers {host}:{port} (pare-feu, DNS, proxy) : Test-NetConnection {host} -Port {port}."
-    )];
+    let first = vec![t!(cx, "network.check_step", host, port)];
     let out = finding(&fact.id, problem, status, summary).with_evidence(evidence);
     if problem.is_some() {
-        out.with_catalog_resolution(lang, first)
+        out.with_catalog_resolution(cx, first)
     } else {
         let mut out = out;
         out.resolution = Some(first);

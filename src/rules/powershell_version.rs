@@ -1,4 +1,5 @@
-//! `powershell.version`: the connector needs PowerShell 3.0 or later.
+//! `powershell.version`: the connector needs PowerShell 3.0 or later
+//! (`facts.json` `powershell_minimum`).
 
 use super::*;
 use crate::probe::State;
@@ -12,8 +13,11 @@ pub fn version_major(v: &str) -> Option<u64> {
         .and_then(|m| m.parse().ok())
 }
 
-pub(super) fn powershell_version(f: &Facts, lang: &str) -> Finding {
+pub(super) fn powershell_version(f: &Facts, cx: Ctx) -> Finding {
     let id = "powershell.version";
+    // facts.json powershell_minimum; engines differ by their major number.
+    let minimum = cx.facts().string("powershell_minimum");
+    let minimum_major = version_major(minimum).unwrap_or(0);
     let (version, source) = match f.host_str("version") {
         Some(v) => (
             Some(v.to_string()),
@@ -23,72 +27,52 @@ pub(super) fn powershell_version(f: &Facts, lang: &str) -> Finding {
             Some(fact) if fact.state == State::Known => match fact.value.as_str() {
                 Some(v) => (Some(v.to_string()), fact.source.clone()),
                 None => {
-                    return finding(
-                        id,
-                        Some("powershell_version"),
-                        Status::Problem,
-                        t!(
-                            lang,
-                            "No Windows PowerShell 3.0 or later is registered on this machine.",
-                            "Aucun Windows PowerShell 3.0 ou ultérieur n'est enregistré sur cet ordinateur."
-                        ),
-                    )
-                    .with_evidence(vec![format!("{}: absent", fact.source)])
-                    .with_catalog_resolution(lang, Vec::new());
+                    return cx
+                        .finding(
+                            id,
+                            Status::Problem,
+                            t!(cx, "powershell_version.none_registered", minimum),
+                        )
+                        .with_evidence(vec![format!("{}: absent", fact.source)])
+                        .with_catalog_resolution(cx, Vec::new());
                 }
             },
             _ => {
-                return finding(
-                    id,
-                    Some("powershell_version"),
-                    Status::Unknown,
-                    t!(
-                        lang,
-                        "The PowerShell version is unknown: hand in $PSVersionTable.PSVersion.",
-                        "La version de PowerShell est inconnue : transmettez $PSVersionTable.PSVersion."
-                    ),
-                )
-                .with_evidence(vec![f.reason("windows_powershell.engine_version")]);
+                return cx
+                    .finding(id, Status::Unknown, t!(cx, "powershell_version.unknown"))
+                    .with_evidence(vec![f.reason("windows_powershell.engine_version")]);
             }
         },
     };
     let version = version.unwrap_or_default();
     let evidence = vec![format!("{}: {}", source, version)];
     match version_major(&version) {
-        None => finding(
-            id,
-            Some("powershell_version"),
-            Status::Unknown,
-            t!(
-                lang,
-                "PowerShell version {version:?} is not a version number.",
-                "La version de PowerShell {version:?} n'est pas un numéro de version."
-            ),
-        )
-        .with_evidence(evidence),
-        Some(m) if m < 3 => finding(
-            id,
-            Some("powershell_version"),
-            Status::Problem,
-            t!(
-                lang,
-                "PowerShell {version} is too old: the connector needs 3.0 or later (5.1 recommended).",
-                "PowerShell {version} est trop ancien : le connecteur demande la version 3.0 ou ultérieure (5.1 recommandée)."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new()),
-        Some(_) => finding(
-            id,
-            Some("powershell_version"),
-            Status::Ok,
-            t!(
-                lang,
-                "PowerShell {version} meets the connector's minimum (3.0).",
-                "PowerShell {version} satisfait le minimum du connecteur (3.0)."
-            ),
-        )
-        .with_evidence(evidence),
+        None => cx
+            .finding(
+                id,
+                Status::Unknown,
+                t!(
+                    cx,
+                    "powershell_version.not_a_version",
+                    version = format!("{:?}", version)
+                ),
+            )
+            .with_evidence(evidence),
+        Some(m) if m < minimum_major => cx
+            .finding(
+                id,
+                Status::Problem,
+                t!(cx, "powershell_version.too_old", version, minimum),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(cx, Vec::new()),
+        Some(_) => cx
+            .finding(
+                id,
+                Status::Ok,
+                t!(cx, "powershell_version.ok", version, minimum),
+            )
+            .with_evidence(evidence),
     }
 }
 

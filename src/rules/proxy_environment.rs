@@ -5,41 +5,25 @@ use super::network::proxy_for_environment;
 use super::*;
 use crate::probe::{net, State};
 
-pub(super) fn proxy_environment(f: &Facts, lang: &str) -> Finding {
+pub(super) fn proxy_environment(f: &Facts, cx: Ctx) -> Finding {
     let id = "proxy.environment";
     let fact = match f.get(id) {
         Some(x) => x,
-        None => {
-            return finding(
-                id,
-                None,
-                Status::Unknown,
-                t!(
-                    lang,
-                    "Proxy variables not read.",
-                    "Variables de proxy non lues."
-                ),
-            )
-        }
+        None => return cx.finding(id, Status::Unknown, t!(cx, "proxy_environment.not_read")),
     };
     if fact.state != State::Known {
-        let mut out = finding(
-            id,
-            None,
-            Status::Unknown,
-            t!(
-                lang,
-                "A proxy variable cannot be used: {r}.",
-                "Une variable de proxy est inutilisable : {r}.",
-                r = fact.reason.clone().unwrap_or_default()
-            ),
-        )
-        .with_evidence(vec![fact.reason.clone().unwrap_or_default()]);
-        out.resolution = Some(vec![t!(
-            lang,
-            "Set it to a proxy address such as http://proxy.example.com:8080, or remove it.",
-            "Donnez-lui une adresse de proxy comme http://proxy.example.com:8080, ou supprimez-la."
-        )]);
+        let mut out = cx
+            .finding(
+                id,
+                Status::Unknown,
+                t!(
+                    cx,
+                    "proxy_environment.unusable",
+                    reason = fact.reason.clone().unwrap_or_default()
+                ),
+            )
+            .with_evidence(vec![fact.reason.clone().unwrap_or_default()]);
+        out.resolution = Some(vec![t!(cx, "proxy_environment.unusable_step")]);
         return out;
     }
     let v = &fact.value;
@@ -65,18 +49,9 @@ pub(super) fn proxy_environment(f: &Facts, lang: &str) -> Finding {
         ));
     }
     if evidence.is_empty() {
-        return finding(
-            id,
-            None,
-            Status::Ok,
-            t!(
-                lang,
-                "No proxy environment variable is set.",
-                "Aucune variable d'environnement de proxy n'est définie."
-            ),
-        );
+        return cx.finding(id, Status::Ok, t!(cx, "proxy_environment.none"));
     }
-    let sign_in = SIGN_IN_HOSTS[0];
+    let sign_in = cx.facts().hosts.sign_in[0].as_str();
     if let Some(n) = v.get("no_proxy").filter(|x| !x.is_null()) {
         let entries: Vec<String> = n["entries"]
             .as_array()
@@ -116,27 +91,16 @@ pub(super) fn proxy_environment(f: &Facts, lang: &str) -> Finding {
     let windows = platform_is_windows(f);
     let summary = match (proxy_for_environment(f, sign_in), windows) {
         (Some(p), true) => t!(
-            lang,
-            "PowerShell 7 (.NET's HttpClient.DefaultProxy) sends HTTPS to {sign_in} through {p}. Windows PowerShell 5.1 ignores these variables (.NET Framework uses the Internet Settings proxy), and so do WinRM sessions and the sign-in assistant (WinHTTP).",
-            "PowerShell 7 (HttpClient.DefaultProxy de .NET) envoie le HTTPS vers {sign_in} par {p}. Windows PowerShell 5.1 ignore ces variables (.NET Framework suit le proxy des Paramètres Internet), tout comme les sessions WinRM et l'Assistant de connexion (WinHTTP)."
+            cx,
+            "proxy_environment.via_proxy_windows",
+            host = sign_in,
+            proxy = p
         ),
-        (Some(p), false) => t!(
-            lang,
-            "PowerShell 7 (.NET's HttpClient.DefaultProxy) sends HTTPS to {sign_in} through {p}.",
-            "PowerShell 7 (HttpClient.DefaultProxy de .NET) envoie le HTTPS vers {sign_in} par {p}."
-        ),
-        (None, true) => t!(
-            lang,
-            "Proxy variables are set but {sign_in} bypasses them (they apply to PowerShell 7 only; Windows PowerShell 5.1, WinRM and the sign-in assistant ignore them).",
-            "Des variables de proxy sont définies mais {sign_in} les contourne (elles ne valent que pour PowerShell 7 ; Windows PowerShell 5.1, WinRM et l'Assistant de connexion les ignorent)."
-        ),
-        (None, false) => t!(
-            lang,
-            "Proxy variables are set but {sign_in} bypasses them.",
-            "Des variables de proxy sont définies mais {sign_in} les contourne."
-        ),
+        (Some(p), false) => t!(cx, "proxy_environment.via_proxy", host = sign_in, proxy = p),
+        (None, true) => t!(cx, "proxy_environment.bypassed_windows", host = sign_in),
+        (None, false) => t!(cx, "proxy_environment.bypassed", host = sign_in),
     };
-    finding(id, None, Status::Ok, summary).with_evidence(evidence)
+    cx.finding(id, Status::Ok, summary).with_evidence(evidence)
 }
 
 #[cfg(test)]

@@ -3,35 +3,21 @@
 
 use super::*;
 
-pub(super) fn proxy_windows(f: &Facts, lang: &str) -> Finding {
+pub(super) fn proxy_windows(f: &Facts, cx: Ctx) -> Finding {
     let id = "proxy.windows";
-    let problem = Some("liveid_connect_failed");
     if !platform_is_windows(f) {
-        return finding(
+        return cx.finding(
             id,
-            problem,
             Status::NotApplicable,
-            t!(
-                lang,
-                "WinHTTP and Internet Explorer proxy settings exist on Windows only.",
-                "Les réglages de proxy WinHTTP et Internet Explorer n'existent que sous Windows."
-            ),
+            t!(cx, "proxy_windows.not_windows"),
         );
     }
     let (winhttp, ie) = match (f.known("proxy.winhttp"), f.known("proxy.ie")) {
         (Some(w), Some(i)) => (w, i),
         _ => {
-            return finding(
-                id,
-                problem,
-                Status::Unknown,
-                t!(
-                    lang,
-                    "The Windows proxy settings could not be read.",
-                    "Les réglages de proxy de Windows n'ont pas pu être lus."
-                ),
-            )
-            .with_evidence(vec![f.reason("proxy.winhttp"), f.reason("proxy.ie")])
+            return cx
+                .finding(id, Status::Unknown, t!(cx, "proxy_windows.unreadable"))
+                .with_evidence(vec![f.reason("proxy.winhttp"), f.reason("proxy.ie")])
         }
     };
     let wproxy = winhttp.get("proxy").and_then(|x| x.as_str());
@@ -57,57 +43,39 @@ pub(super) fn proxy_windows(f: &Facts, lang: &str) -> Finding {
         let (step, fix) = if ie_manual {
             (
                 t!(
-                    lang,
-                    "Give WinHTTP the user's proxy from an elevated prompt: netsh winhttp import proxy source=ie copies the manual proxy and its bypass list{script}. It sets the proxy of the whole machine (every program and service that uses WinHTTP); netsh winhttp reset proxy undoes it. For WinRM sessions only, New-PSSessionOption -ProxyAccessType IEConfig is an alternative.",
-                    "Donnez à WinHTTP le proxy de l'utilisateur depuis une invite élevée : netsh winhttp import proxy source=ie copie le proxy manuel et sa liste d'exclusions{script}. Le réglage vaut pour tout l'ordinateur (tout programme ou service qui utilise WinHTTP) ; netsh winhttp reset proxy l'annule. Pour les seules sessions WinRM, New-PSSessionOption -ProxyAccessType IEConfig est une autre possibilité.",
-                    script = match (ie_pac.is_some(), lang == "fr") {
-                        (false, _) => "",
-                        (true, false) => " (not the configuration script, which it ignores)",
-                        (true, true) => " (pas le script de configuration, qu'il ignore)",
+                    cx,
+                    "proxy_windows.import_step",
+                    script = if ie_pac.is_some() {
+                        t!(cx, "proxy_windows.script_ignored")
+                    } else {
+                        String::new()
                     }
                 ),
                 "netsh winhttp import proxy source=ie".to_string(),
             )
         } else {
+            let sign_in = cx.facts().hosts.sign_in[0].as_str();
             (
-                t!(
-                    lang,
-                    "The user's settings use only a configuration script, and netsh winhttp import proxy source=ie imports nothing from a script. From an elevated prompt, set the proxy the script chooses for the sign-in servers with netsh winhttp set proxy: the fix asks .NET which proxy the script gives https://{h}/ and sets it. It sets the proxy of the whole machine (every program and service that uses WinHTTP); netsh winhttp reset proxy undoes it.",
-                    "Les réglages de l'utilisateur n'utilisent qu'un script de configuration, et netsh winhttp import proxy source=ie n'importe rien d'un script. Depuis une invite élevée, définissez avec netsh winhttp set proxy le proxy que le script choisit pour les serveurs de connexion : la commande proposée demande à .NET le proxy que le script donne pour https://{h}/ et le définit. Le réglage vaut pour tout l'ordinateur (tout programme ou service qui utilise WinHTTP) ; netsh winhttp reset proxy l'annule.",
-                    h = SIGN_IN_HOSTS[0]
-                ),
+                t!(cx, "proxy_windows.script_step", host = sign_in),
                 format!(
                     "$p = [System.Net.WebRequest]::GetSystemWebProxy().GetProxy([uri]'https://{h}/'); if ($p.Host -ne '{h}') {{ netsh winhttp set proxy proxy-server=\"$($p.Authority)\" bypass-list=\"<local>\" }} else {{ 'The configuration script sends {h} direct: WinHTTP needs no proxy for it.' }}",
-                    h = SIGN_IN_HOSTS[0]
+                    h = sign_in
                 ),
             )
         };
-        let mut out = finding(
-            id,
-            problem,
-            Status::Warning,
-            t!(
-                lang,
-                "The user's browser settings use a proxy but WinHTTP (used by the sign-in assistant and WinRM) goes direct: if direct connections are blocked, sign-in fails.",
-                "Les réglages du navigateur de l'utilisateur passent par un proxy mais WinHTTP (utilisé par l'Assistant de connexion et WinRM) se connecte en direct : si les connexions directes sont bloquées, la connexion échoue."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, vec![step]);
+        let mut out = cx
+            .finding(
+                id,
+                Status::Warning,
+                t!(cx, "proxy_windows.direct_but_user_proxy"),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(cx, vec![step]);
         out.fix = Some(fix);
         return out;
     }
-    finding(
-        id,
-        problem,
-        Status::Ok,
-        t!(
-            lang,
-            "WinHTTP and the user's proxy settings agree.",
-            "WinHTTP et les réglages de proxy de l'utilisateur concordent."
-        ),
-    )
-    .with_evidence(evidence)
+    cx.finding(id, Status::Ok, t!(cx, "proxy_windows.agree"))
+        .with_evidence(evidence)
 }
 
 #[cfg(test)]

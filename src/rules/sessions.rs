@@ -12,19 +12,21 @@ struct Session<'a> {
     age: Option<f64>,
 }
 
-/// Whether a computer name is the service's remote PowerShell endpoint.
+/// Whether a computer name is the service's remote PowerShell endpoint
+/// (`facts.json` `hosts.service`).
 pub fn is_service_computer(name: &str) -> bool {
-    let n = name.trim().trim_end_matches('.').to_ascii_lowercase();
-    n.ends_with(".online.lync.com") || n == "api.interfaces.records.teams.microsoft.com"
+    catalog::get()
+        .map(|c| c.facts.is_service_host(name))
+        .unwrap_or(false)
 }
 
-fn service_sessions<'a>(f: &Facts<'a>) -> Option<Vec<Session<'a>>> {
+fn service_sessions<'a>(f: &Facts<'a>, known: &ServiceFacts) -> Option<Vec<Session<'a>>> {
     let list = f.known("host.sessions")?.as_array()?;
     Some(
         list.iter()
             .filter_map(|s| {
                 let computer = s.get("computer_name").and_then(|x| x.as_str())?;
-                if !is_service_computer(computer) {
+                if !known.is_service_host(computer) {
                     return None;
                 }
                 Some(Session {
@@ -45,22 +47,20 @@ fn describe(s: &Session) -> String {
     }
 }
 
-fn sessions_unknown(id: &str, problem: &str, lang: &str) -> Finding {
-    finding(
-        id,
-        Some(problem),
-        Status::Unknown,
-        t!(
-            lang,
-            "Open sessions are known only to PowerShell (hand in host.sessions).",
-            "Seul PowerShell connaît les sessions ouvertes (transmettez host.sessions)."
-        ),
-    )
+fn sessions_unknown(id: &str, cx: Ctx) -> Finding {
+    cx.finding(id, Status::Unknown, t!(cx, "sessions.unknown"))
 }
 
 /// Number of open sessions to the service handed in (for diagnose).
 pub fn open_service_sessions(facts: &[Fact]) -> usize {
-    service_sessions(&Facts(facts))
+    match catalog::get() {
+        Ok(c) => open_sessions(facts, &c.facts),
+        Err(_) => 0,
+    }
+}
+
+fn open_sessions(facts: &[Fact], known: &ServiceFacts) -> usize {
+    service_sessions(&Facts(facts), known)
         .map(|s| {
             s.iter()
                 .filter(|x| x.state.eq_ignore_ascii_case("opened"))
@@ -69,12 +69,11 @@ pub fn open_service_sessions(facts: &[Fact]) -> usize {
         .unwrap_or(0)
 }
 
-pub(super) fn sessions_count(f: &Facts, lang: &str) -> Finding {
+pub(super) fn sessions_count(f: &Facts, cx: Ctx) -> Finding {
     let id = "sessions.count";
-    let problem = "shells_per_user";
-    let sessions = match service_sessions(f) {
+    let sessions = match service_sessions(f, cx.facts()) {
         Some(s) => s,
-        None => return sessions_unknown(id, problem, lang),
+        None => return sessions_unknown(id, cx),
     };
     let open: Vec<&Session> = sessions
         .iter()
@@ -82,120 +81,94 @@ pub(super) fn sessions_count(f: &Facts, lang: &str) -> Finding {
         .collect();
     let n = open.len();
     let evidence: Vec<String> = open.iter().map(|s| describe(s)).collect();
-    if n >= SHELLS_PER_USER {
-        return finding(
-            id,
-            Some(problem),
-            Status::Problem,
-            t!(
-                lang,
-                "{n} sessions to the service are open here: the limit is {SHELLS_PER_USER} per user, so a new one will be refused.",
-                "{n} sessions vers le service sont ouvertes ici : la limite est de {SHELLS_PER_USER} par utilisateur, une nouvelle sera donc refusée."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new());
+    let limit = cx.facts().number("shells_per_user");
+    if n as f64 >= limit {
+        return cx
+            .finding(
+                id,
+                Status::Problem,
+                t!(cx, "sessions.too_many", count = n, limit),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(cx, Vec::new());
     }
-    finding(
+    cx.finding(
         id,
-        Some(problem),
         Status::Ok,
-        t!(
-            lang,
-            "{n} session(s) to the service open here (limit {SHELLS_PER_USER} per user; sessions in other windows also count).",
-            "{n} session(s) vers le service ouverte(s) ici (limite de {SHELLS_PER_USER} par utilisateur ; les sessions d'autres fenêtres comptent aussi)."
-        ),
+        t!(cx, "sessions.count_ok", count = n, limit),
     )
     .with_evidence(evidence)
 }
 
-pub(super) fn sessions_age(f: &Facts, lang: &str) -> Finding {
+pub(super) fn sessions_age(f: &Facts, cx: Ctx) -> Finding {
     let id = "sessions.age";
-    let problem = "session_expired";
-    let sessions = match service_sessions(f) {
+    let sessions = match service_sessions(f, cx.facts()) {
         Some(s) => s,
-        None => return sessions_unknown(id, problem, lang),
+        None => return sessions_unknown(id, cx),
     };
+    let minutes = cx.facts().number("session_minutes");
+    let warn = cx.facts().number("session_warn_minutes");
     if sessions.is_empty() {
-        return finding(
-            id,
-            Some(problem),
-            Status::NotApplicable,
-            t!(
-                lang,
-                "No session to the service is open here.",
-                "Aucune session vers le service n'est ouverte ici."
-            ),
-        );
+        return cx.finding(id, Status::NotApplicable, t!(cx, "sessions.none_open"));
     }
     let expired: Vec<&Session> = sessions
         .iter()
         .filter(|s| {
-            s.age.map(|a| a >= SESSION_MINUTES).unwrap_or(false)
-                || s.state.eq_ignore_ascii_case("broken")
+            s.age.map(|a| a >= minutes).unwrap_or(false) || s.state.eq_ignore_ascii_case("broken")
         })
         .collect();
     if !expired.is_empty() {
-        return finding(
-            id,
-            Some(problem),
-            Status::Problem,
-            t!(
-                lang,
-                "{n} session(s) have reached the {m}-minute limit or are broken: they no longer work.",
-                "{n} session(s) ont atteint la limite de {m} minutes ou sont rompues : elles ne fonctionnent plus.",
-                n = expired.len(),
-                m = SESSION_MINUTES
-            ),
-        )
-        .with_evidence(expired.iter().map(|s| describe(s)).collect())
-        .with_catalog_resolution(lang, Vec::new());
+        return cx
+            .finding(
+                id,
+                Status::Problem,
+                t!(cx, "sessions.expired", count = expired.len(), minutes),
+            )
+            .with_evidence(expired.iter().map(|s| describe(s)).collect())
+            .with_catalog_resolution(cx, Vec::new());
     }
     let near: Vec<&Session> = sessions
         .iter()
-        .filter(|s| s.age.map(|a| a >= SESSION_WARN_MINUTES).unwrap_or(false))
+        .filter(|s| s.age.map(|a| a >= warn).unwrap_or(false))
         .collect();
     if !near.is_empty() {
-        return finding(
-            id,
-            Some(problem),
-            Status::Warning,
-            t!(
-                lang,
-                "{n} session(s) will reach the {m}-minute limit soon.",
-                "{n} session(s) atteindront bientôt la limite de {m} minutes.",
-                n = near.len(),
-                m = SESSION_MINUTES
-            ),
-        )
-        .with_evidence(near.iter().map(|s| describe(s)).collect())
-        .with_catalog_resolution(lang, Vec::new());
+        return cx
+            .finding(
+                id,
+                Status::Warning,
+                t!(cx, "sessions.near_limit", count = near.len(), minutes),
+            )
+            .with_evidence(near.iter().map(|s| describe(s)).collect())
+            .with_catalog_resolution(cx, Vec::new());
     }
     if sessions.iter().all(|s| s.age.is_none()) {
-        return finding(
-            id,
-            Some(problem),
-            Status::Unknown,
-            t!(
-                lang,
-                "The age of the open sessions is unknown.",
-                "L'âge des sessions ouvertes est inconnu."
-            ),
-        )
-        .with_evidence(sessions.iter().map(describe).collect());
+        return cx
+            .finding(id, Status::Unknown, t!(cx, "sessions.age_unknown"))
+            .with_evidence(sessions.iter().map(describe).collect());
     }
-    finding(
-        id,
-        Some(problem),
-        Status::Ok,
-        t!(
-            lang,
-            "Every open session is younger than {m} minutes.",
-            "Toutes les sessions ouvertes ont moins de {m} minutes.",
-            m = SESSION_MINUTES
-        ),
-    )
-    .with_evidence(sessions.iter().map(describe).collect())
+    cx.finding(id, Status::Ok, t!(cx, "sessions.age_ok", minutes))
+        .with_evidence(sessions.iter().map(describe).collect())
+}
+
+/// `sessions.count` explains a "too many sessions" error (`facts.json`
+/// `explains`) when sessions to the service are open here: it becomes a
+/// problem that says to remove them, with the error's resolution.
+pub(super) fn explain_too_many(f: &mut Finding, problem: &str, facts: &[Fact], cx: Ctx) -> bool {
+    let open = open_sessions(facts, cx.facts());
+    if open == 0 {
+        return false;
+    }
+    f.status = Status::Problem;
+    f.summary = t!(cx, "sessions.error_reports_too_many", count = open);
+    if let Some(t) = cx
+        .catalog
+        .problem(problem)
+        .and_then(|p| p.text.get(cx.lang))
+    {
+        f.resolution = Some(t.resolution.clone());
+        f.fix = t.fix.clone();
+    }
+    true
 }
 
 #[cfg(test)]

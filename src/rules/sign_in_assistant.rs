@@ -7,24 +7,13 @@ use serde_json::Value;
 use super::*;
 use crate::probe::{Fact, State};
 
-pub(super) fn windows_only(
-    f: &Facts,
-    id: &str,
-    problem: &str,
-    lang: &str,
-    fact: &str,
-) -> Option<Finding> {
+fn windows_only(f: &Facts, id: &str, cx: Ctx, fact: &str) -> Option<Finding> {
     if !platform_is_windows(f) {
         return Some(
-            finding(
+            cx.finding(
                 id,
-                Some(problem),
                 Status::NotApplicable,
-                t!(
-                    lang,
-                    "The sign-in assistant exists on Windows only.",
-                    "L'Assistant de connexion n'existe que sous Windows."
-                ),
+                t!(cx, "sign_in_assistant.not_windows"),
             )
             .with_evidence(vec![format!("os: {}", platform_name(f))]),
         );
@@ -32,28 +21,14 @@ pub(super) fn windows_only(
     match f.get(fact) {
         Some(x) if x.state == State::Known => None,
         _ => Some(
-            finding(
-                id,
-                Some(problem),
-                Status::Unknown,
-                t!(
-                    lang,
-                    "The sign-in assistant could not be checked.",
-                    "L'Assistant de connexion n'a pas pu être vérifié."
-                ),
-            )
-            .with_evidence(vec![f.reason(fact)]),
+            cx.finding(id, Status::Unknown, t!(cx, "sign_in_assistant.unchecked"))
+                .with_evidence(vec![f.reason(fact)]),
         ),
     }
 }
 
-/// The sign-in assistant version the connector needs: "Microsoft Online
-/// Services Sign-In Assistant for IT Professionals RTW" (FACTS §4; the
-/// connector's documentation links this release, Download Center id 28177).
-pub const SIGN_IN_ASSISTANT_MIN_VERSION: &str = "7.250.4303.0";
-
 /// The numbers of a dotted version ("7.250.4303.0"), or `None`.
-pub(super) fn version_parts(v: &str) -> Option<Vec<u64>> {
+fn version_parts(v: &str) -> Option<Vec<u64>> {
     let parts: Option<Vec<u64>> = v.trim().split('.').map(|p| p.parse().ok()).collect();
     parts.filter(|p| !p.is_empty())
 }
@@ -72,7 +47,11 @@ pub fn version_older(v: &str, min: &str) -> Option<bool> {
 /// found (only they sign in through it; MicrosoftTeams does not), and the
 /// error when it names the sign-in assistant. Empty: nothing needs it;
 /// `None`: the installed modules are unknown.
-pub(super) fn sign_in_assistant_needed_by(f: &Facts, named_by_error: bool) -> Option<Vec<String>> {
+fn sign_in_assistant_needed_by(
+    f: &Facts,
+    known_modules: &ServiceFacts,
+    named_by_error: bool,
+) -> Option<Vec<String>> {
     let mut known = named_by_error;
     let mut out = Vec::new();
     if named_by_error {
@@ -86,7 +65,7 @@ pub(super) fn sign_in_assistant_needed_by(f: &Facts, named_by_error: bool) -> Op
             known = true;
             for m in list {
                 let name = m.get("name").and_then(|x| x.as_str()).unwrap_or("");
-                if RETIRED_MODULES.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                if known_modules.is_retired_module(name) {
                     let version = m.get("version").and_then(|x| x.as_str()).unwrap_or("");
                     out.push(
                         format!("{}: {} {}", label, name, version)
@@ -106,17 +85,20 @@ pub(super) fn sign_in_assistant_needed_by(f: &Facts, named_by_error: bool) -> Op
 
 /// The evidence lines of what needs the sign-in assistant, and whether
 /// something does (`None`: unknown).
-pub(super) fn need_evidence(needed: &Option<Vec<String>>) -> (Vec<String>, Option<bool>) {
+fn need_evidence(
+    needed: &Option<Vec<String>>,
+    known_modules: &ServiceFacts,
+) -> (Vec<String>, Option<bool>) {
     match needed {
         Some(v) if !v.is_empty() => (
             v.iter().map(|x| format!("needed by: {}", x)).collect(),
             Some(true),
         ),
         Some(_) => (
-            vec![
-                "needed by: nothing found (no SkypeOnlineConnector or LyncOnlineConnector module)"
-                    .to_string(),
-            ],
+            vec![format!(
+                "needed by: nothing found (no {} module)",
+                known_modules.modules.retired.join(" or ")
+            )],
             Some(false),
         ),
         None => (
@@ -133,13 +115,12 @@ pub(super) fn need_evidence(needed: &Option<Vec<String>>) -> (Vec<String>, Optio
 /// known and none is, a warning when they are unknown.
 pub(crate) fn sign_in_assistant_installed(
     facts: &[Fact],
-    lang: &str,
+    cx: Ctx,
     named_by_error: bool,
 ) -> Finding {
     let f = &Facts(facts);
     let id = "sign_in_assistant.installed";
-    let problem = "liveid_module_load_failed";
-    if let Some(x) = windows_only(f, id, problem, lang, "service.msoidsvc") {
+    if let Some(x) = windows_only(f, id, cx, "service.msoidsvc") {
         return x;
     }
     let svc = f.known("service.msoidsvc").cloned().unwrap_or(Value::Null);
@@ -168,146 +149,113 @@ pub(crate) fn sign_in_assistant_installed(
         && version_fact
             .map(|x| x.state == State::Unknown)
             .unwrap_or(false);
-    let needed = sign_in_assistant_needed_by(f, named_by_error);
-    let (need_lines, needs) = need_evidence(&needed);
+    let needed = sign_in_assistant_needed_by(f, cx.facts(), named_by_error);
+    let (need_lines, needs) = need_evidence(&needed, cx.facts());
     evidence.extend(need_lines);
     if !service_installed(&svc) {
         return match needs {
-            Some(true) => finding(
-                id,
-                Some(problem),
-                Status::Problem,
-                t!(
-                    lang,
-                    "The Microsoft Online Services Sign-In Assistant is not installed (no msoidsvc service): the connector cannot load its Live ID module.",
-                    "L'Assistant de connexion Microsoft Online Services n'est pas installé (pas de service msoidsvc) : le connecteur ne peut pas charger son module Live ID."
-                ),
-            )
-            .with_evidence(evidence)
-            .with_catalog_resolution(lang, Vec::new()),
-            Some(false) => finding(
-                id,
-                Some(problem),
-                Status::NotApplicable,
-                t!(
-                    lang,
-                    "The sign-in assistant is not installed, and nothing here needs it: only the retired Skype for Business Online connector signs in through it (MicrosoftTeams does not).",
-                    "L'Assistant de connexion n'est pas installé, et rien ici n'en a besoin : seul le connecteur Skype Entreprise Online retiré se connecte par lui (MicrosoftTeams non)."
-                ),
-            )
-            .with_evidence(evidence),
-            None => finding(
-                id,
-                Some(problem),
-                Status::Warning,
-                t!(
-                    lang,
-                    "The sign-in assistant is not installed (no msoidsvc service). Only the retired connector needs it; whether it is installed here is unknown (hand in host.modules).",
-                    "L'Assistant de connexion n'est pas installé (pas de service msoidsvc). Seul le connecteur retiré en a besoin ; on ne sait pas s'il est installé ici (transmettez host.modules)."
-                ),
-            )
-            .with_evidence(evidence)
-            .with_catalog_resolution(lang, Vec::new()),
+            Some(true) => cx
+                .finding(
+                    id,
+                    Status::Problem,
+                    t!(cx, "sign_in_assistant.missing_needed"),
+                )
+                .with_evidence(evidence)
+                .with_catalog_resolution(cx, Vec::new()),
+            Some(false) => cx
+                .finding(
+                    id,
+                    Status::NotApplicable,
+                    t!(cx, "sign_in_assistant.missing_not_needed"),
+                )
+                .with_evidence(evidence),
+            None => cx
+                .finding(
+                    id,
+                    Status::Warning,
+                    t!(cx, "sign_in_assistant.missing_need_unknown"),
+                )
+                .with_evidence(evidence)
+                .with_catalog_resolution(cx, Vec::new()),
         };
     }
     if unreadable {
-        return finding(
-            id,
-            Some(problem),
-            Status::Unknown,
-            t!(
-                lang,
-                "The msoidsvc service exists but the sign-in assistant's registry key could not be read.",
-                "Le service msoidsvc existe mais la clé de registre de l'Assistant de connexion n'a pas pu être lue."
-            ),
-        )
-        .with_evidence(evidence);
+        return cx
+            .finding(
+                id,
+                Status::Unknown,
+                t!(cx, "sign_in_assistant.key_unreadable"),
+            )
+            .with_evidence(evidence);
     }
-    let min = SIGN_IN_ASSISTANT_MIN_VERSION;
+    // The release the connector's documentation links (FACTS §4).
+    let min = cx.facts().string("sign_in_assistant_minimum");
     let v = match version {
         Some(v) => v,
         None => {
-            return finding(
-                id,
-                Some(problem),
-                Status::Warning,
-                t!(
-                    lang,
-                    "The msoidsvc service exists but the sign-in assistant's registry key is missing (64-bit and 32-bit views): the installation may be damaged.",
-                    "Le service msoidsvc existe mais la clé de registre de l'Assistant de connexion manque (vues 64 bits et 32 bits) : l'installation est peut-être endommagée."
-                ),
-            )
-            .with_evidence(evidence)
-            .with_catalog_resolution(lang, Vec::new())
+            return cx
+                .finding(id, Status::Warning, t!(cx, "sign_in_assistant.key_missing"))
+                .with_evidence(evidence)
+                .with_catalog_resolution(cx, Vec::new())
         }
     };
     let view32 = version_fact
         .map(|x| x.source.contains("32-bit view"))
         .unwrap_or(false);
-    let bits = match (view32, lang == "fr") {
-        (false, _) => "",
-        (true, false) => " (32-bit package)",
-        (true, true) => " (paquet 32 bits)",
+    let bits = if view32 {
+        t!(cx, "sign_in_assistant.package_32")
+    } else {
+        String::new()
     };
     match version_older(&v, min) {
-        Some(false) => finding(
-            id,
-            Some(problem),
-            Status::Ok,
-            t!(
-                lang,
-                "The sign-in assistant {v}{bits} is installed (the connector needs {min} or later).",
-                "L'Assistant de connexion {v}{bits} est installé (le connecteur demande la version {min} ou ultérieure)."
-            ),
-        )
-        .with_evidence(evidence),
-        Some(true) => finding(
-            id,
-            Some(problem),
-            if needs == Some(true) {
-                Status::Problem
-            } else {
-                Status::Warning
-            },
-            t!(
-                lang,
-                "The sign-in assistant {v}{bits} is older than {min}, the version the connector needs: its Live ID module may fail to load.",
-                "L'Assistant de connexion {v}{bits} est antérieur à la version {min} que demande le connecteur : son module Live ID peut ne pas se charger."
-            ),
-        )
-        .with_evidence(evidence)
-        .with_catalog_resolution(lang, Vec::new()),
-        None => finding(
-            id,
-            Some(problem),
-            Status::Warning,
-            t!(
-                lang,
-                "The sign-in assistant's version {v:?} is not a version number (the connector needs {min} or later).",
-                "La version {v:?} de l'Assistant de connexion n'est pas un numéro de version (le connecteur demande la version {min} ou ultérieure)."
-            ),
-        )
-        .with_evidence(evidence),
+        Some(false) => cx
+            .finding(
+                id,
+                Status::Ok,
+                t!(cx, "sign_in_assistant.ok", version = v, bits, minimum = min),
+            )
+            .with_evidence(evidence),
+        Some(true) => cx
+            .finding(
+                id,
+                if needs == Some(true) {
+                    Status::Problem
+                } else {
+                    Status::Warning
+                },
+                t!(
+                    cx,
+                    "sign_in_assistant.older",
+                    version = v,
+                    bits,
+                    minimum = min
+                ),
+            )
+            .with_evidence(evidence)
+            .with_catalog_resolution(cx, Vec::new()),
+        None => cx
+            .finding(
+                id,
+                Status::Warning,
+                t!(
+                    cx,
+                    "sign_in_assistant.not_a_version",
+                    version = format!("{:?}", v),
+                    minimum = min
+                ),
+            )
+            .with_evidence(evidence),
     }
 }
 
 /// A service state (as the probe names it) in the output language.
-pub(super) fn state_text(lang: &str, state: &str) -> String {
-    let (en, fr) = match state {
-        "stopped" => ("stopped", "arrêté"),
-        "start_pending" => ("starting", "en cours de démarrage"),
-        "stop_pending" => ("stopping", "en cours d'arrêt"),
-        "running" => ("running", "en cours d'exécution"),
-        "continue_pending" => ("resuming", "en cours de reprise"),
-        "pause_pending" => ("pausing", "en cours de suspension"),
-        "paused" => ("paused", "suspendu"),
-        _ => ("in an unknown state", "dans un état inconnu"),
+fn state_text(cx: Ctx, state: &str) -> String {
+    let key = match state {
+        "stopped" | "start_pending" | "stop_pending" | "running" | "continue_pending"
+        | "pause_pending" | "paused" => state,
+        _ => "unknown",
     };
-    if lang == "fr" {
-        fr.to_string()
-    } else {
-        en.to_string()
-    }
+    cx.t(&format!("service_state.{}", key), &[])
 }
 
 /// `sign_in_assistant.service`: msoidsvc running. Not running is a problem
@@ -315,28 +263,18 @@ pub(super) fn state_text(lang: &str, state: &str) -> String {
 /// [`sign_in_assistant_installed`]), else a warning; starting is a warning.
 /// A disabled service cannot be started (Start-Service fails with error
 /// 1058) until its start type allows it, so Set-Service comes first.
-pub(crate) fn sign_in_assistant_service(
-    facts: &[Fact],
-    lang: &str,
-    named_by_error: bool,
-) -> Finding {
+pub(crate) fn sign_in_assistant_service(facts: &[Fact], cx: Ctx, named_by_error: bool) -> Finding {
     let f = &Facts(facts);
     let id = "sign_in_assistant.service";
-    let problem = "liveid_connect_failed";
-    if let Some(x) = windows_only(f, id, problem, lang, "service.msoidsvc") {
+    if let Some(x) = windows_only(f, id, cx, "service.msoidsvc") {
         return x;
     }
     let svc = f.known("service.msoidsvc").cloned().unwrap_or(Value::Null);
     if !service_installed(&svc) {
-        return finding(
+        return cx.finding(
             id,
-            Some(problem),
             Status::NotApplicable,
-            t!(
-                lang,
-                "The msoidsvc service is not installed (see sign_in_assistant.installed).",
-                "Le service msoidsvc n'est pas installé (voir sign_in_assistant.installed)."
-            ),
+            t!(cx, "sign_in_assistant.service_not_installed"),
         );
     }
     let state = svc
@@ -352,80 +290,58 @@ pub(crate) fn sign_in_assistant_service(
         state, start
     )];
     if state == "running" {
-        return finding(
-            id,
-            Some(problem),
-            Status::Ok,
-            t!(
-                lang,
-                "The sign-in assistant service (msoidsvc) is running.",
-                "Le service de l'Assistant de connexion (msoidsvc) s'exécute."
-            ),
-        )
-        .with_evidence(evidence);
+        return cx
+            .finding(id, Status::Ok, t!(cx, "sign_in_assistant.service_running"))
+            .with_evidence(evidence);
     }
     if state == "start_pending" {
-        return finding(
-            id,
-            Some(problem),
-            Status::Warning,
-            t!(
-                lang,
-                "The sign-in assistant service (msoidsvc) is starting: wait a moment, then check that it runs (Get-Service msoidsvc).",
-                "Le service de l'Assistant de connexion (msoidsvc) est en cours de démarrage : patientez un instant, puis vérifiez qu'il s'exécute (Get-Service msoidsvc)."
-            ),
-        )
-        .with_evidence(evidence);
+        return cx
+            .finding(
+                id,
+                Status::Warning,
+                t!(cx, "sign_in_assistant.service_starting"),
+            )
+            .with_evidence(evidence);
     }
-    let (need_lines, needs) = need_evidence(&sign_in_assistant_needed_by(f, named_by_error));
+    let needed = sign_in_assistant_needed_by(f, cx.facts(), named_by_error);
+    let (need_lines, needs) = need_evidence(&needed, cx.facts());
     evidence.extend(need_lines);
     let then = if named_by_error {
-        t!(lang, ", then try again", ", puis réessayez")
+        t!(cx, "sign_in_assistant.then_try_again")
     } else {
         String::new()
     };
     let mut first = Vec::new();
     let mut fix = None;
     if start == "disabled" {
-        first.push(t!(
-            lang,
-            "The service is disabled: run Set-Service -Name msoidsvc -StartupType Automatic first, then Start-Service -Name msoidsvc{then} (while it is disabled, Start-Service fails with error 1058). Both need an elevated prompt.",
-            "Le service est désactivé : exécutez d'abord Set-Service -Name msoidsvc -StartupType Automatic, puis Start-Service -Name msoidsvc{then} (tant qu'il est désactivé, Start-Service échoue avec l'erreur 1058). Les deux demandent une invite élevée."
-        ));
+        first.push(t!(cx, "sign_in_assistant.service_disabled_step", then));
         fix = Some(
             "Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc"
                 .to_string(),
         );
     } else if named_by_error {
-        first.push(t!(
-            lang,
-            "Start the service first: Start-Service -Name msoidsvc, then try again.",
-            "Démarrez d'abord le service : Start-Service -Name msoidsvc, puis réessayez."
-        ));
+        first.push(t!(cx, "sign_in_assistant.service_start_first"));
     }
-    let shown = state_text(lang, state);
+    let shown = state_text(cx, state);
     let (status, summary) = if needs == Some(true) {
         (
             Status::Problem,
             t!(
-                lang,
-                "The sign-in assistant service (msoidsvc) is {shown}: the connector cannot reach the Live ID servers through it.",
-                "Le service de l'Assistant de connexion (msoidsvc) est {shown} : le connecteur ne peut pas joindre les serveurs Live ID par lui."
+                cx,
+                "sign_in_assistant.service_stopped_needed",
+                state = shown
             ),
         )
     } else {
         (
             Status::Warning,
-            t!(
-                lang,
-                "The sign-in assistant service (msoidsvc) is {shown}; only the retired connector signs in through it.",
-                "Le service de l'Assistant de connexion (msoidsvc) est {shown} ; seul le connecteur retiré se connecte par lui."
-            ),
+            t!(cx, "sign_in_assistant.service_stopped", state = shown),
         )
     };
-    let out = finding(id, Some(problem), status, summary)
+    let out = cx
+        .finding(id, status, summary)
         .with_evidence(evidence)
-        .with_catalog_resolution(lang, first);
+        .with_catalog_resolution(cx, first);
     match fix {
         Some(x) => out.with_fix(Some(x)),
         None => out,
