@@ -79,3 +79,214 @@ fn output_language_accepts_culture_names() {
         .unwrap_err()
         .contains("unknown output language"));
 }
+
+// ------------------------------------------------ output languages as files
+
+/// `texts/en.json` as another language: every text prefixed with `[xx] `
+/// (placeholders kept), after `edit` changed the flat texts.
+fn fake_language(code: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+    fn prefix(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = format!("[xx] {}", s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(prefix),
+            serde_json::Value::Object(o) => o.values_mut().for_each(prefix),
+            _ => {}
+        }
+    }
+    let en = TEXT_FILES.iter().find(|(n, _)| *n == "en.json").unwrap().1;
+    let mut v: serde_json::Value = serde_json::from_str(en).unwrap();
+    prefix(&mut v);
+    v["language"] = code.into();
+    v["name"] = "Test".into();
+    edit(&mut v);
+    v.to_string()
+}
+
+fn with_text_file(name: &str, json: &str) -> Result<Catalog, String> {
+    let mut src = Sources::builtin();
+    src.texts.push((name, json));
+    build(&src)
+}
+
+#[test]
+fn an_output_language_is_one_file() {
+    let xx = fake_language("xx", |_| {});
+    let c = with_text_file("xx.json", &xx).expect("a complete file is accepted");
+    assert!(c.output_languages.iter().any(|l| l == "xx"));
+    assert_eq!(c.output_languages[0], "en");
+    assert_eq!(c.output_language(Some("xx-YY")).unwrap(), "xx");
+    assert_eq!(c.output_language(Some("XX")).unwrap(), "xx");
+    // The catalog document: every problem's texts from the file, the
+    // commands and the quotas as in English.
+    let doc = c.to_json("xx");
+    assert_eq!(doc["language"], "xx");
+    assert!(doc["output_languages"]
+        .as_array()
+        .unwrap()
+        .contains(&"xx".into()));
+    for p in doc["problems"].as_array().unwrap() {
+        for field in ["title", "cause"] {
+            assert!(p[field].as_str().unwrap().starts_with("[xx] "), "{}", p);
+        }
+        for s in p["resolution"].as_array().unwrap() {
+            assert!(s.as_str().unwrap().starts_with("[xx] "), "{}", p);
+        }
+        let id = p["id"].as_str().unwrap();
+        assert_eq!(p["fix"], serde_json::json!(c.problem(id).unwrap().fix));
+    }
+    let title = &c.problem("shells_per_user").unwrap().text["xx"].title;
+    assert_eq!(
+        title,
+        "[xx] Too many sessions open for this user (3 at most)"
+    );
+    // The rules and diagnose write in it.
+    let facts = vec![
+        crate::probe::Fact::known("os", serde_json::json!("linux"), "test"),
+        crate::probe::Fact::known(
+            "host.sessions",
+            serde_json::json!([{"name": "s", "computer_name": "admin1a.online.lync.com", "state": "Opened", "age_minutes": 5.0}]),
+            "test",
+        ),
+    ];
+    let findings = crate::rules::evaluate_with(&c, &facts, "xx");
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert!(f.summary.starts_with("[xx] "), "{:?}", f);
+    }
+    let ordered = crate::diagnose::order_findings_with(
+        &c,
+        findings,
+        &["shells_per_user".to_string()],
+        &facts,
+        "xx",
+    );
+    assert_eq!(ordered[0].id, "sessions.count");
+    assert_eq!(
+        ordered[0].summary,
+        "[xx] The error reports too many sessions and 1 session(s) to the service are open here: remove them first."
+    );
+}
+
+#[test]
+fn a_language_file_with_a_missing_key_or_a_wrong_placeholder_is_refused() {
+    let missing = fake_language("xx", |v| {
+        v["findings"]["network"]
+            .as_object_mut()
+            .unwrap()
+            .remove("ok");
+    });
+    let e = with_text_file("xx.json", &missing).unwrap_err();
+    assert!(
+        e.contains("texts/xx.json lacks findings.network.ok (texts/en.json has it)"),
+        "{}",
+        e
+    );
+    let renamed = fake_language("xx", |v| {
+        v["findings"]["network"]["ok"] = "{name}: {host}:{porte}".into();
+    });
+    let e = with_text_file("xx.json", &renamed).unwrap_err();
+    assert!(
+        e.contains("texts/xx.json: findings.network.ok has placeholders {host}, {name}, {porte} where texts/en.json has {host}, {name}, {port}"),
+        "{}",
+        e
+    );
+    let extra = fake_language("xx", |v| {
+        v["findings"]["network"]["typo"] = "x".into();
+    });
+    let e = with_text_file("xx.json", &extra).unwrap_err();
+    assert!(
+        e.contains("texts/xx.json: findings.network.typo is not a key of texts/en.json"),
+        "{}",
+        e
+    );
+    let step = fake_language("xx", |v| {
+        v["problems"]["logon_failed"]["resolution"]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+    });
+    let e = with_text_file("xx.json", &step).unwrap_err();
+    assert!(
+        e.contains("texts/xx.json lacks problems.logon_failed.resolution.2"),
+        "{}",
+        e
+    );
+    let empty = fake_language("xx", |v| {
+        v["problems"]["logon_failed"]["title"] = " ".into();
+    });
+    let e = with_text_file("xx.json", &empty).unwrap_err();
+    assert!(
+        e.contains("texts/xx.json: problems.logon_failed.title is empty"),
+        "{}",
+        e
+    );
+    let e = with_text_file("yy.json", &fake_language("xx", |_| {})).unwrap_err();
+    assert!(e.contains("does not match the file name"), "{}", e);
+    let e = with_text_file("xx.json", "{\"language\": \"xx\"").unwrap_err();
+    assert!(e.starts_with("texts/xx.json: "), "{}", e);
+}
+
+#[test]
+fn problem_texts_take_facts_values_only() {
+    // In en.json itself (the reference): a placeholder facts.json has no
+    // value for is refused.
+    let en = TEXT_FILES.iter().find(|(n, _)| *n == "en.json").unwrap().1;
+    let mut v: serde_json::Value = serde_json::from_str(en).unwrap();
+    v["problems"]["logon_failed"]["title"] = "Sign-in failed for {user}".into();
+    let bad = v.to_string();
+    let mut src = Sources::builtin();
+    for t in src.texts.iter_mut() {
+        if t.0 == "en.json" {
+            t.1 = &bad;
+        }
+    }
+    let e = build(&src).unwrap_err();
+    assert!(
+        e.contains("problems.logon_failed.title has {user}, which is no value of facts.json"),
+        "{}",
+        e
+    );
+}
+
+#[test]
+fn the_output_languages_are_the_text_files() {
+    let c = get().unwrap();
+    let files: Vec<&str> = OUTPUT_LANGUAGES.to_vec();
+    assert_eq!(c.output_languages, files);
+    assert_eq!(files, vec!["en", "de", "fr", "ja"]);
+    assert_eq!(output_language(Some("de-DE")).unwrap(), "de");
+    assert_eq!(output_language(Some("ja_JP")).unwrap(), "ja");
+    assert!(output_language(Some("ko-KR"))
+        .unwrap_err()
+        .contains("use one of en, de, fr, ja"));
+}
+
+#[test]
+fn facts_are_checked() {
+    let mut c = load().unwrap();
+    c.facts.findings.get_mut("sessions.count").unwrap().explains = vec!["no_such".into()];
+    c.facts
+        .values
+        .insert("session_warn_minutes".into(), serde_json::json!(70));
+    let errors = validate(&c).join("\n");
+    assert!(
+        errors.contains("finding sessions.count names problem no_such, which problems.json lacks"),
+        "{}",
+        errors
+    );
+    assert!(
+        errors.contains("session_warn_minutes must be below session_minutes"),
+        "{}",
+        errors
+    );
+    let f = &get().unwrap().facts;
+    assert!(f.is_service_host("admin1a.online.lync.com"));
+    assert!(f.is_service_host("API.interfaces.records.teams.microsoft.com."));
+    assert!(!f.is_service_host("online.lync.com.evil"));
+    assert!(!f.is_service_host(".online.lync.com"));
+    assert!(f.is_sign_in_host("LOGIN.microsoftonline.com"));
+    assert_eq!(
+        f.finding("network.sign-in").sign_in_problem.as_deref(),
+        Some("liveid_connect_failed")
+    );
+}

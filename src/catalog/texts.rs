@@ -324,9 +324,14 @@ pub fn validate(
 }
 
 impl TextFile {
-    /// The text of `key`, its placeholders filled from `values`.
+    /// The text of `key`, its placeholders filled from `values`; `None`
+    /// when it is absent or has a placeholder `values` lacks (validation
+    /// says which).
     pub fn filled(&self, key: &str, values: &BTreeMap<String, String>) -> Option<String> {
         let t = self.texts.get(key)?;
+        if !placeholders(t).iter().all(|p| values.contains_key(*p)) {
+            return None;
+        }
         let args: Vec<(&str, &dyn Display)> = values
             .iter()
             .filter(|(k, _)| placeholders(t).contains(k.as_str()))

@@ -248,11 +248,11 @@ pub(crate) fn sign_in_assistant_installed(
     }
 }
 
-/// A service state (as the probe names it) in the output language.
+/// The state of a service that is neither running nor starting (as the
+/// probe names it) in the output language.
 fn state_text(cx: Ctx, state: &str) -> String {
     let key = match state {
-        "stopped" | "start_pending" | "stop_pending" | "running" | "continue_pending"
-        | "pause_pending" | "paused" => state,
+        "stopped" | "stop_pending" | "continue_pending" | "pause_pending" | "paused" => state,
         _ => "unknown",
     };
     cx.t(&format!("service_state.{}", key), &[])
