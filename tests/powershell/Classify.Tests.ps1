@@ -204,14 +204,44 @@ Describe 'Language, JSON, Quiet and Redact on classified errors' {
         }
     }
 
-    It 'falls back to English when the library has no texts in the UI language (de-DE)' {
+    It 'falls back to English when the library has no texts in the UI language (ko-KR)' {
         $saved = [System.Globalization.CultureInfo]::CurrentUICulture
         try {
-            [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new('de-DE')
+            [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new('ko-KR')
             $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector
             $d.Language | Should -Be 'en'
         } finally {
             [System.Globalization.CultureInfo]::CurrentUICulture = $saved
+        }
+    }
+
+    It 'defaults to the UI culture: German for de-DE, Japanese for ja-JP' {
+        $saved = [System.Globalization.CultureInfo]::CurrentUICulture
+        try {
+            foreach ($c in @(@{ Culture = 'de-DE'; Language = 'de' }, @{ Culture = 'ja-JP'; Language = 'ja' })) {
+                [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new($c.Culture)
+                $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector
+                $d.Language | Should -Be $c.Language
+                $d.Title | Should -Be (Get-CsOnlineConnectorProblem -Id execution_policy -Language $c.Language).Title
+                $d.Title | Should -Not -Be $script:Catalog['en']['execution_policy'].Title
+            }
+        } finally {
+            [System.Globalization.CultureInfo]::CurrentUICulture = $saved
+        }
+    }
+
+    It '-Language de and -Language ja give the catalog and the health check in German and Japanese' {
+        $en = @(Test-CsOnlineConnector -TimeoutSec 1 -Language en -Endpoint 'local=127.0.0.1:9')
+        foreach ($lang in 'de', 'ja') {
+            @(Get-CsOnlineConnectorProblem -Language $lang).Count | Should -Be $script:Catalog['en'].Count
+            $findings = @(Test-CsOnlineConnector -TimeoutSec 1 -Language $lang -Endpoint 'local=127.0.0.1:9')
+            $findings.Count | Should -Be $en.Count
+            foreach ($f in $findings) {
+                $e = $en | Where-Object Id -eq $f.Id
+                $f.Status | Should -Be $e.Status
+                $f.Summary | Should -Not -BeNullOrEmpty
+                $f.Summary | Should -Not -Be $e.Summary
+            }
         }
     }
 
