@@ -6,6 +6,11 @@
 //!
 //! `cargo run --example diagnose_request < request.json`
 //!
+//! `diagnose_request --repeat N` runs the request N times, with `%N%` in it
+//! replaced by the call's number (0, 1, …), and prints the threads the
+//! process has after each call (`threads: K` on stderr, from
+//! /proc/self/task); stdout holds the last result.
+//!
 //! `diagnose_request --serve-dns MODE --ready FILE` instead serves DNS on
 //! 127.0.0.1:53 until killed (so it needs a network namespace of its own,
 //! whose /etc/resolv.conf says `nameserver 127.0.0.1`), creates FILE once
@@ -101,8 +106,12 @@ fn serve_dns(mode: &str, ready: &str) -> ! {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut repeat = 1usize;
     match args.as_slice() {
         [] => {}
+        [flag, n] if flag == "--repeat" && n.parse::<usize>().is_ok() => {
+            repeat = n.parse().unwrap_or(1)
+        }
         [flag, mode, r, ready]
             if flag == "--serve-dns"
                 && r == "--ready"
@@ -111,7 +120,7 @@ fn main() {
             serve_dns(mode, ready)
         }
         _ => {
-            eprintln!("usage: diagnose_request < request.json");
+            eprintln!("usage: diagnose_request [--repeat N] < request.json");
             eprintln!("       diagnose_request --serve-dns silent|nxdomain|loopback --ready FILE");
             std::process::exit(64);
         }
@@ -120,21 +129,32 @@ fn main() {
     std::io::stdin()
         .read_to_string(&mut request)
         .expect("request on stdin");
-    let c = CString::new(request).expect("no NUL in the request");
-    let start = Instant::now();
-    let out = unsafe { csod::diagnose::csod_diagnose(c.as_ptr()) };
-    let wall = start.elapsed().as_millis();
-    if out.is_null() {
-        let e = unsafe { CStr::from_ptr(csod::ffi::csod_last_error()) };
-        eprintln!("diagnose_request: {}", e.to_string_lossy());
-        std::process::exit(2);
+    let mut last = (String::new(), 0);
+    for i in 0..repeat {
+        let c =
+            CString::new(request.replace("%N%", &i.to_string())).expect("no NUL in the request");
+        let start = Instant::now();
+        let out = unsafe { csod::diagnose::csod_diagnose(c.as_ptr()) };
+        let wall = start.elapsed().as_millis();
+        if out.is_null() {
+            let e = unsafe { CStr::from_ptr(csod::ffi::csod_last_error()) };
+            eprintln!("diagnose_request: {}", e.to_string_lossy());
+            std::process::exit(2);
+        }
+        let s = unsafe { CStr::from_ptr(out) }
+            .to_string_lossy()
+            .into_owned();
+        unsafe { csod::ffi::csod_string_free(out) };
+        if repeat > 1 {
+            let threads = std::fs::read_dir("/proc/self/task")
+                .map(|d| d.count().to_string())
+                .unwrap_or_else(|_| "?".into());
+            eprintln!("threads: {}", threads);
+        }
+        last = (s, wall);
     }
-    let s = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
-    unsafe { csod::ffi::csod_string_free(out) };
-    println!("{}", s);
-    eprintln!("wall_ms: {}", wall);
+    println!("{}", last.0);
+    eprintln!("wall_ms: {}", last.1);
     // Exit now: a resolver thread still blocked in getaddrinfo must not
     // keep the process alive.
     std::process::exit(0);

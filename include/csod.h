@@ -50,10 +50,11 @@
 #define CSOD_ABI_VERSION 1
 
 /*
- Largest JSON document (`record_json`) accepted, in bytes of UTF-8 (a
- UTF-16 document longer than this many units is refused before decoding).
- An error record is a few kilobytes; a larger document is bad input. JSON
- is parsed whole, so this bounds what one call can allocate.
+ Largest JSON document (`record_json`, `request_json`, `options_json`)
+ accepted, in bytes of UTF-8 (a UTF-16 document longer than this many
+ units is refused before decoding). Each is a few kilobytes; a larger
+ document is bad input. JSON is parsed whole, so this bounds what one call
+ can allocate.
  */
 #define CSOD_MAX_DOCUMENT_BYTES (16 << 20)
 
@@ -65,8 +66,22 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
- Lines longer than this are counted but not searched: no PowerShell error
- line is that long, and it bounds the memory a line without end can take.
+ Most threads the OS probes hold in the whole process (there are ten
+ probes; each key runs at most once at a time).
+ */
+#define OS_PROBE_THREADS 12
+
+/*
+ Most threads name lookups hold in the whole process.
+ */
+#define RESOLVER_THREADS 16
+
+/*
+ Lines longer than this many bytes (line end excluded; for UTF-16 input,
+ bytes of its UTF-8 form) are counted but not searched: the scanner sees
+ an empty line in their place, whatever the chunking, so such a line also
+ ends an error block. No PowerShell error line is that long, and it
+ bounds the memory a line without end can take.
  */
 #define MAX_LINE (64 * 1024)
 
@@ -215,7 +230,9 @@ void csod_wstring_free(uint16_t *s);
 /*
  The last error of the calling thread, "" when the last call succeeded.
  The pointer stays valid until this thread's next call into the library;
- do not free it.
+ do not free it. Called while the thread exits, after its thread-local
+ storage is destroyed (from a thread-local destructor), it returns a
+ static message saying so, never NULL.
  */
 const char *csod_last_error(void);
 
@@ -236,7 +253,9 @@ uint16_t *csod_last_error_w(void);
  default 1000), `"fields"` (true/false: list the fields cut from each
  error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
  "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is
- bad input.
+ bad input, and so is an options document larger than
+ `CSOD_MAX_DOCUMENT_BYTES` or nested deeper than 32 levels (both checked
+ before parsing, in every entry point that reads options).
 
  Returns `{"schema":1,"language":…,"encoding":…,"bytes":…,"lines":…,
  "hits":[{"line":…,"offset":…,"id":…,"confidence":…,"title":…,
@@ -284,7 +303,11 @@ struct CsodScanner *csod_scanner_new_w(const uint16_t *options_json);
 
 /*
  Gives the scanner the next `len` bytes of the input. Chunks may be of
- any size and may cut lines, characters and UTF-16 code units anywhere.
+ any size and may cut lines, characters and UTF-16 code units anywhere:
+ the result is the same for any chunking, and the work stays linear in
+ the input. A line longer than 64 KiB before its line feed is counted but
+ not searched (it ends an error block as a blank line would), however it
+ was cut.
  Returns 0, or -1 on bad input (NULL scanner, NULL data with a length, a
  finished scanner; see `csod_last_error`).
 

@@ -9,7 +9,11 @@
 //! - On bad input or an internal failure the function returns NULL and
 //!   `csod_last_error()` says why. Every call starts by clearing the last
 //!   error of its thread, so it describes the most recent call.
-//! - No panic crosses the boundary: every body runs under `catch_unwind`.
+//! - No panic crosses the boundary: every body runs under `catch_unwind`,
+//!   and the last error (a thread-local) is reached only with `try_with`, so
+//!   a call made while its thread is being torn down (from another
+//!   thread-local's destructor, after ours is gone) cannot panic either: it
+//!   works, but its last error cannot be kept (see `csod_last_error`).
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
@@ -36,10 +40,11 @@ pub fn inject_panic_for_tests() {
     INJECT_PANIC.with(|p| p.set(true));
 }
 
-/// Largest JSON document (`record_json`) accepted, in bytes of UTF-8 (a
-/// UTF-16 document longer than this many units is refused before decoding).
-/// An error record is a few kilobytes; a larger document is bad input. JSON
-/// is parsed whole, so this bounds what one call can allocate.
+/// Largest JSON document (`record_json`, `request_json`, `options_json`)
+/// accepted, in bytes of UTF-8 (a UTF-16 document longer than this many
+/// units is refused before decoding). Each is a few kilobytes; a larger
+/// document is bad input. JSON is parsed whole, so this bounds what one call
+/// can allocate.
 pub const CSOD_MAX_DOCUMENT_BYTES: usize = 16 << 20;
 
 /// Longest last error kept, in bytes. Messages quote the offending input
@@ -63,12 +68,18 @@ pub(crate) fn set_last_error(msg: &str) {
         clean.push_str(" [...cut]");
     }
     let c = CString::new(clean).unwrap_or_default();
-    LAST_ERROR.with(|e| *e.borrow_mut() = c);
+    // try_with: during thread teardown the slot may be gone; `with` would panic.
+    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = c);
 }
 
 pub(crate) fn clear_last_error() {
-    LAST_ERROR.with(|e| *e.borrow_mut() = CString::default());
+    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = CString::default());
 }
+
+/// What `csod_last_error` returns once the calling thread's storage is
+/// destroyed (a call from a thread-local destructor as the thread exits).
+const LAST_ERROR_GONE: &str =
+    "the last error cannot be kept: this thread is exiting (its thread-local storage is destroyed)\0";
 
 /// Runs an export's body: clears the last error, catches panics, records
 /// errors. Returns `None` when the caller must return NULL.
@@ -76,29 +87,34 @@ pub(crate) fn guard<T, F>(f: F) -> Option<T>
 where
     F: FnOnce() -> Result<T, String>,
 {
-    clear_last_error();
-    let body = || {
-        if INJECT_PANIC.with(|p| p.replace(false)) {
-            panic!("injected panic (test hook)");
+    // Everything, the last error's bookkeeping included, runs under
+    // catch_unwind: nothing here may unwind into the caller.
+    let run = || {
+        clear_last_error();
+        let body = || {
+            if INJECT_PANIC.try_with(|p| p.replace(false)).unwrap_or(false) {
+                panic!("injected panic (test hook)");
+            }
+            f()
+        };
+        match catch_unwind(AssertUnwindSafe(body)) {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(msg)) => {
+                set_last_error(&msg);
+                None
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                set_last_error(&format!("internal error (please report): {}", what));
+                None
+            }
         }
-        f()
     };
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(v)) => Some(v),
-        Ok(Err(msg)) => {
-            set_last_error(&msg);
-            None
-        }
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            set_last_error(&format!("internal error (please report): {}", what));
-            None
-        }
-    }
+    catch_unwind(AssertUnwindSafe(run)).unwrap_or(None)
 }
 
 /// Reads a required NUL-terminated UTF-8 argument.
@@ -201,7 +217,7 @@ pub(crate) unsafe fn wtext_arg(p: *const u16, name: &str) -> Result<String, Stri
 pub(crate) fn check_document_size(len: usize, name: &str) -> Result<(), String> {
     if len > CSOD_MAX_DOCUMENT_BYTES {
         return Err(format!(
-            "{} is too large: {} bytes, the limit is {} (an error record is a few kilobytes)",
+            "{} is too large: {} bytes, the limit is {} (such a document is a few kilobytes)",
             name, len, CSOD_MAX_DOCUMENT_BYTES
         ));
     }
@@ -223,6 +239,18 @@ pub(crate) unsafe fn wdoc_arg(p: *const u16, name: &str) -> Result<String, Strin
         .map_err(|_| format!("{} is not valid UTF-16 (unpaired surrogate)", name))?;
     check_document_size(s.len(), name)?;
     Ok(s)
+}
+
+/// Reads an optional NUL-terminated UTF-16 JSON document (as `wdoc_arg`).
+///
+/// # Safety
+/// As `wstr_arg`.
+pub(crate) unsafe fn opt_wdoc_arg(p: *const u16, name: &str) -> Result<Option<String>, String> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        wdoc_arg(p, name).map(Some)
+    }
 }
 
 /// Reads an optional NUL-terminated UTF-16 argument.
@@ -437,18 +465,25 @@ pub unsafe extern "C" fn csod_wstring_free(s: *mut u16) {
 
 /// The last error of the calling thread, "" when the last call succeeded.
 /// The pointer stays valid until this thread's next call into the library;
-/// do not free it.
+/// do not free it. Called while the thread exits, after its thread-local
+/// storage is destroyed (from a thread-local destructor), it returns a
+/// static message saying so, never NULL.
 #[no_mangle]
 pub extern "C" fn csod_last_error() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+    let gone = LAST_ERROR_GONE.as_ptr() as *const c_char;
+    catch_unwind(|| LAST_ERROR.try_with(|e| e.borrow().as_ptr()).unwrap_or(gone)).unwrap_or(gone)
 }
 
 /// UTF-16 form of `csod_last_error`. Returns a new string to free with
 /// `csod_wstring_free` (NULL only if memory ran out).
 #[no_mangle]
 pub extern "C" fn csod_last_error_w() -> *mut u16 {
-    let msg = LAST_ERROR.with(|e| e.borrow().to_string_lossy().into_owned());
-    match catch_unwind(|| out_wstr(&msg)) {
+    match catch_unwind(|| {
+        let msg = LAST_ERROR
+            .try_with(|e| e.borrow().to_string_lossy().into_owned())
+            .unwrap_or_else(|_| LAST_ERROR_GONE.trim_end_matches('\0').to_string());
+        out_wstr(&msg)
+    }) {
         Ok(Ok(p)) => p,
         _ => std::ptr::null_mut(),
     }
@@ -495,7 +530,9 @@ unsafe fn scanner_finish(s: *mut CsodScanner) -> Result<String, String> {
 /// default 1000), `"fields"` (true/false: list the fields cut from each
 /// error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
 /// "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is
-/// bad input.
+/// bad input, and so is an options document larger than
+/// `CSOD_MAX_DOCUMENT_BYTES` or nested deeper than 32 levels (both checked
+/// before parsing, in every entry point that reads options).
 ///
 /// Returns `{"schema":1,"language":…,"encoding":…,"bytes":…,"lines":…,
 /// "hits":[{"line":…,"offset":…,"id":…,"confidence":…,"title":…,
@@ -538,7 +575,7 @@ pub unsafe extern "C" fn csod_scan_w(
 ) -> *mut u16 {
     guard(|| {
         let data = bytes_arg(data, len, "data")?;
-        let options = opt_wstr_arg(options_json, "options_json")?;
+        let options = opt_wdoc_arg(options_json, "options_json")?;
         out_wstr(&scan_json(data, options.as_deref())?)
     })
     .unwrap_or(std::ptr::null_mut())
@@ -566,14 +603,18 @@ pub unsafe extern "C" fn csod_scanner_new(options_json: *const c_char) -> *mut C
 #[no_mangle]
 pub unsafe extern "C" fn csod_scanner_new_w(options_json: *const u16) -> *mut CsodScanner {
     guard(|| {
-        let options = opt_wstr_arg(options_json, "options_json")?;
+        let options = opt_wdoc_arg(options_json, "options_json")?;
         scanner_new(options.as_deref())
     })
     .unwrap_or(std::ptr::null_mut())
 }
 
 /// Gives the scanner the next `len` bytes of the input. Chunks may be of
-/// any size and may cut lines, characters and UTF-16 code units anywhere.
+/// any size and may cut lines, characters and UTF-16 code units anywhere:
+/// the result is the same for any chunking, and the work stays linear in
+/// the input. A line longer than 64 KiB before its line feed is counted but
+/// not searched (it ends an error block as a blank line would), however it
+/// was cut.
 /// Returns 0, or -1 on bad input (NULL scanner, NULL data with a length, a
 /// finished scanner; see `csod_last_error`).
 ///

@@ -43,9 +43,18 @@ pub struct Tail {
 #[derive(Debug, Clone)]
 pub struct Normalized {
     pub display: String,
+    /// The other reading of a text whose lines may have been cut inside a
+    /// word: a line that does not end a sentence, followed by one that
+    /// starts with a letter or digit, is a word wrap (`display` joins them
+    /// with a space) or a cut through a word (`InlineCreden` / `tial`; this
+    /// view joins them without one). `None` when no line break is ambiguous.
+    pub joined_display: Option<String>,
     pub tail: Tail,
     pub truncated: bool,
 }
+
+/// Marks, in the joined lines, a break that is a space or nothing.
+const SOFT: char = '\u{1F}';
 
 /// Unifies quotes and spaces for the display view.
 fn display_char(c: char) -> char {
@@ -161,6 +170,24 @@ fn cells(c: char) -> usize {
     }
 }
 
+/// The widest line of a text, ending inside a word, before a line that
+/// starts with a letter or digit: one wrapped line and its short rest may
+/// be a cut at the console width too (`… un objet P` / `SCredential, …`).
+fn maybe_cut(width: usize, prev: &str, line: &str) -> bool {
+    width >= 40
+        && prev.trim_end().len() == prev.len()
+        && prev
+            .chars()
+            .last()
+            .map(|c| c.is_alphanumeric())
+            .unwrap_or(false)
+        && line
+            .chars()
+            .next()
+            .map(|c| c.is_alphanumeric())
+            .unwrap_or(false)
+}
+
 /// Console wrapping: PowerShell 5.1's console writes long lines cut at the
 /// buffer width, so the wrapped lines of an error all take one width (in
 /// cells: a wide character that does not fit in the last cell moves to the
@@ -185,7 +212,16 @@ fn unwrap_lines(lines: &[&str]) -> String {
         .collect();
     let max = widths.iter().map(|w| w.0).max().unwrap_or(0);
     let is_full = |(w, wide): (usize, bool)| w == max || (wide && w + 1 == max);
-    let full = widths.iter().filter(|w| is_full(**w)).count();
+    // Lines cut at one width differ: a line printed twice is output.
+    let mut full_lines: Vec<&str> = lines
+        .iter()
+        .zip(&widths)
+        .filter(|(_, w)| is_full(**w))
+        .map(|(l, _)| *l)
+        .collect();
+    full_lines.sort_unstable();
+    full_lines.dedup();
+    let full = full_lines.len();
     let wrapped = max >= 40 && full >= 2;
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
@@ -204,6 +240,7 @@ fn unwrap_lines(lines: &[&str]) -> String {
                 }
             } else if !prev_ends
                 && (next_lower
+                    || (widths[i - 1].0 == max && maybe_cut(max, prev, line))
                     || prev
                         .trim_end()
                         .chars()
@@ -212,8 +249,20 @@ fn unwrap_lines(lines: &[&str]) -> String {
                         .unwrap_or(false))
             {
                 // A word wrap (documentation, mail), or a CJK line that has
-                // not reached its stop: the sentence goes on.
-                out.push(' ');
+                // not reached its stop: the sentence goes on. Between two
+                // letters it may also be a cut through a word.
+                let between_words = prev.trim_end().len() == prev.len()
+                    && prev
+                        .chars()
+                        .last()
+                        .map(|c| c.is_alphanumeric())
+                        .unwrap_or(false)
+                    && line
+                        .chars()
+                        .next()
+                        .map(|c| c.is_alphanumeric())
+                        .unwrap_or(false);
+                out.push(if between_words { SOFT } else { ' ' });
             } else {
                 out.push('\n');
             }
@@ -239,11 +288,36 @@ pub fn normalize(input: &str) -> Normalized {
     let (message_lines, tail) = split_tail(&lines);
     let joined = unwrap_lines(&message_lines);
 
+    let display = build_display(&joined, Some(' '));
+    let joined_display = if joined.contains(SOFT) {
+        Some(build_display(&joined, None))
+    } else {
+        None
+    };
+    Normalized {
+        display,
+        joined_display,
+        tail,
+        truncated,
+    }
+}
+
+/// The display view of joined lines; `soft` is what an ambiguous break
+/// becomes (a space, or nothing).
+fn build_display(joined: &str, soft: Option<char>) -> String {
     let mut display = String::with_capacity(joined.len());
     // Pending whitespace: a line break wins over the spaces around it.
     let mut pending: Option<char> = None;
     let mut last_backslash = false;
     for c in joined.chars() {
+        let c = if c == SOFT {
+            match soft {
+                Some(s) => s,
+                None => continue,
+            }
+        } else {
+            c
+        };
         let d = display_char(c);
         if d == ' ' || d == '\n' {
             if d == '\n' || pending.is_none() {
@@ -263,11 +337,7 @@ pub fn normalize(input: &str) -> Normalized {
         last_backslash = d == '\\';
         display.push(d);
     }
-    Normalized {
-        display,
-        tail,
-        truncated,
-    }
+    display
 }
 
 #[cfg(test)]

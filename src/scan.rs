@@ -21,10 +21,20 @@
 //!   that block goes through the full classifier ([`crate::classify`]); a
 //!   block that matches is one hit, reported at its first line.
 //! - **Bounded.** The scanner keeps the unprocessed part of the last chunk,
-//!   a few lines of history and at most one pending error block, whatever
-//!   the input size; lines longer than [`MAX_LINE`] are counted but not
-//!   searched. Hits kept in the result are capped by `max_hits` (counts
-//!   stay exact).
+//!   [`BACK_LINES`] lines of history and at most one pending error block,
+//!   whatever the input size. Hits kept in the result are capped by
+//!   `max_hits` (counts stay exact).
+//! - **Any chunking, one result, linear work.** Chunks may cut lines,
+//!   characters and UTF-16 code units anywhere; the result is the same for
+//!   any chunking. One rule for long lines: a line longer than
+//!   [`MAX_LINE`] bytes before its line feed (for UTF-16 input, bytes of
+//!   its UTF-8 form; a carriage return counts) is counted but not searched:
+//!   the scanner sees an empty line in its place, so it also ends an error
+//!   block. A walk up from a candidate line never goes past
+//!   [`BACK_LINES`] lines, which the history always holds, and a block that
+//!   may go on past the text at hand is taken up again only after
+//!   [`LOOKAHEAD_LINES`] more lines: each byte is examined a bounded number
+//!   of times whatever the chunk size ([`Scanner::work`] counts them).
 //!
 //! Options (JSON object, every key optional, unknown keys ignored, a wrong
 //! type is bad input):
@@ -46,20 +56,33 @@ use std::collections::BTreeMap;
 use crate::catalog;
 use crate::classify;
 
-/// Lines longer than this are counted but not searched: no PowerShell error
-/// line is that long, and it bounds the memory a line without end can take.
+/// Lines longer than this many bytes (line end excluded; for UTF-16 input,
+/// bytes of its UTF-8 form) are counted but not searched: the scanner sees
+/// an empty line in their place, whatever the chunking, so such a line also
+/// ends an error block. No PowerShell error line is that long, and it
+/// bounds the memory a line without end can take.
 pub const MAX_LINE: usize = 64 * 1024;
 /// Input is decoded and searched in slices of this size.
 const SLICE: usize = 1 << 20;
 /// How far back from a candidate line we look for the error's first line.
 const MAX_BACK: usize = 16;
-/// History kept before the unsearched text, in lines and in bytes.
-const HISTORY_LINES: usize = MAX_BACK + 4;
-const HISTORY_BYTES: usize = 256 * 1024;
-/// The buffer is compacted once this much of it has been searched.
+/// No walk from a candidate line goes further up than this many lines, and
+/// the scanner always keeps this many lines of history before the text it
+/// has not searched yet: so a candidate sees the same lines above it
+/// whatever the chunk boundaries were.
+const BACK_LINES: usize = 2 * MAX_BACK + 8;
+/// The buffer is compacted once this much of it has been searched (and at
+/// least twice the history kept by the last compaction, so that finding the
+/// history again costs at most twice the new text).
 const COMPACT_AT: usize = 64 * 1024;
 /// Longest error block, in lines and in bytes of text classified.
 const MAX_BLOCK_LINES: usize = 48;
+/// A candidate whose block may go on past the text at hand is taken up
+/// again only once this many more lines have arrived: by then the block's
+/// end is certain (it is at most `MAX_BLOCK_LINES` long, and the walk looks
+/// two lines past its last line), so it is resolved at most twice whatever
+/// the chunk size.
+const LOOKAHEAD_LINES: u64 = MAX_BLOCK_LINES as u64 + 4;
 const MAX_BLOCK_TEXT: usize = 64 * 1024;
 /// Lines shorter than this are never taken for console-wrapped lines.
 const MIN_WRAP_WIDTH: usize = 40;
@@ -97,14 +120,22 @@ impl Default for Options {
 }
 
 /// Parses the options document (see the module documentation). `None` or
-/// an empty string gives the defaults.
+/// an empty string gives the defaults. Like the other JSON documents, it is
+/// refused before parsing when larger than
+/// [`crate::ffi::CSOD_MAX_DOCUMENT_BYTES`] or nested deeper than
+/// [`classify::CSOD_MAX_JSON_DEPTH`] (measured without recursion, so deep
+/// options cannot overflow a small thread stack).
 pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
     let mut o = Options::default();
     let text = match json {
         None => return Ok(o),
-        Some(t) if t.trim().is_empty() => return Ok(o),
         Some(t) => t,
     };
+    crate::ffi::check_document_size(text.len(), "options_json")?;
+    if text.trim().is_empty() {
+        return Ok(o);
+    }
+    classify::check_json_depth(text, classify::CSOD_MAX_JSON_DEPTH, "options_json")?;
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("options are not valid JSON: {}", e))?;
     let obj = v
@@ -308,6 +339,33 @@ fn width(l: &[u8]) -> usize {
         .sum()
 }
 
+/// `b` goes on with what `a` left unfinished: `a` ends inside a word or a
+/// sentence (a letter, a digit, a comma, a space) and `b` starts with a
+/// lowercase letter (or a digit right after a letter or digit), maybe
+/// after one space: the console cut the line there.
+fn cut_mid_word(a: &[u8], b: &[u8]) -> bool {
+    let last = match std::str::from_utf8(trim_cr(a)) {
+        Ok(s) => s.chars().next_back(),
+        Err(_) => None,
+    };
+    // A cut on a space leaves it at the start of the next line.
+    let (first, spaced) = match std::str::from_utf8(trim_cr(b)) {
+        Ok(s) => match s.strip_prefix(' ') {
+            Some(rest) => (rest.chars().next(), true),
+            None => (s.chars().next(), false),
+        },
+        Err(_) => (None, false),
+    };
+    match (last, first) {
+        (Some(x), Some(y)) if spaced => x.is_alphanumeric() && y.is_lowercase(),
+        (Some(x), Some(y)) => {
+            (x.is_alphanumeric() && (y.is_lowercase() || y.is_ascii_digit()))
+                || ((x == ' ' || x == ',') && y.is_lowercase())
+        }
+        _ => false,
+    }
+}
+
 /// Widths of two lines cut at one console width: a wide character that
 /// does not fit in the last cell moves to the next line, so a cut line may
 /// be one cell short.
@@ -375,6 +433,15 @@ enum Resolution {
     Block(usize, usize),
 }
 
+/// Text of an over-long line left out of the buffer just before `pos`,
+/// still to be counted in offsets.
+#[derive(Debug, Clone, Copy)]
+struct Elided {
+    pos: usize,
+    bytes: u64,
+    units: u64,
+}
+
 pub struct Scanner {
     opts: Options,
     pre: &'static Prefilter,
@@ -382,15 +449,30 @@ pub struct Scanner {
     utf16: bool,
     bom: u64,
     encoding: &'static str,
-    /// Decoded text: history, then text not yet searched.
+    /// Decoded text: history, then text not yet searched. Over-long lines
+    /// are left out (only their line end is kept).
     buf: Vec<u8>,
     /// Where the literal search resumes.
     scan_from: usize,
     /// Text before this belongs to an error block already handled.
     covered: usize,
     cursor: Cursor,
-    /// Discarding the rest of an over-long line.
+    /// Bytes of the open (unterminated) line, counting any left out.
+    line_len: usize,
+    /// Leaving out the rest of an over-long line.
     skipping: bool,
+    /// Where over-long lines were left out, in buffer order.
+    elided: std::collections::VecDeque<Elided>,
+    /// Just after the last line end in the buffer.
+    last_nl_end: usize,
+    /// Line ends decoded so far.
+    nl_total: u64,
+    /// A deferred candidate waits until `nl_total` reaches this.
+    resume_at: Option<u64>,
+    /// History kept by the last compaction, in bytes.
+    kept: usize,
+    /// Bytes examined so far (searched, walked, counted, classified).
+    work: std::cell::Cell<u64>,
     input_bytes: u64,
     last_decoded: Option<u8>,
     hits: Vec<Hit>,
@@ -398,6 +480,7 @@ pub struct Scanner {
     truncated: bool,
     finished: bool,
     scratch: Vec<u16>,
+    scratch8: Vec<u8>,
 }
 
 impl Scanner {
@@ -421,7 +504,14 @@ impl Scanner {
             scan_from: 0,
             covered: 0,
             cursor: Cursor::default(),
+            line_len: 0,
             skipping: false,
+            elided: std::collections::VecDeque::new(),
+            last_nl_end: 0,
+            nl_total: 0,
+            resume_at: None,
+            kept: 0,
+            work: std::cell::Cell::new(0),
             input_bytes: 0,
             last_decoded: None,
             hits: Vec::new(),
@@ -429,6 +519,7 @@ impl Scanner {
             truncated: false,
             finished: false,
             scratch: Vec::new(),
+            scratch8: Vec::new(),
         })
     }
 
@@ -448,7 +539,18 @@ impl Scanner {
     /// Bytes the scanner holds for its window (capacity of its buffer), for
     /// the memory tests.
     pub fn buffered_bytes(&self) -> usize {
-        self.buf.capacity() + self.scratch.capacity() * 2
+        self.buf.capacity() + self.scratch.capacity() * 2 + self.scratch8.capacity()
+    }
+
+    /// Bytes examined so far: searched for the prefilter's pieces, walked
+    /// over to find lines, counted for line numbers and offsets, and
+    /// classified. The linearity tests compare it across chunk sizes.
+    pub fn work(&self) -> u64 {
+        self.work.get()
+    }
+
+    fn seen(&self, n: usize) {
+        self.work.set(self.work.get() + n as u64);
     }
 
     /// Ends the input and returns the result. The scanner takes no more input.
@@ -525,12 +627,7 @@ impl Scanner {
         }
         match &mut self.decoder {
             Decoder::Detect(_) => {}
-            Decoder::Utf8 => {
-                self.buf.extend_from_slice(data);
-                if let Some(b) = data.last() {
-                    self.last_decoded = Some(*b);
-                }
-            }
+            Decoder::Utf8 => self.push_decoded(data),
             Decoder::Utf16 { be, odd, high } => {
                 let be = *be;
                 let units = &mut self.scratch;
@@ -571,32 +668,97 @@ impl Scanner {
                     }
                 }
                 let mut tmp = [0u8; 4];
+                let mut text = std::mem::take(&mut self.scratch8);
+                text.clear();
                 for c in char::decode_utf16(units.iter().copied()) {
                     let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
-                    self.buf
-                        .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                    text.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
                 }
-                if let Some(b) = self.buf.last() {
-                    if !units.is_empty() {
-                        self.last_decoded = Some(*b);
-                    }
-                }
+                self.push_decoded(&text);
+                self.scratch8 = text;
             }
         }
     }
 
-    /// Counts newlines and code units up to `to`.
+    /// Appends decoded text to the buffer, line by line: the part of a line
+    /// past `MAX_LINE` bytes, and what the buffer held of it, are left out
+    /// (counted for offsets), so the buffer holds an empty line in its place
+    /// however the input was cut into chunks.
+    fn push_decoded(&mut self, data: &[u8]) {
+        if let Some(b) = data.last() {
+            self.last_decoded = Some(*b);
+        }
+        self.seen(data.len());
+        let mut rest = data;
+        while !rest.is_empty() {
+            let (part, newline) = match memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
+            };
+            if self.skipping {
+                self.elide(part);
+            } else if self.line_len + part.len() > MAX_LINE {
+                let start = self.buf.len() - self.line_len;
+                let held = self.buf.split_off(start);
+                self.elide(&held);
+                self.elide(part);
+                self.skipping = true;
+            } else {
+                self.buf.extend_from_slice(part);
+            }
+            self.line_len += part.len();
+            if newline {
+                self.buf.push(b'\n');
+                self.line_len = 0;
+                self.skipping = false;
+                self.last_nl_end = self.buf.len();
+                self.nl_total += 1;
+                rest = &rest[part.len() + 1..];
+            } else {
+                rest = &[];
+            }
+        }
+    }
+
+    /// Records text left out at the end of the buffer.
+    fn elide(&mut self, part: &[u8]) {
+        if part.is_empty() {
+            return;
+        }
+        let units = if self.utf16 { utf16_units(part) } else { 0 };
+        let pos = self.buf.len();
+        match self.elided.back_mut() {
+            Some(e) if e.pos == pos => {
+                e.bytes += part.len() as u64;
+                e.units += units;
+            }
+            _ => self.elided.push_back(Elided {
+                pos,
+                bytes: part.len() as u64,
+                units,
+            }),
+        }
+    }
+
+    /// Counts newlines and code units up to `to` (text left out included).
     fn advance(&mut self, to: usize) {
+        while let Some(e) = self.elided.front() {
+            if e.pos > to {
+                break;
+            }
+            self.cursor.decoded += e.bytes;
+            self.cursor.units += e.units;
+            self.elided.pop_front();
+        }
         if to <= self.cursor.pos {
             return;
         }
         let part = &self.buf[self.cursor.pos..to];
+        self.seen(part.len());
         self.cursor.newlines += count_byte(part, b'\n');
         self.cursor.decoded += part.len() as u64;
         if self.utf16 {
-            let lead = part.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
-            let astral = part.iter().filter(|b| **b >= 0xF0).count() as u64;
-            self.cursor.units += lead + astral;
+            self.cursor.units += utf16_units(part);
         }
         self.cursor.pos = to;
     }
@@ -614,39 +776,22 @@ impl Scanner {
     }
 
     fn step(&mut self, last: bool) {
-        if self.skipping {
-            match memchr(b'\n', &self.buf) {
-                None => {
-                    let end = self.buf.len();
-                    self.drop_front(end);
-                    return;
-                }
-                Some(i) => {
-                    self.drop_front(i + 1);
-                    self.skipping = false;
-                }
-            }
-        }
+        // Whole lines only, until the end of the input.
         let limit = if last {
             self.buf.len()
         } else {
-            match memrchr(b'\n', &self.buf[self.scan_from.min(self.buf.len())..]) {
-                Some(i) => self.scan_from + i + 1,
-                None => self.scan_from,
-            }
+            self.last_nl_end
         };
-        let partial = self.buf.len() - limit;
-        let long_line = !last && partial > MAX_LINE;
-        self.search(limit, last || long_line);
+        let waiting = match self.resume_at {
+            Some(n) => !last && self.nl_total < n,
+            None => false,
+        };
+        if !waiting {
+            self.resume_at = None;
+            self.search(limit, last);
+        }
         if last {
             self.advance(self.buf.len());
-            return;
-        }
-        if long_line {
-            // The open line is too long to be an error: count it and drop it.
-            let end = self.buf.len();
-            self.drop_front(end);
-            self.skipping = true;
             return;
         }
         self.compact();
@@ -659,62 +804,82 @@ impl Scanner {
         self.cursor.pos -= n;
         self.scan_from = self.scan_from.saturating_sub(n);
         self.covered = self.covered.saturating_sub(n);
+        self.last_nl_end = self.last_nl_end.saturating_sub(n);
+        for e in self.elided.iter_mut() {
+            e.pos -= n;
+        }
     }
 
-    /// Keeps a few lines of history before the unsearched text.
+    /// Keeps `BACK_LINES` lines of history before the unsearched text.
     fn compact(&mut self) {
-        if self.scan_from < COMPACT_AT {
+        if self.scan_from < COMPACT_AT.max(2 * self.kept) {
             // Not worth a move yet (small chunks would pay it every time).
             return;
         }
-        let mut keep = self.scan_from;
-        for _ in 0..HISTORY_LINES {
-            if keep == 0 {
-                break;
-            }
-            keep = match memrchr(b'\n', &self.buf[..keep - 1]) {
-                Some(i) => i + 1,
-                None => 0,
-            };
-        }
-        if self.scan_from - keep > HISTORY_BYTES {
-            let floor = self.scan_from - HISTORY_BYTES;
-            keep = match memchr(b'\n', &self.buf[floor..self.scan_from]) {
-                Some(i) => floor + i + 1,
-                None => self.scan_from,
-            };
-        }
+        let keep = self.lines_up(self.scan_from, BACK_LINES, 0);
+        self.kept = self.scan_from - keep;
         if keep > 0 {
             self.drop_front(keep);
         }
     }
 
+    /// The start of the line `n` lines above the line starting at `start`,
+    /// or `floor` if that comes first.
+    fn lines_up(&self, start: usize, n: usize, floor: usize) -> usize {
+        let mut at = start;
+        for _ in 0..n {
+            if at <= floor || at == 0 {
+                break;
+            }
+            at = match memrchr(b'\n', &self.buf[floor..at - 1]) {
+                Some(i) => floor + i + 1,
+                None => floor,
+            };
+        }
+        self.seen(start - at);
+        at
+    }
+
     /// Searches `buf[scan_from..limit]` (whole lines) and handles every
     /// candidate. Without `force`, a block that may go on past `limit`
-    /// waits for more input.
+    /// waits for `LOOKAHEAD_LINES` more lines.
     fn search(&mut self, limit: usize, force: bool) {
         let mut at = self.scan_from;
         while at < limit {
             let m = match self.pre.re.find(&self.buf[at..limit]) {
-                None => break,
+                None => {
+                    self.seen(limit - at);
+                    break;
+                }
                 Some(m) => m,
             };
+            self.seen(m.end());
             let pos = at + m.start();
-            let line = match memrchr(b'\n', &self.buf[..pos]) {
-                Some(i) => i + 1,
-                None => 0,
+            let line = match memrchr(b'\n', &self.buf[at..pos]) {
+                Some(i) => at + i + 1,
+                None => at,
             };
-            let next_line = match memchr(b'\n', &self.buf[pos..limit]) {
-                Some(i) => pos + i + 1,
-                None => limit,
+            let next_line = self.line_end(pos, limit);
+            let next_line = if next_line < limit {
+                next_line + 1
+            } else {
+                limit
             };
             if line < self.covered {
                 at = next_line.max(self.covered.min(limit));
                 continue;
             }
-            match self.resolve(line, limit, force) {
+            // The lines a walk up from here may see: the same whatever the
+            // chunking (see BACK_LINES).
+            let floor = self.covered.max(self.cursor.pos).max(self.lines_up(
+                line,
+                BACK_LINES,
+                self.covered.max(self.cursor.pos),
+            ));
+            match self.resolve(line, limit, force, floor) {
                 Resolution::Defer => {
                     self.scan_from = line;
+                    self.resume_at = Some(self.nl_total + LOOKAHEAD_LINES);
                     return;
                 }
                 Resolution::Block(start, end) => {
@@ -728,10 +893,12 @@ impl Scanner {
     }
 
     fn line_end(&self, start: usize, limit: usize) -> usize {
-        match memchr(b'\n', &self.buf[start..limit]) {
+        let e = match memchr(b'\n', &self.buf[start..limit]) {
             Some(i) => start + i,
             None => limit,
-        }
+        };
+        self.seen(e - start);
+        e
     }
 
     /// The line before the one starting at `start`, not before `floor`.
@@ -740,14 +907,16 @@ impl Scanner {
             return None;
         }
         let end = start - 1;
-        let s = match memrchr(b'\n', &self.buf[..end]) {
-            Some(i) => i + 1,
-            None => 0,
+        let s = match memrchr(b'\n', &self.buf[floor..end]) {
+            Some(i) => floor + i + 1,
+            None => floor,
         };
-        if s < floor {
-            return None;
+        self.seen(end - s);
+        if s > floor || s == 0 || self.buf[s - 1] == b'\n' {
+            Some((s, end))
+        } else {
+            None
         }
-        Some((s, end))
     }
 
     /// The first line of the wrapped paragraph that holds line `h`.
@@ -761,6 +930,14 @@ impl Scanner {
         if w < MIN_WRAP_WIDTH || width(hl) > w + WORD_WRAP_SLACK {
             return h.0;
         }
+        // A short line with aligned columns or an indent does not end a
+        // wrapped message (unless the cut fell inside a word).
+        if !same_width(width(hl), w)
+            && (is_table_row(hl) || hl.starts_with(b"  "))
+            && !cut_mid_word(&self.buf[p.0..p.1], hl)
+        {
+            return h.0;
+        }
         // Up the lines that look wrapped: cut at one width, or word-wrapped
         // (nearly full). The topmost error head among them is the first
         // line (a wrapped line can look like a head too).
@@ -770,10 +947,13 @@ impl Scanner {
         let mut head = if is_start(hl) { Some(h.0) } else { None };
         let mut above = 0;
         let mut j = Some(p);
+        let mut below = h;
         while let Some((s, e)) = j {
             let l = &self.buf[s..e];
             let lw = width(l);
-            if is_blank(l)
+            // A line printed twice is output, not a message cut in two.
+            if trim_cr(l) == trim_cr(&self.buf[below.0..below.1])
+                || is_blank(l)
                 || is_prompt(l)
                 || is_tail(l)
                 || lw < MIN_WRAP_WIDTH
@@ -798,6 +978,7 @@ impl Scanner {
             if above >= MAX_BACK {
                 break;
             }
+            below = (s, e);
             j = self.prev_line(s, floor);
         }
         if let Some(s) = head {
@@ -819,8 +1000,7 @@ impl Scanner {
     }
 
     /// Finds the error block around the candidate line starting at `c`.
-    fn resolve(&self, c: usize, limit: usize, force: bool) -> Resolution {
-        let floor = self.covered.max(self.cursor.pos);
+    fn resolve(&self, c: usize, limit: usize, force: bool, floor: usize) -> Resolution {
         let ce = self.line_end(c, limit);
         let start = if is_tail(&self.buf[c..ce]) {
             // Up over the tail to the message, past at most one position line.
@@ -889,13 +1069,20 @@ impl Scanner {
         let mut prev_w = w;
         let mut wmax = w;
         let mut end = first_end;
+        let mut prev_start = start;
         let mut lines = 1;
         // The first line heads a wrapped paragraph if it is an error's first
         // line or if the next line has its width too (as in `wrap_top`).
         let first_is_head = is_start(&self.buf[start..first_end]);
+        // A first line cut inside a word (a letter or digit at its end, a
+        // lowercase letter or digit starting the next line) heads one too.
         let wrap_ok = first_is_head || {
             let next = first_end + 1;
-            next < limit && same_width(width(&self.buf[next..self.line_end(next, limit)]), w)
+            next < limit && {
+                let nl = &self.buf[next..self.line_end(next, limit)];
+                same_width(width(nl), w)
+                    || (w >= MIN_WRAP_WIDTH && cut_mid_word(&self.buf[start..first_end], nl))
+            }
         };
         loop {
             if lines >= MAX_BLOCK_LINES {
@@ -914,8 +1101,11 @@ impl Scanner {
                 break;
             }
             let lw = width(l);
-            let wrapped = w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
-            let word_wrapped = !in_tail
+            // A line printed twice is output, not a message cut in two.
+            let repeated = trim_cr(l) == trim_cr(&self.buf[prev_start..end]);
+            let wrapped = !repeated && w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
+            let word_wrapped = !repeated
+                && !in_tail
                 && wrap_ok
                 && prev_w >= MIN_WRAP_WIDTH
                 && prev_w + WORD_WRAP_SLACK >= wmax
@@ -923,44 +1113,37 @@ impl Scanner {
                 && !is_tail(l)
                 && !is_record(l);
             wmax = wmax.max(lw);
-            let take =
-                if !in_tail && wrapped && wrap_ok && !is_tail(l) && (first_is_head || !is_start(l))
-                {
-                    // A wrapped line may begin with anything, even something
-                    // that looks like a head (`message : `, `le-programme\: `).
+            // The short last line of a wrapped message has no aligned
+            // columns, unless the cut fell inside a word,
+            // nor an indent (`    Directory: …` after the message).
+            let aligned_after = !same_width(lw, w)
+                && (is_table_row(l) || l.starts_with(b"  "))
+                && !cut_mid_word(&self.buf[prev_start..end], l);
+            let take = if !in_tail
+                && wrapped
+                && wrap_ok
+                && !aligned_after
+                && !is_tail(l)
+                && (first_is_head || !is_start(l))
+            {
+                // A wrapped line may begin with anything, even something
+                // that looks like a head (`message : `, `le-programme\: `).
+                true
+            } else if is_start(l) {
+                false
+            } else if word_wrapped && !aligned_after {
+                true
+            } else if is_start(l) {
+                false
+            } else if is_tail(l) {
+                in_tail = true;
+                true
+            } else if in_tail {
+                // A tail item wrapped at the console width: cut at the
+                // message's width, or wedged between two tail lines.
+                if wrapped {
                     true
-                } else if is_start(l) {
-                    false
-                } else if word_wrapped {
-                    true
-                } else if is_start(l) {
-                    false
-                } else if is_tail(l) {
-                    in_tail = true;
-                    true
-                } else if in_tail {
-                    // A tail item wrapped at the console width: cut at the
-                    // message's width, or wedged between two tail lines.
-                    if wrapped {
-                        true
-                    } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
-                        let after = ne + 1;
-                        if after >= limit {
-                            if !force {
-                                return Resolution::Defer;
-                            }
-                            false
-                        } else {
-                            let ae = self.line_end(after, limit);
-                            is_tail(&self.buf[after..ae])
-                        }
-                    } else {
-                        false
-                    }
-                } else if is_record(l) {
-                    false
-                } else {
-                    // A position line ("At line:1 char:1") is followed by the tail.
+                } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
                     let after = ne + 1;
                     if after >= limit {
                         if !force {
@@ -971,11 +1154,43 @@ impl Scanner {
                         let ae = self.line_end(after, limit);
                         is_tail(&self.buf[after..ae])
                     }
-                };
+                } else {
+                    false
+                }
+            } else if is_record(l) {
+                false
+            } else {
+                // A position line ("At line:1 char:1") is followed by the
+                // tail; the message's last wrapped line by the position line.
+                let after = ne + 1;
+                if after >= limit {
+                    if !force {
+                        return Resolution::Defer;
+                    }
+                    false
+                } else {
+                    let ae = self.line_end(after, limit);
+                    let a = &self.buf[after..ae];
+                    if is_tail(a) {
+                        true
+                    } else if in_tail || is_blank(a) || is_prompt(a) || is_start(a) {
+                        false
+                    } else if ae + 1 >= limit {
+                        if !force {
+                            return Resolution::Defer;
+                        }
+                        false
+                    } else {
+                        let be = self.line_end(ae + 1, limit);
+                        is_tail(&self.buf[ae + 1..be])
+                    }
+                }
+            };
             if !take {
                 break;
             }
             prev_w = lw;
+            prev_start = next;
             end = ne;
             lines += 1;
         }
@@ -986,6 +1201,7 @@ impl Scanner {
 
     fn record(&mut self, start: usize, end: usize) {
         let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
+        self.seen(raw.len());
         // Cheap check first: most candidates are ordinary lines that share
         // a few words with a message. The classifier can only match if a
         // pattern matches the block's key view or the block holds a signal.
@@ -1036,8 +1252,31 @@ fn count_byte(hay: &[u8], needle: u8) -> u64 {
     total
 }
 
+/// Code units of UTF-16 that the UTF-8 text `part` (whole characters)
+/// takes: one per character, two for those outside the BMP.
+fn utf16_units(part: &[u8]) -> u64 {
+    let lead = part.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
+    let astral = part.iter().filter(|b| **b >= 0xF0).count() as u64;
+    lead + astral
+}
+
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|b| *b == needle)
+    // The C library's memchr: vectorised, also in a debug build.
+    if hay.is_empty() {
+        return None;
+    }
+    let p = unsafe {
+        libc::memchr(
+            hay.as_ptr() as *const libc::c_void,
+            needle as i32,
+            hay.len(),
+        )
+    };
+    if p.is_null() {
+        None
+    } else {
+        Some(p as usize - hay.as_ptr() as usize)
+    }
 }
 
 fn memrchr(needle: u8, hay: &[u8]) -> Option<usize> {

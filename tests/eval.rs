@@ -66,26 +66,42 @@ fn no_family_language_or_problem_drops_below_its_recorded_figure() {
 fn the_goals_hold() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let f = eval::evaluate(&root).expect("evaluation runs").figures;
+    let fam = |name: &str, what: &str| f["families"][name][what].as_f64().unwrap_or(-1.0);
+    // Issue 10: the seed problems, design families >= 97 %, the held-out
+    // human translations >= 95 %, no negative of the design families matched.
     assert!(
         f["design"]["accuracy"].as_f64().unwrap() >= 97.0,
         "design families {}",
         f["design"]
     );
     assert!(
-        f["held_out"]["accuracy"].as_f64().unwrap() >= 95.0,
-        "held-out family {}",
-        f["held_out"]
+        fam("human", "accuracy") >= 95.0,
+        "human translations {}",
+        f["families"]["human"]
     );
-    assert_eq!(
-        f["negatives"]["false_matches"].as_u64(),
-        Some(0),
-        "negatives {}",
-        f["negatives"]
+    // Issues 12 and 13: the held-out remoting and modules texts >= 85 %.
+    assert!(
+        fam("remoting-held", "accuracy") >= 85.0,
+        "{}",
+        f["families"]["remoting-held"]
     );
     assert!(
-        f["design"]["positives"].as_u64().unwrap() + f["held_out"]["positives"].as_u64().unwrap()
-            >= 600
+        fam("modules-held", "accuracy") >= 85.0,
+        "{}",
+        f["families"]["modules-held"]
     );
-    let families = f["families"].as_object().unwrap();
-    assert!(families.len() >= 5, "{} families", families.len());
+    for (name, v) in f["families"].as_object().unwrap() {
+        if !v["held_out"].as_bool().unwrap() {
+            assert_eq!(
+                v["false_matches"].as_u64(),
+                Some(0),
+                "false matches in {}",
+                name
+            );
+        }
+    }
+    let positives =
+        f["design"]["positives"].as_u64().unwrap() + f["held_out"]["positives"].as_u64().unwrap();
+    assert!(positives >= 600, "{} positives", positives);
+    assert!(f["families"].as_object().unwrap().len() >= 5);
 }

@@ -1379,6 +1379,120 @@ fn a_panic_becomes_null_and_a_last_error() {
     println!("a_panic_becomes_null_and_a_last_error: {} exports", cases);
 }
 
+// ---- calls during thread teardown ------------------------------------------------
+//
+// A host may call the library from a thread-local destructor (a C++
+// thread_local, a .NET thread-static finaliser, DllMain's thread detach):
+// by then the library's own thread-local last error may be destroyed. Before,
+// `LAST_ERROR.with` then panicked outside catch_unwind, which unwound out of
+// an `extern "C"` function: undefined behaviour under Rust 1.63 (the Windows
+// DLL), an abort of the host under today's Rust. The child process below
+// makes exactly that order (our destructor registered before the library's,
+// so it runs after it: thread-local destructors run last-registered first).
+
+static TEARDOWN_SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct CallsAtExit;
+
+impl Drop for CallsAtExit {
+    fn drop(&mut self) {
+        let mut seen = Vec::new();
+        unsafe {
+            let text = CString::new(SHELLS_USER).unwrap();
+            let p = csod_classify(text.as_ptr(), std::ptr::null());
+            seen.push(format!("good call: null={}", p.is_null()));
+            if !p.is_null() {
+                let out = CStr::from_ptr(p).to_string_lossy().into_owned();
+                seen.push(format!("good call: {}", &out[..out.len().min(60)]));
+                csod_string_free(p);
+            }
+            let p = csod_classify(std::ptr::null(), std::ptr::null());
+            seen.push(format!("NULL text: null={}", p.is_null()));
+            let e = csod_last_error();
+            seen.push(format!(
+                "last error: {}",
+                if e.is_null() {
+                    "NULL".to_string()
+                } else {
+                    CStr::from_ptr(e).to_string_lossy().into_owned()
+                }
+            ));
+            let w = csod_last_error_w();
+            seen.push(format!(
+                "last error w: {}",
+                if w.is_null() {
+                    "NULL".to_string()
+                } else {
+                    let s = from_wide(w);
+                    csod_wstring_free(w);
+                    s
+                }
+            ));
+        }
+        TEARDOWN_SEEN.lock().unwrap().extend(seen);
+    }
+}
+
+thread_local! {
+    static AT_EXIT: CallsAtExit = const { CallsAtExit };
+}
+
+fn teardown_child() {
+    std::thread::spawn(|| {
+        // Registered first, so destroyed after the library's last error.
+        AT_EXIT.with(|_| {});
+        let p = unsafe { csod_classify(std::ptr::null(), std::ptr::null()) };
+        assert!(p.is_null());
+        assert!(last_error().contains("text is NULL"));
+    })
+    .join()
+    .expect("the thread exits cleanly");
+    for line in TEARDOWN_SEEN.lock().unwrap().iter() {
+        println!("teardown: {}", line);
+    }
+}
+
+#[test]
+fn calls_from_a_thread_local_destructor() {
+    if std::env::var_os("CSOD_TEARDOWN_CHILD").is_some() {
+        teardown_child();
+        return;
+    }
+    // In a child process: before the fix the child aborted.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "calls_from_a_thread_local_destructor",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("CSOD_TEARDOWN_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the child died ({}):\n{}\n{}",
+        out.status,
+        stdout,
+        stderr
+    );
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once("teardown: ").map(|x| x.1))
+        .collect();
+    println!("{:#?}", seen);
+    assert_eq!(seen.len(), 5, "{}", stdout);
+    assert_eq!(seen[0], "good call: null=false");
+    assert!(seen[1].contains("\"schema\":1"), "{}", seen[1]);
+    assert_eq!(seen[2], "NULL text: null=true");
+    // The error cannot be kept, and the last error says why, in both forms.
+    assert!(seen[3].contains("this thread is exiting"), "{}", seen[3]);
+    assert!(seen[4].contains("this thread is exiting"), "{}", seen[4]);
+}
+
 /// Every crash the fuzzers ever found (tests/fuzz_regressions/<target>/),
 /// replayed through the same calls as tests/fuzz/harness.c.
 #[test]
@@ -1463,10 +1577,112 @@ fn replay(target: &str, data: &[u8]) {
                 if o.is_some() {
                     scan_replay(None, body, seed);
                 }
+                let generated = CString::new(generated_options(data[0], data[1])).unwrap();
+                scan_replay(Some(&generated), body, seed);
             }
             _ => {}
         }
     }
+}
+
+/// The harness's options generated from bytes 0 and 1 (tests/fuzz/harness.c,
+/// `generated_options`): the same document, byte for byte.
+fn generated_options(a: u8, b: u8) -> String {
+    const LANGS: [Option<&str>; 8] = [
+        None,
+        Some("\"en\""),
+        Some("\"fr\""),
+        Some("\"fr-FR\""),
+        Some("\"EN_gb\""),
+        Some("\"\""),
+        Some("\"de\""),
+        Some("\"xx\""),
+    ];
+    const HITS: [Option<&str>; 8] = [
+        None,
+        Some("0"),
+        Some("1"),
+        Some("2"),
+        Some("1000"),
+        Some("1000000"),
+        Some("-1"),
+        Some("1.5"),
+    ];
+    const FIELDS: [Option<&str>; 4] = [None, Some("true"), Some("false"), Some("1")];
+    const ENCODINGS: [Option<&str>; 8] = [
+        None,
+        Some("\"auto\""),
+        Some("\"utf-8\""),
+        Some("\"utf-16le\""),
+        Some("\"utf-16be\""),
+        Some("\"UTF_8\""),
+        Some("\"latin1\""),
+        Some("5"),
+    ];
+    const DEPTHS: [usize; 4] = [0, 31, 32, 200];
+    let (a, b) = (a as usize, b as usize);
+    let vals = [
+        ("language", LANGS[a & 7]),
+        ("max_hits", HITS[(a >> 3) & 7]),
+        ("fields", FIELDS[(a >> 6) & 3]),
+        ("encoding", ENCODINGS[b & 7]),
+    ];
+    let mut parts: Vec<String> = vals
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("\"{}\":{}", k, v)))
+        .collect();
+    let depth = DEPTHS[(b >> 3) & 3];
+    if depth > 0 {
+        parts.push(format!("\"x\":{}{}", "[".repeat(depth), "]".repeat(depth)));
+    }
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Every generated options document through the four entry points: the
+/// outcome follows from the values (a bad value or 33 levels is refused
+/// with its reason), never from the form.
+#[test]
+fn scan_generated_options_follow_their_values() {
+    let data = format!("{}\n", SHELLS_USER);
+    let data = data.as_bytes();
+    scan_warm_up();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cases = 0;
+    for a in 0..=255u8 {
+        for b in [0u8, 1, 2, 3, 4, 5, 6, 7, 8, 16, 24, 0x9B] {
+            let opts = generated_options(a, b);
+            if !seen.insert(opts.clone()) {
+                continue;
+            }
+            let units: Vec<u16> = opts.encode_utf16().collect();
+            let out = scan_four(data, Some(opts.as_bytes()), Some(&units));
+            // Refused values: languages "de" (a message language, not an
+            // output one) and "xx", max_hits -1 and 1.5, fields 1, encoding
+            // "latin1" and 5; 32 nested arrays and more are too deep.
+            let bad_value = a & 7 >= 6 || (a >> 3) & 7 >= 6 || (a >> 6) & 3 == 3 || b & 7 >= 6;
+            let too_deep = (b >> 3) & 3 >= 2;
+            match &out {
+                Outcome::Err(e) if too_deep => {
+                    assert!(e.contains("nested deeper than 32"), "{}: {}", opts, e)
+                }
+                Outcome::Err(_) => assert!(bad_value, "{} refused: {:?}", opts, out),
+                Outcome::Ok(_) => {
+                    assert!(!bad_value && !too_deep, "{} accepted", opts);
+                    let v = scan_value(&out, &opts);
+                    if !opts.contains("utf-16") {
+                        let hits = v["counts"]["shells_per_user"].as_u64();
+                        assert_eq!(hits, Some(1), "{}", opts);
+                    }
+                }
+            }
+            cases += 4;
+        }
+    }
+    println!(
+        "scan_generated_options_follow_their_values: {} documents, {} calls",
+        seen.len(),
+        cases
+    );
 }
 
 /// The scan replay itself, on inputs laid out as the harness reads them:
@@ -1883,8 +2099,8 @@ fn scan_bad_options() {
             format!("{{\"encoding\":\"{}\"}}", "z".repeat(1 << 20)),
             "\"encoding\"",
         ),
-        (deep, "not valid JSON"),
-        (deep_obj, "not valid JSON"),
+        (deep, "nested deeper than 32 levels"),
+        (deep_obj, "nested deeper than 32 levels"),
     ];
     scan_warm_up();
     let mut cases = 0;
@@ -1945,6 +2161,146 @@ fn scan_bad_options() {
         cases += 4;
     }
     println!("scan_bad_options: {} cases (4 entry points each)", cases);
+}
+
+/// Scan options are checked like the other documents, before parsing: at
+/// most CSOD_MAX_DOCUMENT_BYTES (a larger one is refused without being
+/// decoded or parsed, so it costs no memory) and CSOD_MAX_JSON_DEPTH levels
+/// (measured without recursion). Before this, 64 MiB of options were parsed
+/// (6 s, 1.1 GB peak) and a bigger document ran the host out of memory;
+/// 127-deep options reached serde_json's recursion (tests/small_stack.rs).
+type NamedCall<'a> = (&'a str, Box<dyn Fn() -> Outcome + 'a>);
+
+#[test]
+fn scan_options_size_and_depth_checked_before_parsing() {
+    let data = format!("{}\n", SHELLS_USER);
+    let data = data.as_bytes();
+    scan_warm_up();
+    // An unknown key holding a long string: valid options of any size.
+    let sized = |n: usize| -> String {
+        let head = "{\"language\":\"fr\",\"pad\":\"";
+        let tail = "\"}";
+        format!(
+            "{}{}{}",
+            head,
+            "p".repeat(n - head.len() - tail.len()),
+            tail
+        )
+    };
+    let mut cases = 0;
+    for n in [CSOD_MAX_DOCUMENT_BYTES + 1, 64 * MIB] {
+        let opts = sized(n);
+        assert_eq!(opts.len(), n);
+        let c = cstr(opts.as_bytes());
+        let w = wide(&opts.encode_utf16().collect::<Vec<u16>>());
+        drop(opts);
+        // Each entry point measured alone (the test's own copies of the
+        // document are made before).
+        let calls: [NamedCall; 4] = unsafe {
+            [
+                (
+                    "csod_scan",
+                    Box::new(|| take8(csod_scan(data.as_ptr(), data.len(), c.as_ptr()))),
+                ),
+                (
+                    "csod_scan_w",
+                    Box::new(|| take16(csod_scan_w(data.as_ptr(), data.len(), w.as_ptr()))),
+                ),
+                (
+                    "csod_scanner_new",
+                    Box::new(|| {
+                        let s = csod_scanner_new(c.as_ptr());
+                        assert!(s.is_null());
+                        Outcome::Err(last_error())
+                    }),
+                ),
+                (
+                    "csod_scanner_new_w",
+                    Box::new(|| {
+                        let s = csod_scanner_new_w(w.as_ptr());
+                        assert!(s.is_null());
+                        Outcome::Err(last_error_w())
+                    }),
+                ),
+            ]
+        };
+        for (name, call) in calls.iter() {
+            let (out, took, peak) = measure(call);
+            let err = out.err(name);
+            assert!(
+                err.contains("options_json is too large"),
+                "{}: {}",
+                name,
+                err
+            );
+            assert!(err.contains(&n.to_string()), "{}: {}", name, err);
+            // Refused before decoding or parsing: nothing near the
+            // document's size is allocated.
+            assert!(
+                peak < 64 * 1024,
+                "{}: {} bytes of options held {} bytes",
+                name,
+                n,
+                peak
+            );
+            println!(
+                "{}: options of {} bytes refused in {:?}, {} bytes held",
+                name, n, took, peak
+            );
+            assert!(took < Duration::from_secs(30), "{:?}", took);
+            cases += 1;
+        }
+    }
+    // At the limit: accepted, and parsed in memory of the document's order.
+    let opts = sized(CSOD_MAX_DOCUMENT_BYTES);
+    let units: Vec<u16> = opts.encode_utf16().collect();
+    let (out, _, peak) = measure(|| scan_four(data, Some(opts.as_bytes()), Some(&units)));
+    let v = scan_value(&out, "options at the size limit");
+    assert_eq!(v["language"], "fr");
+    assert_eq!(scan_count(&v, "shells_per_user"), 1);
+    // The four calls one after the other, with the test's own copies of the
+    // document (16 + 32 MiB): a parse of the order of the document's size.
+    println!("options at the limit: {} bytes held", peak);
+    assert!(peak < 10 * CSOD_MAX_DOCUMENT_BYTES, "{} bytes", peak);
+    cases += 4;
+    // Depth: the object and 31 levels inside it pass, one more is refused,
+    // as are 127 (which overflowed a 64 KiB stack) and 100 000, opened only too.
+    let nested = |depth: usize| -> String {
+        format!(
+            "{{\"language\":\"fr\",\"x\":{}{}}}",
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        )
+    };
+    let ok = nested(32);
+    let units: Vec<u16> = ok.encode_utf16().collect();
+    let v = scan_value(
+        &scan_four(data, Some(ok.as_bytes()), Some(&units)),
+        "32 levels",
+    );
+    assert_eq!(v["language"], "fr");
+    cases += 4;
+    for doc in [
+        nested(33),
+        nested(127),
+        nested(100_000),
+        "{\"a\":".repeat(100_000),
+    ] {
+        let units: Vec<u16> = doc.encode_utf16().collect();
+        let (out, took, _) = measure(|| scan_four(data, Some(doc.as_bytes()), Some(&units)));
+        let err = out.err("deep options");
+        assert!(
+            err.contains("options_json is nested deeper than 32 levels"),
+            "{}",
+            err
+        );
+        assert!(took < Duration::from_secs(10), "{:?}", took);
+        cases += 4;
+    }
+    println!(
+        "scan_options_size_and_depth_checked_before_parsing: {} cases",
+        cases
+    );
 }
 
 #[test]

@@ -129,6 +129,8 @@ struct Child<'a> {
     /// Under `strace -ff`.
     trace: bool,
     env: Vec<(&'a OsStr, &'a OsStr)>,
+    /// Arguments of the child (`--repeat N`).
+    args: &'a str,
 }
 
 struct Ran {
@@ -173,7 +175,7 @@ fn run_child(tag: &str, c: &Child, request: &Value) -> Ran {
             "\"$CSOD_STRACE\" -ff -qq -s 65536 -e trace=connect,sendto,sendmsg,sendmmsg,write,writev,pwrite64,open,openat,creat -o \"$CSOD_DIR/trace/t\" \"$CSOD_EXE\" <\"$CSOD_REQ\"\n",
         );
     } else {
-        script.push_str("\"$CSOD_EXE\" <\"$CSOD_REQ\"\n");
+        script.push_str("\"$CSOD_EXE\" $CSOD_ARGS <\"$CSOD_REQ\"\n");
     }
     script.push_str("rc=$?\n");
     if c.dns.is_some() {
@@ -199,6 +201,7 @@ fn run_child(tag: &str, c: &Child, request: &Value) -> Ran {
         .env("CSOD_REQ", &req)
         .env("CSOD_RESOLV", &resolv)
         .env("CSOD_DNS", c.dns.unwrap_or(""))
+        .env("CSOD_ARGS", c.args)
         .env(
             "PATH",
             format!(
@@ -408,6 +411,112 @@ fn dns_server_black_holed_costs_one_timeout() {
             timeout
         );
     }
+}
+
+// ------------------------------------------------------------------ a resolver that never answers
+
+/// A getaddrinfo that never returns, for LD_PRELOAD: a resolver wedged
+/// for good (the library's lookups cannot be cancelled).
+const BLOCKING_GETADDRINFO: &str = r#"
+#include <netdb.h>
+#include <unistd.h>
+int getaddrinfo(const char *node, const char *service,
+                const struct addrinfo *hints, struct addrinfo **res)
+{
+    (void)node; (void)service; (void)hints; (void)res;
+    for (;;)
+        pause();
+}
+"#;
+
+/// Each diagnose used to leave one thread per endpoint behind, blocked in
+/// getaddrinfo for good: 20 calls x 8 endpoints left 160 threads (2 MiB of
+/// stack each). Now lookups run in the process-wide resolver pool: a lookup
+/// of a name still under way is joined, and at most RESOLVER_THREADS
+/// threads are ever held; each fact says which lookup was abandoned.
+#[test]
+fn a_resolver_that_never_answers_holds_a_bounded_number_of_threads() {
+    let dir = scratch("blocking-resolver");
+    let src = dir.join("blocking_getaddrinfo.c");
+    let so = dir.join("blocking_getaddrinfo.so");
+    std::fs::write(&src, BLOCKING_GETADDRINFO).unwrap();
+    let out = Command::new(tool("gcc"))
+        .args(["-shared", "-fPIC", "-O1", "-Wall", "-o"])
+        .arg(&so)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bound = 1 + csod::probe::net::RESOLVER_THREADS + csod::probe::OS_PROBE_THREADS;
+    // Distinct names in every call (the pool fills, then lookups are not
+    // even started), and the same eight names every time (joined).
+    for (tag, host, want) in [
+        (
+            "distinct",
+            "csod-call%N%-e{}.invalid",
+            "was not started, all 16 name lookup threads are held by probes that have not returned",
+        ),
+        (
+            "same",
+            "csod-same-e{}.invalid",
+            "by an earlier call, has not returned",
+        ),
+    ] {
+        let endpoints: Vec<Value> = (0..8)
+            .map(|k| json!({"name": format!("e{}", k), "host": host.replace("{}", &k.to_string())}))
+            .collect();
+        let r = run_child(
+            tag,
+            &Child {
+                env: vec![(OsStr::new("LD_PRELOAD"), so.as_os_str())],
+                args: "--repeat 20",
+                ..Default::default()
+            },
+            &json!({"timeout_ms": 100, "endpoints": endpoints}),
+        );
+        let threads: Vec<usize> = r
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("threads: "))
+            .map(|n| n.trim().parse().unwrap())
+            .collect();
+        println!(
+            "resolver never answers, {} names: threads after each of 20 diagnoses x 8 endpoints: {:?}; last diagnose {} ms",
+            tag, threads, r.wall_ms
+        );
+        assert_eq!(threads.len(), 20, "{}", r.stderr);
+        assert!(
+            threads.iter().all(|n| *n <= bound),
+            "{}: {:?} (bound {})",
+            tag,
+            threads,
+            bound
+        );
+        // No growth once the pool holds what it will hold (a thread of the
+        // last call may still be on its way out: 2 of slack).
+        let first = threads[..10].iter().max().unwrap();
+        let second = threads[10..].iter().max().unwrap();
+        assert!(second <= &(first + 2), "{}: {:?}", tag, threads);
+        for k in 0..8 {
+            let f = fact(&r.doc, &format!("network.e{}", k));
+            assert_eq!(f["value"]["dns"], "timeout", "{}", f);
+            let err = f["value"]["error"].as_str().unwrap();
+            assert!(
+                err.starts_with(
+                    "timeout: no answer within 100 ms (abandoned: the name lookup csod-"
+                ),
+                "{}",
+                err
+            );
+            assert!(err.contains(want), "{}: {}", tag, err);
+        }
+        assert!(r.wall_ms <= 100 + WALL_MARGIN_MS, "{} ms", r.wall_ms);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ------------------------------------------------------------------ proxy variables

@@ -169,6 +169,7 @@ function script:ConvertTo-CsodProblem {
     [pscustomobject]@{
         PSTypeName = 'CsOnlineDiagnostics.Problem'
         Id         = [string](Get-CsodProperty $Json 'id')
+        Family     = [string](Get-CsodProperty $Json 'family')
         Title      = [string](Get-CsodProperty $Json 'title')
         Cause      = [string](Get-CsodProperty $Json 'cause')
         Resolution = ConvertTo-CsodList (Get-CsodProperty $Json 'resolution')

@@ -34,6 +34,9 @@ pub use facts::ServiceFacts;
 pub use texts::TextFile;
 pub use validate::validate;
 
+/// The problem families, in the order the catalog lists them.
+pub const FAMILIES: &[&str] = &["connector", "remoting", "modules"];
+
 static PROBLEMS_JSON: &str = include_str!("problems.json");
 static CODES_JSON: &str = include_str!("codes.json");
 static FACTS_JSON: &str = include_str!("facts.json");
@@ -79,6 +82,10 @@ pub struct Recognize {
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub id: String,
+    /// `connector` (the Skype for Business Online connector's problems),
+    /// `remoting` (the WinRM client failures around them) or `modules`
+    /// (MicrosoftTeams / ExchangeOnlineManagement connections).
+    pub family: String,
     /// Link to the section of the source article (or the fact's source).
     pub doc: String,
     /// Facts worth stating with numbers that changed over time.
@@ -434,20 +441,19 @@ impl Catalog {
         self.concepts.iter().find(|c| c.id == id)
     }
 
-    /// The message languages that can recognise a problem from words alone:
-    /// those whose lexicon has every keyword of one of its required sets.
+    /// The message languages that can recognise a problem: those whose
+    /// lexicon has every keyword of one of its required sets (a set of
+    /// language-free concepts only counts for every language).
     pub fn message_languages_of(&self, p: &Problem) -> Vec<&str> {
         let mut out: Vec<&str> = self
             .lexicons
             .iter()
             .filter(|l| {
                 p.recognize.require.iter().any(|set| {
-                    set.iter()
-                        .any(|n| self.concept(n).map(|c| c.kind) == Some(ConceptKind::Keyword))
-                        && set.iter().all(|n| match self.concept(n).map(|c| c.kind) {
-                            Some(ConceptKind::Keyword) => l.concepts.contains_key(n),
-                            _ => true,
-                        })
+                    set.iter().all(|n| match self.concept(n).map(|c| c.kind) {
+                        Some(ConceptKind::Keyword) => l.concepts.contains_key(n),
+                        _ => true,
+                    })
                 })
             })
             .map(|l| l.language.as_str())
@@ -492,6 +498,7 @@ impl Catalog {
                     .collect();
                 serde_json::json!({
                     "id": p.id,
+                    "family": p.family,
                     "title": t.title,
                     "cause": t.cause,
                     "resolution": t.resolution,

@@ -30,8 +30,57 @@ fn fixed_ids_are_all_present() {
         "session_expired",
         "connector_retired",
     ] {
-        assert!(c.problem(id).is_some(), "missing {}", id);
+        assert_eq!(
+            c.problem(id).map(|p| p.family.as_str()),
+            Some("connector"),
+            "{}",
+            id
+        );
     }
+    for id in [
+        "trustedhosts_required",
+        "winrm_access_denied",
+        "winrm_cannot_connect",
+        "winrm_http_error",
+        "kerberos_auth_failed",
+        "winrm_unreachable",
+        "credssp_not_configured",
+        "session_config_not_found",
+        "winrm_auth_unsupported",
+        "shell_not_found",
+        "winrm_name_not_resolved",
+        "winrm_ssl_certificate",
+    ] {
+        assert_eq!(
+            c.problem(id).map(|p| p.family.as_str()),
+            Some("remoting"),
+            "{}",
+            id
+        );
+    }
+    for id in [
+        "module_not_installed",
+        "assembly_load_conflict",
+        "session_missing_or_expired",
+        "module_version_mismatch",
+        "teams_remoting_failed",
+        "gallery_unreachable",
+        "proxy_or_network_blocked",
+        "aad_mfa_required",
+        "aad_signin_blocked",
+        "app_auth_misconfigured",
+        "wam_broker_error",
+        "tls12_disabled",
+        "pwsh_wsman_missing",
+    ] {
+        assert_eq!(
+            c.problem(id).map(|p| p.family.as_str()),
+            Some("modules"),
+            "{}",
+            id
+        );
+    }
+    assert_eq!(c.problems.len(), 37);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The catalog's consistency rules: what `validate` checks before the
 //! library works with a catalog.
 
-use super::{texts, Catalog, ConceptKind, SHAPES};
+use super::{texts, Catalog, ConceptKind, FAMILIES, SHAPES};
 
 fn weight_ok(w: f64) -> bool {
     w > 0.0 && w < 1.0
@@ -42,6 +42,14 @@ pub fn validate(c: &Catalog) -> Vec<String> {
     for p in &c.problems {
         if !seen.insert(p.id.clone()) {
             errors.push(format!("problem {} listed twice", p.id));
+        }
+        if !FAMILIES.contains(&p.family.as_str()) {
+            errors.push(format!(
+                "problem {}: family {:?} is not one of {}",
+                p.id,
+                p.family,
+                FAMILIES.join(", ")
+            ));
         }
         for lang in &c.output_languages {
             match p.text.get(lang) {

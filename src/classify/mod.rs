@@ -337,16 +337,30 @@ fn head(s: &str, max: usize) -> &str {
 /// Everything the classifier read from one error.
 struct Read {
     n: Normalized,
+    /// The readings of the text: the display view, then (when some line
+    /// break may cut a word) the view with those breaks joined.
+    readings: Vec<Reading>,
+}
+
+struct Reading {
     found: Found,
     versions: Vec<String>,
 }
 
 fn read(input: &ErrorInput, c: &Compiled) -> Read {
     let n = normalize(input.message.as_deref().unwrap_or(""));
+    let mut readings = vec![read_view(input, c, &n, &n.display)];
+    if let Some(joined) = &n.joined_display {
+        readings.push(read_view(input, c, &n, joined));
+    }
+    Read { n, readings }
+}
+
+fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) -> Reading {
     // The lexical view: the message, then the record's language-free parts
     // (FullyQualifiedErrorId, exception type, category, command) and the
     // error view's tail, which normalisation took out of the message.
-    let mut source = n.display.clone();
+    let mut source = display.to_string();
     let message_len = source.len();
     for part in [
         input.fully_qualified_error_id.as_deref(),
@@ -383,29 +397,45 @@ fn read(input: &ErrorInput, c: &Compiled) -> Read {
             found.set_code(*concept);
         }
     }
-    if email_in(&n.display).is_some() {
+    if email_in(display).is_some() {
         found.set_code(c.shapes[0]);
     }
-    if n.display.contains('[') && BRACKET_HOST_RE.is_match(&n.display) {
+    if display.contains('[') && BRACKET_HOST_RE.is_match(display) {
         found.set_code(c.shapes[1]);
     }
     // Version numbers only matter next to the word for version.
     let versions = match c.version_word {
-        Some(v) if found.has(v) => versions_in(&n.display),
+        Some(v) if found.has(v) => versions_in(display),
         _ => Vec::new(),
     };
     if versions.len() >= 2 {
         found.set_code(c.shapes[2]);
     }
-    Read { n, found, versions }
+    Reading { found, versions }
+}
+
+/// Whether a concept against a rule counts: a word of a language only in
+/// the sentences of the rule's evidence, a language-free token (a host, a
+/// code, an identifier) anywhere in the error.
+fn against_counts(
+    found: &Found,
+    lexicon: &Lexicon,
+    concept: usize,
+    first: usize,
+    last: usize,
+) -> bool {
+    match lexicon.concepts[concept].1 {
+        ConceptKind::Keyword => found.near(concept, first, last),
+        _ => found.has(concept),
+    }
 }
 
 /// A rule's confidence on what was found (0 when no required set holds),
 /// and the sentences its evidence was taken from. Cues count in the
-/// sentences of the required set and the ones next to them; a concept
-/// against the rule counts only in the set's own sentences (a path or a
-/// prompt on the line before says nothing against the error).
-fn score(rule: &Rule, found: &Found) -> (f64, (usize, usize)) {
+/// sentences of the required set and the ones next to them; a word against
+/// the rule counts only in the set's own sentences (a path or a prompt on
+/// the line before says nothing against the error), a token anywhere.
+fn score(rule: &Rule, found: &Found, lexicon: &Lexicon) -> (f64, (usize, usize)) {
     let mut best = (0.0, (0, 0));
     for set in &rule.require {
         let (first, last) = match found.holds(set, MAX_SENTENCES, WINDOW) {
@@ -422,7 +452,7 @@ fn score(rule: &Rule, found: &Found) -> (f64, (usize, usize)) {
         let keep: f64 = rule
             .against
             .iter()
-            .filter(|(c, _)| found.near(*c, first, last))
+            .filter(|(c, _)| against_counts(found, lexicon, *c, first, last))
             .map(|(_, w)| 1.0 - w)
             .product();
         let conf = ((1.0 - miss) * keep * 1000.0).round() / 1000.0;
@@ -487,40 +517,48 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
     }
     let r = read(input, c);
 
-    let mut best: Option<(usize, f64, (usize, usize))> = None;
-    for (i, rule) in c.rules.iter().enumerate() {
-        let (s, range) = score(rule, &r.found);
-        if s >= THRESHOLD && best.map(|(_, b, _)| s > b).unwrap_or(true) {
-            best = Some((i, s, range));
+    // The best problem of the first reading that has one: the display view,
+    // else the view with the ambiguous line breaks joined.
+    let mut best: Option<(usize, f64, (usize, usize), usize)> = None;
+    for (ri, reading) in r.readings.iter().enumerate() {
+        for (i, rule) in c.rules.iter().enumerate() {
+            let (s, range) = score(rule, &reading.found, &c.lexicon);
+            if s >= THRESHOLD && best.map(|(_, b, _, _)| s > b).unwrap_or(true) {
+                best = Some((i, s, range, ri));
+            }
+        }
+        if best.is_some() {
+            break;
         }
     }
     let mut matches = Vec::new();
-    if let Some((i, confidence, (first, last))) = best {
+    if let Some((i, confidence, (first, last), ri)) = best {
+        let reading = &r.readings[ri];
         let p = &cat.problems[i];
         let rule = &c.rules[i];
         let (cf, cl) = (first.saturating_sub(1), last.saturating_add(1));
         let mut cues: Vec<&(usize, f64)> = rule
             .cues
             .iter()
-            .filter(|(k, _)| r.found.near(*k, cf, cl))
+            .filter(|(k, _)| reading.found.near(*k, cf, cl))
             .collect();
         cues.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
         let mut evidence: Vec<Evidence> = cues
             .iter()
-            .map(|(k, _)| evidence_of(&c.lexicon, cat, &r.found, *k, false))
+            .map(|(k, _)| evidence_of(&c.lexicon, cat, &reading.found, *k, false))
             .collect();
         evidence.extend(
             rule.against
                 .iter()
-                .filter(|(k, _)| r.found.near(*k, first, last))
-                .map(|(k, _)| evidence_of(&c.lexicon, cat, &r.found, *k, true)),
+                .filter(|(k, _)| against_counts(&reading.found, &c.lexicon, *k, first, last))
+                .map(|(k, _)| evidence_of(&c.lexicon, cat, &reading.found, *k, true)),
         );
         // The language whose words carried the most of this rule's keywords.
         let mut per_lang: Vec<(usize, u32)> = Vec::new();
         for (k, _) in &cues {
             if let Some(How::Term {
                 language: Some(l), ..
-            }) = c.lexicon.how(&r.found, *k)
+            }) = c.lexicon.how(&reading.found, *k)
             {
                 let li = c
                     .lexicon
@@ -540,8 +578,8 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
             .map(|(li, _)| c.lexicon.languages[*li].clone());
         let mut fields = BTreeMap::new();
         generic_fields(&r.n, &mut fields);
-        if rule.versions && r.versions.len() >= 2 {
-            let mut vs = r.versions.clone();
+        if rule.versions && reading.versions.len() >= 2 {
+            let mut vs = reading.versions.clone();
             vs.sort_by_key(|v| version_key(v));
             fields.insert("version_found".into(), vs[0].clone());
             fields.insert("version_required".into(), vs[vs.len() - 1].clone());
@@ -581,13 +619,17 @@ pub fn could_match(text: &str) -> bool {
         ..ErrorInput::default()
     };
     let r = read(&input, c);
-    c.rules.iter().any(|rule| score(rule, &r.found).0 > 0.0)
+    r.readings.iter().any(|reading| {
+        c.rules
+            .iter()
+            .any(|rule| score(rule, &reading.found, &c.lexicon).0 > 0.0)
+    })
 }
 
 /// The literal strings that lead to a match: for each rule's required set,
-/// every term of its first (rarest) concept, as written and folded. The
-/// scanner's prefilter searches raw text for them; codes are searched
-/// separately.
+/// the longest word of every term of its first (rarest) concept, as
+/// written and folded. The scanner's prefilter searches raw text for them;
+/// codes are searched separately.
 pub fn trigger_terms() -> Result<Vec<String>, String> {
     let c = compiled()?;
     let mut out = std::collections::BTreeSet::new();
@@ -601,9 +643,18 @@ pub fn trigger_terms() -> Result<Vec<String>, String> {
                 continue;
             }
             for t in c.lexicon.terms_of(first) {
-                let t = t.trim().to_string();
-                if !t.is_empty() {
-                    out.insert(t);
+                // Folding joins words with one space where the text may
+                // have a hyphen, a dot or a line break: the longest word
+                // stands for the term.
+                let longest = t.split_whitespace().fold("", |a, w| {
+                    if w.chars().count() > a.chars().count() {
+                        w
+                    } else {
+                        a
+                    }
+                });
+                if !longest.is_empty() {
+                    out.insert(longest.to_string());
                 }
             }
         }

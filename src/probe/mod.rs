@@ -2,24 +2,30 @@
 //! bounded in time.
 //!
 //! One interface: [`gather`] takes the parsed request and returns facts.
-//! Every probe runs in its own thread of one `std::thread::scope`, and each
-//! is bounded by the request's timeout, so a black-holed network costs one
-//! timeout, not the sum (the local OS probes get at least
-//! `OS_PROBE_MIN_BOUND_MS`). A probe that cannot run (wrong OS, no permission,
-//! key absent) yields a fact whose `state` is `unknown` or `not_applicable`
-//! with the reason, never an error.
+//! The probes run concurrently, each bounded on its own by the request's
+//! timeout, so a black-holed network costs one timeout, not the sum, and one
+//! slow probe costs only its own fact (the local OS probes get at least
+//! `OS_PROBE_MIN_BOUND_MS`). The calls that cannot be cancelled (name
+//! lookups, each OS probe) run in the process-wide pools of [`pool`]: a
+//! probe given up at its bound keeps its thread until it returns, but
+//! repeated calls reuse it rather than adding threads, and the fact says
+//! which probe was abandoned. A probe that cannot run (wrong OS, no
+//! permission, key absent) yields a fact whose `state` is `unknown` or
+//! `not_applicable` with the reason, never an error.
 //!
 //! OS-specific code lives in `windows.rs` (registry, service control
 //! manager, WinHTTP) and `unix.rs` (what applies elsewhere). Probes only
 //! read; they never change the machine, and the network probes contact only
 //! the endpoints of the request.
 
+use once_cell::sync::Lazy;
 use serde::Serialize;
 use serde_json::Value;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub mod net;
 pub(crate) mod policy;
+pub mod pool;
 #[cfg(not(windows))]
 mod unix;
 pub(crate) mod win32;
@@ -115,49 +121,62 @@ pub fn os_name() -> &'static str {
 /// wine, notably), and a timeout of 100 ms must not turn it into "unknown".
 pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
 
+/// Most threads the OS probes hold in the whole process (there are ten
+/// probes; each key runs at most once at a time).
+pub const OS_PROBE_THREADS: usize = 12;
+
+/// The OS probes' pool (see [`pool`]).
+pub(crate) static OS_POOL: Lazy<pool::Pool<Vec<Fact>>> =
+    Lazy::new(|| pool::Pool::new("csod-os-probe", "OS probe", OS_PROBE_THREADS));
+
+/// One OS probe: the facts it gives (id, source), each `unknown` with the
+/// reason when it is abandoned.
+#[derive(Clone, Copy)]
+pub(crate) struct OsProbe {
+    pub key: &'static str,
+    pub facts: &'static [(&'static str, &'static str)],
+    pub run: fn() -> Vec<Fact>,
+}
+
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
 /// their facts in a stable order: OS facts, proxy environment, endpoints.
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
+    gather_with(req, &os_probes())
+}
+
+/// `gather` with these OS probes (the tests give their own).
+pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
     let timeout = req.timeout;
+    let started = Instant::now();
+    let os_bound = timeout.max(Duration::from_millis(OS_PROBE_MIN_BOUND_MS));
+    let os_deadline = started + os_bound;
     let mut facts = vec![Fact::known(
         "os",
         Value::String(os_name().to_string()),
         "build target",
     )];
-    // The OS probes (registry, service manager, WinHTTP) are local and fast,
-    // but a wedged service manager must not hang the caller: they run in a
-    // detached thread that we stop waiting for at their own bound.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let os_thread = std::thread::Builder::new()
-        .name("csod-os-probe".into())
-        .spawn(move || {
-            let _ = tx.send(os_facts());
-        });
-    let os_bound = timeout.max(Duration::from_millis(OS_PROBE_MIN_BOUND_MS));
-    let started = std::time::Instant::now();
+    // Every OS probe is queued first, so they all run at once; each is then
+    // waited for until the same deadline, and one that has not answered by
+    // then costs only its own facts.
+    let tickets: Vec<_> = os.iter().map(|p| OS_POOL.submit(p.key, p.run)).collect();
     std::thread::scope(|s| {
         let net: Vec<_> = req
             .endpoints
             .iter()
             .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
             .collect();
-        let left = os_bound.saturating_sub(started.elapsed());
-        match os_thread.map_err(|e| e.to_string()).and_then(|_| {
-            rx.recv_timeout(left).map_err(|e| match e {
-                std::sync::mpsc::RecvTimeoutError::Timeout => {
-                    format!("no answer within {} ms", os_bound.as_millis())
+        for (p, t) in os.iter().zip(tickets) {
+            match t.and_then(|t| t.wait(os_deadline)) {
+                Ok(mut f) => facts.append(&mut f),
+                Err(why) => {
+                    let why = format!("no answer within {} ms ({})", os_bound.as_millis(), why);
+                    facts.extend(
+                        p.facts
+                            .iter()
+                            .map(|(id, source)| Fact::unknown(id, source, &why)),
+                    )
                 }
-                std::sync::mpsc::RecvTimeoutError::Disconnected => {
-                    "the OS probe failed unexpectedly".to_string()
-                }
-            })
-        }) {
-            Ok(mut f) => facts.append(&mut f),
-            Err(why) => facts.extend(
-                OS_FACT_IDS
-                    .iter()
-                    .map(|(id, source)| Fact::unknown(id, source, &why)),
-            ),
+            }
         }
         // var_os, lossy: a value that is not Unicode is garbage to report
         // (as "not a host name"), not a variable to ignore.
@@ -177,14 +196,14 @@ pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
     facts
 }
 
-fn os_facts() -> Vec<Fact> {
+fn os_probes() -> Vec<OsProbe> {
     #[cfg(windows)]
     {
-        windows::facts()
+        windows::probes()
     }
     #[cfg(not(windows))]
     {
-        unix::facts()
+        unix::probes()
     }
 }
 
@@ -227,3 +246,96 @@ pub const OS_FACT_IDS: &[(&str, &str)] = &[
     ),
     ("modules.installed", "connector module folders"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::{Condvar, Mutex};
+
+    static GATE: Mutex<bool> = Mutex::new(false);
+    static OPENED: Condvar = Condvar::new();
+
+    fn wedged() -> Vec<Fact> {
+        // A service manager or a share that never answers (until the test
+        // lets it go, at its end).
+        let mut open = GATE.lock().unwrap();
+        while !*open {
+            open = OPENED.wait(open).unwrap();
+        }
+        vec![Fact::known("test.slow", json!("late"), "test")]
+    }
+
+    fn quick_a() -> Vec<Fact> {
+        vec![Fact::known("test.a", json!(1), "test")]
+    }
+
+    fn quick_b() -> Vec<Fact> {
+        vec![Fact::known("test.b", json!(2), "test")]
+    }
+
+    /// One slow OS probe costs only its own fact, and calls repeated while
+    /// it never returns hold one thread for it, not one each.
+    #[test]
+    fn one_wedged_os_probe_costs_only_its_fact_and_one_thread() {
+        let probes = [
+            OsProbe {
+                key: "test.a",
+                facts: &[("test.a", "test")],
+                run: quick_a,
+            },
+            OsProbe {
+                key: "test.slow",
+                facts: &[("test.slow", "a probe that never answers")],
+                run: wedged,
+            },
+            OsProbe {
+                key: "test.b",
+                facts: &[("test.b", "test")],
+                run: quick_b,
+            },
+        ];
+        let req = ProbeRequest {
+            endpoints: vec![],
+            timeout: Duration::from_millis(100),
+        };
+        let mut threads = Vec::new();
+        for call in 0..5 {
+            let t = Instant::now();
+            let facts = gather_with(&req, &probes);
+            let took = t.elapsed();
+            assert!(
+                took >= Duration::from_millis(OS_PROBE_MIN_BOUND_MS)
+                    && took < Duration::from_millis(OS_PROBE_MIN_BOUND_MS + 2000),
+                "{:?}",
+                took
+            );
+            let get = |id: &str| facts.iter().find(|f| f.id == id).unwrap().clone();
+            assert_eq!(get("test.a").state, State::Known);
+            assert_eq!(get("test.b").state, State::Known);
+            let slow = get("test.slow");
+            assert_eq!(slow.state, State::Unknown);
+            assert_eq!(slow.source, "a probe that never answers");
+            let why = slow.reason.unwrap();
+            assert!(
+                why.starts_with("no answer within 3000 ms (abandoned: the OS probe test.slow"),
+                "{}",
+                why
+            );
+            if call > 0 {
+                assert!(why.contains("by an earlier call"), "{}", why);
+            }
+            threads.push(OS_POOL.threads());
+        }
+        // The wedged probe holds one thread whatever the number of calls;
+        // the quick ones reuse the others (one more may serve another test
+        // of this binary running at the same time).
+        assert!(
+            threads.iter().all(|n| *n <= probes.len() + 1),
+            "{:?}",
+            threads
+        );
+        *GATE.lock().unwrap() = true;
+        OPENED.notify_all();
+    }
+}

@@ -2,18 +2,36 @@
 //! the proxy environment variables. These apply on every OS.
 //!
 //! Bounds: name resolution (`getaddrinfo`) cannot be cancelled and may block
-//! far longer than we want, so it runs in a detached thread and we stop
-//! waiting at the deadline; the connects that follow share what is left of
-//! the same deadline (`TcpStream::connect_timeout`). A probe therefore takes
-//! at most about one timeout. Only a TCP handshake is made, then the
-//! connection is closed: nothing is sent.
+//! far longer than we want, so it runs in the process-wide resolver pool
+//! (at most [`RESOLVER_THREADS`] threads, a lookup of the same `host:port`
+//! still under way is joined rather than started again; see
+//! [`super::pool`]) and we stop waiting at the deadline; the connects that
+//! follow share what is left of the same deadline
+//! (`TcpStream::connect_timeout`). A probe therefore takes at most about one
+//! timeout, and a resolver that never answers holds a bounded number of
+//! threads however many calls are made. Only a TCP handshake is made, then
+//! the connection is closed: nothing is sent.
 
+use once_cell::sync::Lazy;
 use serde_json::{json, Map, Value};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::pool::Pool;
 use super::{Endpoint, Fact};
+
+/// Most threads name lookups hold in the whole process.
+pub const RESOLVER_THREADS: usize = 16;
+
+type Lookup = Result<Vec<SocketAddr>, String>;
+
+static RESOLVER: Lazy<Pool<Lookup>> =
+    Lazy::new(|| Pool::new("csod-dns", "name lookup", RESOLVER_THREADS));
+
+/// Resolver threads the process has now (for the tests).
+pub fn resolver_threads() -> usize {
+    RESOLVER.threads()
+}
 
 /// Resolves `host:port`, giving up at `timeout`.
 fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
@@ -21,28 +39,23 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
     if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    let (tx, rx) = mpsc::channel();
+    let deadline = Instant::now() + timeout;
     let name = host.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("csod-dns".into())
-        .spawn(move || {
-            let r = (name.as_str(), port)
-                .to_socket_addrs()
-                .map(|a| a.collect::<Vec<_>>())
-                .map_err(|e| e.to_string());
-            let _ = tx.send(r);
-        });
-    if let Err(e) = spawned {
-        return Err(format!("cannot start the resolver thread: {}", e));
-    }
-    match rx.recv_timeout(timeout) {
+    let ticket = RESOLVER.submit(&format!("{}:{}", host, port), move || {
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.collect::<Vec<_>>())
+            .map_err(|e| e.to_string())
+    })?;
+    match ticket.wait(deadline) {
         Ok(Ok(addrs)) if addrs.is_empty() => Err("no address".into()),
         Ok(r) => r,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "timeout: no answer within {} ms",
-            timeout.as_millis()
+        Err(why) if why.starts_with("abandoned") => Err(format!(
+            "timeout: no answer within {} ms ({})",
+            timeout.as_millis(),
+            why
         )),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err("the resolver thread failed".into()),
+        Err(why) => Err(why),
     }
 }
 

@@ -3,7 +3,16 @@
 //! reason. The network and proxy-environment probes (net.rs) apply
 //! everywhere.
 
-use super::{Fact, OS_FACT_IDS};
+use super::{Fact, OsProbe, OS_FACT_IDS};
+
+/// One probe gives every OS fact (nothing here can block).
+pub(crate) fn probes() -> Vec<OsProbe> {
+    vec![OsProbe {
+        key: "os.not_windows",
+        facts: OS_FACT_IDS,
+        run: facts,
+    }]
+}
 
 pub fn facts() -> Vec<Fact> {
     OS_FACT_IDS

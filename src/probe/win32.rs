@@ -78,6 +78,22 @@ pub fn describe(code: i32, system_text: Option<&str>) -> String {
     }
 }
 
+/// The text of a REG_SZ value as .NET's `RegistryKey.GetValue` (so
+/// PowerShell) reads it: one terminating NUL dropped, an embedded NUL kept
+/// (dotnet/runtime RegistryKey.Windows.cs and the .NET Framework reference
+/// source, REG_SZ case). PowerShell then compares the whole string, so
+/// `RemoteSigned<NUL>x`, and `RemoteSigned` stored with two NULs, are not
+/// RemoteSigned for it (SecuritySupport.ParseExecutionPolicy: Restricted).
+/// The report must not hide that: each embedded NUL is shown as the two
+/// characters `\0`, which keeps the value unequal to any policy name.
+pub fn reg_sz_text(units: &[u16]) -> String {
+    let units = match units.split_last() {
+        Some((0, rest)) => rest,
+        _ => units,
+    };
+    String::from_utf16_lossy(units).replace('\0', "\\0")
+}
+
 /// The outcome of a registry call that did not succeed: `Ok(None)` when the
 /// key or value is absent, else the reason it could not be read.
 pub fn registry_failure(place: &str, code: i32, system_text: Option<&str>) -> Result<(), String> {
@@ -134,6 +150,28 @@ mod tests {
             let e = registry_failure("K", code, None).unwrap_err();
             assert!(e.contains(&format!("Windows error {}", code)), "{}", e);
         }
+    }
+
+    #[test]
+    fn reg_sz_text_is_what_powershell_reads_with_nuls_shown() {
+        let u = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
+        assert_eq!(reg_sz_text(&u("RemoteSigned\0")), "RemoteSigned");
+        assert_eq!(reg_sz_text(&u("RemoteSigned")), "RemoteSigned");
+        assert_eq!(reg_sz_text(&u("")), "");
+        assert_eq!(reg_sz_text(&u("\0")), "");
+        // Embedded: kept and shown, never a hidden NUL in the report.
+        let t = reg_sz_text(&u("RemoteSigned\0Restricted\0"));
+        assert_eq!(t, "RemoteSigned\\0Restricted");
+        assert!(!t.contains('\0'));
+        // Two terminating NULs: .NET keeps one, so PowerShell does not
+        // read RemoteSigned; neither do the rules.
+        let t = reg_sz_text(&u("RemoteSigned\0\0"));
+        assert_eq!(t, "RemoteSigned\\0");
+        assert_eq!(rules::canonical_policy(&t), "Restricted");
+        assert_eq!(
+            rules::canonical_policy(&reg_sz_text(&u("RemoteSigned\0"))),
+            "RemoteSigned"
+        );
     }
 
     /// Windows facts as rules see them, with one fact replaced.

@@ -3,7 +3,10 @@
 //! with KEY_READ, the service manager with SC_MANAGER_CONNECT and the
 //! service with SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG. Keys are read in
 //! the 64-bit view (KEY_WOW64_64KEY) where WinRM, PowerShell and the sign-in
-//! assistant keep theirs. Locations and their sources: FACTS.md §1–§6, §9.
+//! assistant keep theirs; where installers differ both views are read:
+//! PowerShell 7 x86's installer registers its InstalledVersions key in the
+//! 32-bit view (and installs under Program Files (x86)). Locations and their
+//! sources: FACTS.md §1–§6, §9.
 //!
 //! The few Win32 functions are declared here (no bindings crate).
 
@@ -14,7 +17,7 @@ use widestring::U16CString;
 
 use super::policy::{self, RegValue};
 use super::win32::{self, ERROR_MORE_DATA};
-use super::Fact;
+use super::{Fact, OsProbe, OS_FACT_IDS};
 
 type Hkey = isize;
 type ScHandle = *mut c_void;
@@ -146,13 +149,14 @@ fn open_view(root: Hkey, path: &str, view: u32) -> Result<Option<Key>, String> {
     }
 }
 
-/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded); `Ok(None)` when
-/// the key or the value is absent.
+/// Reads a string value (REG_SZ, or REG_EXPAND_SZ expanded) in the 64-bit
+/// view; `Ok(None)` when the key or the value is absent.
 fn read_string(root: Hkey, path: &str, value: &str) -> Result<Option<String>, String> {
     read_string_view(root, path, value, KEY_WOW64_64KEY)
 }
 
-/// `read_string` in a registry view.
+/// `read_string` in a registry view. The text is what .NET (so PowerShell)
+/// reads, with an embedded NUL made visible (`win32::reg_sz_text`).
 fn read_string_view(
     root: Hkey,
     path: &str,
@@ -185,8 +189,7 @@ fn read_string_view(
         match rc {
             ERROR_SUCCESS => {
                 let n = (cb as usize / 2).min(buf.len());
-                let s = String::from_utf16_lossy(&buf[..n]);
-                return Ok(Some(s.trim_end_matches('\0').to_string()));
+                return Ok(Some(win32::reg_sz_text(&buf[..n])));
             }
             ERROR_MORE_DATA => size = cb.max(size * 2 + 2),
             rc => {
@@ -326,30 +329,48 @@ impl Errors {
     }
 }
 
-pub fn facts() -> Vec<Fact> {
-    vec![
-        windows_powershell_policy(),
-        powershell7_policy(),
-        engine_version(),
-        dword_fact(
-            "winrm.client.allow_basic_policy",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
-            "AllowBasic",
-        ),
-        dword_fact(
-            "winrm.client.auth_basic",
-            HKEY_LOCAL_MACHINE,
-            r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
-            "auth_basic",
-        ),
-        sign_in_assistant_version(),
-        service("msoidsvc"),
-        service("winrm"),
-        winhttp_proxy(),
-        ie_proxy(),
-        modules(),
-    ]
+/// The eleven OS probes, one per fact, in the order of `OS_FACT_IDS`: each
+/// runs in the OS probe pool and is bounded on its own, so a slow one (the
+/// Documents folder on an unreachable share, a wedged service manager)
+/// costs only its own fact.
+pub(crate) fn probes() -> Vec<OsProbe> {
+    let runs: [fn() -> Vec<Fact>; 11] = [
+        || vec![windows_powershell_policy()],
+        || vec![powershell7_policy()],
+        || vec![engine_version()],
+        || {
+            vec![dword_fact(
+                "winrm.client.allow_basic_policy",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
+                "AllowBasic",
+            )]
+        },
+        || {
+            vec![dword_fact(
+                "winrm.client.auth_basic",
+                HKEY_LOCAL_MACHINE,
+                r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
+                "auth_basic",
+            )]
+        },
+        || vec![sign_in_assistant_version()],
+        || vec![service("msoidsvc")],
+        || vec![service("winrm")],
+        || vec![winhttp_proxy()],
+        || vec![ie_proxy()],
+        || vec![modules()],
+    ];
+    OS_FACT_IDS
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .map(|(i, ((id, _), run))| OsProbe {
+            key: id,
+            facts: &OS_FACT_IDS[i..i + 1],
+            run,
+        })
+        .collect()
 }
 
 fn dword_fact(id: &str, root: Hkey, path: &str, value: &str) -> Fact {
@@ -420,26 +441,51 @@ const PWSH_UPGRADE_CODES: &[&str] = &[
     "86abcfbd-1ccc-4a88-b8b2-0facfde29094",
 ];
 
-fn pwsh_home(e: &mut Errors) -> Option<PathBuf> {
+/// Where PowerShell 7 is installed, and how it was found. Its MSI registers
+/// InstalledVersions in the view of its own architecture: the x86 package
+/// in the 32-bit view (WOW6432Node on 64-bit Windows), so both views are
+/// read; then the default folders, `%ProgramFiles%` (64-bit) and
+/// `%ProgramFiles(x86)%`.
+fn pwsh_home(e: &mut Errors) -> Option<(PathBuf, String)> {
     for code in PWSH_UPGRADE_CODES {
         let path = format!(
             r"SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\{}",
             code
         );
-        if let Some(loc) = e.take(read_string(HKEY_LOCAL_MACHINE, &path, "InstallLocation")) {
-            let p = PathBuf::from(loc.trim_end_matches('\\'));
-            if p.join("pwsh.exe").is_file() {
-                return Some(p);
+        for (view, name) in [(KEY_WOW64_64KEY, "64-bit"), (KEY_WOW64_32KEY, "32-bit")] {
+            let loc = e.take(read_string_view(
+                HKEY_LOCAL_MACHINE,
+                &path,
+                "InstallLocation",
+                view,
+            ));
+            if let Some(loc) = loc {
+                let p = PathBuf::from(loc.trim_end_matches('\\'));
+                if p.join("pwsh.exe").is_file() {
+                    let how = format!("HKLM\\{} InstallLocation ({} registry view)", path, name);
+                    return Some((p, how));
+                }
             }
         }
     }
-    let pf = std::env::var("ProgramW6432")
-        .or_else(|_| std::env::var("ProgramFiles"))
-        .ok()?;
-    ["7", "7-preview"]
-        .iter()
-        .map(|v| Path::new(&pf).join("PowerShell").join(v))
-        .find(|p| p.join("pwsh.exe").is_file())
+    let mut folders: Vec<String> = Vec::new();
+    for var in ["ProgramW6432", "ProgramFiles", "ProgramFiles(x86)"] {
+        if let Ok(pf) = std::env::var(var) {
+            if !folders.iter().any(|f| f.eq_ignore_ascii_case(&pf)) {
+                folders.push(pf);
+            }
+        }
+    }
+    for pf in folders {
+        for v in ["7", "7-preview"] {
+            let p = Path::new(&pf).join("PowerShell").join(v);
+            if p.join("pwsh.exe").is_file() {
+                let how = format!("folder {}", p.display());
+                return Some((p, how));
+            }
+        }
+    }
+    None
 }
 
 /// Reads a text file that may be UTF-16 (with BOM) or UTF-8 (with or
@@ -535,12 +581,17 @@ fn powershell7_policy_scope(
 fn powershell7_policy() -> Fact {
     let mut e = Errors::default();
     let mut v = Map::new();
-    let home = pwsh_home(&mut e);
-    v.insert("installed".into(), json!(home.is_some()));
+    let found = pwsh_home(&mut e);
+    v.insert("installed".into(), json!(found.is_some()));
     v.insert(
         "pshome".into(),
-        json!(home.as_ref().map(|h| h.display().to_string())),
+        json!(found.as_ref().map(|(h, _)| h.display().to_string())),
     );
+    v.insert(
+        "found_by".into(),
+        json!(found.as_ref().map(|(_, how)| how.clone())),
+    );
+    let home = found.map(|(h, _)| h);
     let machine_file = home.as_ref().map(|d| d.join("powershell.config.json"));
     let user_file = documents(&mut e).map(|d| d.join("PowerShell").join("powershell.config.json"));
     let read = |p: &Option<PathBuf>, e: &mut Errors| -> Option<policy::ConfigFile> {
@@ -572,7 +623,7 @@ fn powershell7_policy() -> Fact {
     e.fact(
         "powershell7.execution_policy",
         Value::Object(v),
-        r"MachinePolicy: HKLM\SOFTWARE\Policies\Microsoft\PowerShellCore (or ...\Windows\PowerShell when UseWindowsPowerShellPolicySetting), else $PSHOME\powershell.config.json PowerShellPolicies.ScriptExecution; UserPolicy: the same under HKCU, else Documents\PowerShell\powershell.config.json; env PSExecutionPolicyPreference; CurrentUser/LocalMachine: Microsoft.PowerShell:ExecutionPolicy of Documents\PowerShell\ and $PSHOME\powershell.config.json",
+        r"MachinePolicy: HKLM\SOFTWARE\Policies\Microsoft\PowerShellCore (or ...\Windows\PowerShell when UseWindowsPowerShellPolicySetting), else $PSHOME\powershell.config.json PowerShellPolicies.ScriptExecution; UserPolicy: the same under HKCU, else Documents\PowerShell\powershell.config.json; env PSExecutionPolicyPreference; CurrentUser/LocalMachine: Microsoft.PowerShell:ExecutionPolicy of Documents\PowerShell\ and $PSHOME\powershell.config.json ($PSHOME: HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions, 64- and 32-bit views, else %ProgramFiles% and %ProgramFiles(x86)%\PowerShell\7)",
     )
 }
 

@@ -48,7 +48,10 @@ pub fn load(root: &Path) -> Result<(Vec<Sample>, Vec<String>), String> {
         if declared.contains_key(&n) {
             dirs.push((n.clone(), root.join("tests/samples").join(n)));
         } else {
-            eprintln!("eval: tests/samples/{} is not a declared family (families.json): not measured", n);
+            eprintln!(
+                "eval: tests/samples/{} is not a declared family (families.json): not measured",
+                n
+            );
         }
     }
     for (family, dir) in dirs {

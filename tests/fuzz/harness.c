@@ -174,7 +174,10 @@ static void fuzz_diagnose(const uint8_t *data, size_t size)
  * seed (cutting lines, characters and UTF-16 units anywhere): both must give
  * the same document (same hits, counts, lines), or both NULL with the same
  * last error. Bad options are then replaced by NULL so the body is always
- * scanned. After finish, feed and finish are refused with a last error. */
+ * scanned, and then by options generated from bytes 0 and 1 (every key, good
+ * and bad values, nesting at the depth limit's edge), since the fuzzer
+ * rarely writes valid options itself. After finish, feed and finish are
+ * refused with a last error. */
 static const size_t CHUNKS[] = {1, 2, 3, 5, 7, 16, 61, 255, 4096, 65536};
 
 static uint16_t *widen(const char *s)
@@ -266,10 +269,48 @@ static void scan_pair(const char *opts, const uint8_t *body, size_t n, unsigned 
     free(wopts);
 }
 
+/* Options generated from two bytes: byte 0 bits 0-2 the language, bits 3-5
+ * max_hits, bits 6-7 fields; byte 1 bits 0-2 the encoding, bits 3-4 the
+ * depth of an unknown key's nested arrays (the document is one level more:
+ * 32 levels pass, 33 are refused). tests/hostile.rs builds the same. */
+static const char *OPT_LANGS[] = {NULL, "\"en\"", "\"fr\"", "\"fr-FR\"", "\"EN_gb\"", "\"\"", "\"de\"", "\"xx\""};
+static const char *OPT_HITS[] = {NULL, "0", "1", "2", "1000", "1000000", "-1", "1.5"};
+static const char *OPT_FIELDS[] = {NULL, "true", "false", "1"};
+static const char *OPT_ENCODINGS[] = {NULL,          "\"auto\"",   "\"utf-8\"", "\"utf-16le\"",
+                                      "\"utf-16be\"", "\"UTF_8\"", "\"latin1\"", "5"};
+static const int OPT_DEPTHS[] = {0, 31, 32, 200};
+
+static char *generated_options(unsigned a, unsigned b)
+{
+    const char *keys[] = {"language", "max_hits", "fields", "encoding"};
+    const char *vals[] = {OPT_LANGS[a & 7], OPT_HITS[(a >> 3) & 7], OPT_FIELDS[(a >> 6) & 3],
+                          OPT_ENCODINGS[b & 7]};
+    int depth = OPT_DEPTHS[(b >> 3) & 3];
+    char *s = malloc(256 + 2 * (size_t)depth);
+    size_t n = 0;
+    s[n++] = '{';
+    for (size_t k = 0; k < 4; k++) {
+        if (!vals[k])
+            continue;
+        n += (size_t)sprintf(s + n, "%s\"%s\":%s", n > 1 ? "," : "", keys[k], vals[k]);
+    }
+    if (depth) {
+        n += (size_t)sprintf(s + n, "%s\"x\":", n > 1 ? "," : "");
+        for (int i = 0; i < depth; i++)
+            s[n++] = '[';
+        for (int i = 0; i < depth; i++)
+            s[n++] = ']';
+    }
+    s[n++] = '}';
+    s[n] = 0;
+    return s;
+}
+
 static void fuzz_scan(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return;
+    char *generated = generated_options(data[0], data[1]);
     size_t l = data[0];
     unsigned seed = data[1];
     data += 2, size -= 2;
@@ -282,6 +323,8 @@ static void fuzz_scan(const uint8_t *data, size_t size)
         scan_pair(NULL, data + l, size - l, seed);
         free(opts);
     }
+    scan_pair(generated, data + l, size - l, seed);
+    free(generated);
 }
 
 struct target {

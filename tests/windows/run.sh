@@ -232,6 +232,29 @@ diag
 check finding powershell.version problem powershell_version --contains "2.0"
 reg_del 'HKLM\SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine'
 
+say "state: PowerShell 7 x86 (its installer registers in the 32-bit registry view)"
+PWSH_X86_KEY='HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\1d00683b-0f84-4db8-a64f-2f98ad42fe06'
+x86="$WINEPREFIX/drive_c/Program Files (x86)/PowerShell/7"
+mkdir -p "$x86"
+: >"$x86/pwsh.exe"
+printf '{"Microsoft.PowerShell:ExecutionPolicy":"RemoteSigned"}' >"$x86/powershell.config.json"
+reg_add "$PWSH_X86_KEY" /v InstallLocation /t REG_SZ /d 'C:\Program Files (x86)\PowerShell\7\' /reg:32
+reg_add "$PWSH_X86_KEY" /v SemanticVersion /t REG_SZ /d 7.4.6 /reg:32
+diag
+check fact powershell7.execution_policy value.installed=true 'value.pshome=C:\Program Files (x86)\PowerShell\7' \
+  'value.found_by=HKLM\SOFTWARE\Microsoft\PowerShellCore\InstalledVersions\1d00683b-0f84-4db8-a64f-2f98ad42fe06 InstallLocation (32-bit registry view)'
+check finding execution_policy.powershell7 ok execution_policy --contains "scope LocalMachine"
+
+say "state: PowerShell 7 x86 in Program Files (x86), no registry key (the folder fallback)"
+reg_del "$PWSH_X86_KEY" /reg:32
+diag
+check fact powershell7.execution_policy value.installed=true 'value.found_by=folder C:\Program Files (x86)\PowerShell\7'
+check finding execution_policy.powershell7 ok execution_policy
+rm -rf "$WINEPREFIX/drive_c/Program Files (x86)/PowerShell"
+diag
+check fact powershell7.execution_policy value.installed=false
+check finding execution_policy.powershell7 not_applicable execution_policy
+
 say "state: msoidsvc installed and stopped, sign-in assistant key present"
 wine sc create msoidsvc binpath= 'C:\windows\system32\notepad.exe' >/dev/null
 sc_wait STOPPED query msoidsvc

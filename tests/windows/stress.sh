@@ -96,3 +96,66 @@ else
   exit 1
 fi
 sc_delete
+
+say "stress: LocalMachine policy stored as RemoteSigned<NUL>Restricted (REG_SZ with an embedded NUL)"
+# PowerShell reads REG_SZ through .NET's RegistryKey.GetValue, which keeps an
+# embedded NUL (it drops only the terminating one), and its
+# ParseExecutionPolicy takes any other string for Restricted. The fact shows
+# the NUL as \0 (never a hidden NUL in the report) and the verdict is
+# PowerShell's.
+acl set-sz "$SHELLIDS_SUB" ExecutionPolicy 'RemoteSigned|Restricted|'
+diag
+check fact windows_powershell.execution_policy state=known 'value.LocalMachine=RemoteSigned\0Restricted'
+check finding execution_policy.windows_powershell problem execution_policy --contains 'LocalMachine=RemoteSigned\\0Restricted' --contains "scope LocalMachine"
+if grep -q '\\u0000' "$out"; then echo "FAIL: a NUL reached the report" >&2; exit 1; fi
+echo "ok   no NUL in the report"
+
+say "stress: LocalMachine policy stored as RemoteSigned with two terminating NULs"
+# .NET keeps one of them: PowerShell does not read RemoteSigned (Restricted).
+acl set-sz "$SHELLIDS_SUB" ExecutionPolicy 'RemoteSigned||'
+diag
+check fact windows_powershell.execution_policy 'value.LocalMachine=RemoteSigned\0'
+check finding execution_policy.windows_powershell problem execution_policy --contains "scope LocalMachine"
+acl set-sz "$SHELLIDS_SUB" ExecutionPolicy 'RemoteSigned|'
+diag
+check fact windows_powershell.execution_policy value.LocalMachine=RemoteSigned
+check finding execution_policy.windows_powershell ok execution_policy
+reg_del "HKLM\\$SHELLIDS_SUB"
+
+say "stress: one slow OS probe (Documents holds a Modules folder of 30 000 entries)"
+# Wine lists such a folder for tens of seconds: the modules probe is still at
+# it when the OS probes' bound (3 s) passes. Each OS probe is bounded on its
+# own: only modules.installed is unknown, with the probe named; every other
+# Windows fact is read as usual (before, all ten were unknown).
+USF='HKCU\Software\Microsoft\Windows\CurrentVersion\Explorer\User Shell Folders'
+slow="$WINEPREFIX/drive_c/slowdocs/WindowsPowerShell/Modules/MicrosoftTeams"
+mkdir -p "$slow"
+python3 - "$slow" <<'PY'
+import os, sys
+for i in range(30000):
+    open(os.path.join(sys.argv[1], "entry%05d.txt" % i), "w").close()
+PY
+reg_add "$USF" /v Personal /t REG_EXPAND_SZ /d 'C:\slowdocs'
+diag
+check fact modules.installed state=unknown
+python3 - "$out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+facts = {f["id"]: f for f in doc["facts"]}
+why = facts["modules.installed"].get("reason") or ""
+want = "no answer within 3000 ms (abandoned: the OS probe modules.installed has not returned)"
+if why != want:
+    print("FAIL modules.installed: reason %r, expected %r" % (why, want)); sys.exit(1)
+others = [i for i in ("windows_powershell.execution_policy", "powershell7.execution_policy",
+          "windows_powershell.engine_version", "winrm.client.allow_basic_policy",
+          "winrm.client.auth_basic", "sign_in_assistant.version", "service.msoidsvc",
+          "proxy.winhttp", "proxy.ie")]
+bad = [(i, facts[i]["state"], facts[i].get("reason")) for i in others if facts[i]["state"] != "known"]
+if bad:
+    print("FAIL the slow probe cost other facts: %r" % bad); sys.exit(1)
+print("ok   modules.installed abandoned alone; the 9 other Windows facts known")
+PY
+check finding connector.installed unknown connector_retired --contains "abandoned: the OS probe modules.installed"
+within "$bound" "(one slow OS probe)"
+reg_add "$USF" /v Personal /t REG_EXPAND_SZ /d '%USERPROFILE%\Documents'
+rm -rf "$WINEPREFIX/drive_c/slowdocs"

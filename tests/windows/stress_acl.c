@@ -8,6 +8,10 @@
  *   stress_acl open-key   SUBKEY    prints the Windows error of RegOpenKeyExW(KEY_READ)
  *   stress_acl deny-svc   NAME      service NAME: deny Everyone query config/status
  *   stress_acl open-svc   NAME      prints the Windows error of OpenServiceW(query)
+ *   stress_acl set-sz     SUBKEY VALUE TEXT
+ *                                   HKLM\SUBKEY (64-bit view) VALUE = REG_SZ of exactly the
+ *                                   characters of TEXT, each '|' a NUL (no terminator added):
+ *                                   `wine reg add` cannot store an embedded NUL
  *
  * Prints "rc=<Windows error>" for the open-* commands; exits 1 when a call
  * that sets security fails (with the error), 0 otherwise.
@@ -97,9 +101,33 @@ static int open_svc(const char *name) {
     return 0;
 }
 
+static int set_sz(const char *sub, const char *value, const char *text) {
+    HKEY k;
+    LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, wide(sub), 0, NULL, 0,
+                              KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &k, NULL);
+    if (rc != ERROR_SUCCESS) {
+        fprintf(stderr, "stress_acl: RegCreateKeyExW %s: error %ld\n", sub, rc);
+        return 1;
+    }
+    wchar_t *data = wide(text);
+    size_t n = wcslen(data);
+    for (size_t i = 0; i < n; i++)
+        if (data[i] == L'|')
+            data[i] = 0;
+    rc = RegSetValueExW(k, wide(value), 0, REG_SZ, (const BYTE *)data, (DWORD)(n * sizeof(wchar_t)));
+    RegCloseKey(k);
+    if (rc != ERROR_SUCCESS) {
+        fprintf(stderr, "stress_acl: RegSetValueExW %s %s: error %ld\n", sub, value, rc);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 5 && !strcmp(argv[1], "set-sz")) return set_sz(argv[2], argv[3], argv[4]);
     if (argc != 3) {
-        fprintf(stderr, "usage: stress_acl deny-key|allow-key|open-key|deny-svc|open-svc ARG\n");
+        fprintf(stderr, "usage: stress_acl deny-key|allow-key|open-key|deny-svc|open-svc ARG\n"
+                        "       stress_acl set-sz SUBKEY VALUE TEXT\n");
         return 2;
     }
     const char *cmd = argv[1], *arg = argv[2];
