@@ -310,8 +310,9 @@ pub extern "C" fn csod_version() -> *const c_char {
 
 /// Classifies error text (UTF-8, NUL-terminated).
 ///
-/// `language` is the output language ("en", "fr", or a culture name such as
-/// "fr-FR"); NULL means "en". Returns a JSON document
+/// `language` is the output language (one with a `catalog/texts/<lang>.json`
+/// file: "en", "fr", "de", "ja", or a culture name such as "fr-FR"); NULL
+/// means "en". Returns a JSON document
 /// `{"schema":1,"language":…,"matches":[…]}` to free with
 /// `csod_string_free`, or NULL on bad input (see `csod_last_error`).
 ///
@@ -525,8 +526,9 @@ unsafe fn scanner_finish(s: *mut CsodScanner) -> Result<String, String> {
 /// The input is UTF-8 (with or without BOM) or UTF-16 LE/BE with a BOM (as
 /// Windows PowerShell 5.1's transcripts and `Out-File` write), LF or CRLF.
 /// `options_json` may be NULL; otherwise a JSON object with the optional
-/// keys `"language"` (output language of the titles: "en", "fr" or a
-/// culture name; default "en"), `"max_hits"` (0..1000000 hits listed,
+/// keys `"language"` (output language of the titles: one with a
+/// `catalog/texts/<lang>.json` file, "en", "fr", "de", "ja", or a culture
+/// name; default "en"), `"max_hits"` (0..1000000 hits listed,
 /// default 1000), `"fields"` (true/false: list the fields cut from each
 /// error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
 /// "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is

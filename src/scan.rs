@@ -38,7 +38,8 @@
 //!
 //! Options (JSON object, every key optional, unknown keys ignored, a wrong
 //! type is bad input):
-//! - `"language"`: output language of the hit titles (`"en"`, `"fr"`, or a
+//! - `"language"`: output language of the hit titles (one with a
+//!   `catalog/texts/<lang>.json` file: `"en"`, `"fr"`, `"de"`, `"ja"`, or a
 //!   culture name such as `"fr-FR"`); default `"en"`.
 //! - `"max_hits"`: how many hits the result lists (0 to 1000000); default
 //!   1000. `counts` always counts every hit; `"truncated": true` says some

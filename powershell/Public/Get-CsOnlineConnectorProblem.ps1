@@ -16,7 +16,7 @@ function Get-CsOnlineConnectorProblem {
     execution_policy or shells_*. Without it every problem is listed.
 
     .PARAMETER Language
-    The language of the texts: en or fr, or a culture name such as fr-CA.
+    The language of the texts: en, fr, de or ja, or a culture name such as fr-CA.
     Defaults to the user interface culture, or English when the library has no
     texts in that language.
 

@@ -66,9 +66,9 @@ function Test-CsOnlineConnector {
     scanned.
 
     .PARAMETER Language
-    The language of the output texts: en or fr, or a culture name such as
-    fr-CA. Defaults to the user interface culture, or English when the library
-    has no texts in that language.
+    The language of the output texts: en, fr, de or ja, or a culture name
+    such as fr-CA. Defaults to the user interface culture, or English when
+    the library has no texts in that language.
 
     .PARAMETER TimeoutSec
     The time bound of each probe, in seconds (1 to 120). Probes run
