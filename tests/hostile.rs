@@ -1595,7 +1595,7 @@ fn generated_options(a: u8, b: u8) -> String {
         Some("\"fr-FR\""),
         Some("\"EN_gb\""),
         Some("\"\""),
-        Some("\"de\""),
+        Some("\"ko\""),
         Some("\"xx\""),
     ];
     const HITS: [Option<&str>; 8] = [
@@ -1656,7 +1656,7 @@ fn scan_generated_options_follow_their_values() {
             }
             let units: Vec<u16> = opts.encode_utf16().collect();
             let out = scan_four(data, Some(opts.as_bytes()), Some(&units));
-            // Refused values: languages "de" (a message language, not an
+            // Refused values: languages "ko" (a message language, not an
             // output one) and "xx", max_hits -1 and 1.5, fields 1, encoding
             // "latin1" and 5; 32 nested arrays and more are too deep.
             let bad_value = a & 7 >= 6 || (a >> 3) & 7 >= 6 || (a >> 6) & 3 == 3 || b & 7 >= 6;
