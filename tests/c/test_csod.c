@@ -52,8 +52,15 @@ static const char *LOGON_FR =
     "Get-CsWebTicket : \xc3\xa9" "chec de l\xe2\x80\x99ouverture de session de l\xe2\x80\x99utilisateur"
     "\xe2\x80\x99kenmyer@litwareinc.com'. Cr\xc3\xa9" "ez un nouvel objet PSCredential en veillant \xc3\xa0 "
     "utiliser le nom d\xe2\x80\x99utilisateur et le mot de passe appropri\xc3\xa9s.";
-/* A related error that is not ours: no match. */
+/* A related error that is not ours: no match (a cmdlet of the connector's
+ * session failing on the remote side; tests/corpus/en.json has it too). */
 static const char *NEGATIVE_EN =
+    "Set-CsUser : Management object not found for identity \"nobody@contoso.com\".\n"
+    "    + CategoryInfo          : NotSpecified: (:) [Set-CsUser], ManagementException\n"
+    "    + FullyQualifiedErrorId : Microsoft.Rtc.Management.AD.ManagementException,"
+    "Microsoft.Rtc.Management.AD.Cmdlets.SetOcsUserCmdlet";
+/* This file's negative until the remoting family: now winrm_name_not_resolved. */
+static const char *NAME_NOT_RESOLVED_EN =
     "New-PSSession : [admin0a.online.lync.com] Connecting to remote server admin0a.online.lync.com "
     "failed with the following error message : The WinRM client cannot process the request because "
     "the server name cannot be resolved.";
@@ -223,6 +230,8 @@ static void test_csod_classify(void)
     expect_json(csod_classify(SHELLS_USER_EN, "fr-FR"), "classify(shells, fr-FR)", su);
     const char *lf[] = {"\"id\":\"logon_failed\"", "kenmyer@litwareinc.com", NULL};
     expect_json(csod_classify(LOGON_FR, "en"), "classify(logon fr, en)", lf);
+    const char *nr[] = {"\"id\":\"winrm_name_not_resolved\"", "\"language\":\"de\"", NULL};
+    expect_json(csod_classify(NAME_NOT_RESOLVED_EN, "de-DE"), "classify(name not resolved, de-DE)", nr);
     expect_no_match(csod_classify(NEGATIVE_EN, "en"), "classify(negative)");
     expect_no_match(csod_classify("hello world", ""), "classify(hello, \"\")");
 
