@@ -627,8 +627,8 @@ pub fn could_match(text: &str) -> bool {
 }
 
 /// The literal strings that lead to a match: for each rule's required set,
-/// the longest word of every term of its first (rarest) concept, as
-/// written and folded. The scanner's prefilter searches raw text for them;
+/// every term of its first (rarest) concept, as written and folded, and
+/// with a hyphen or a dot between its words. The scanner's prefilter searches raw text for them;
 /// codes are searched separately.
 pub fn trigger_terms() -> Result<Vec<String>, String> {
     let c = compiled()?;
@@ -644,17 +644,12 @@ pub fn trigger_terms() -> Result<Vec<String>, String> {
             }
             for t in c.lexicon.terms_of(first) {
                 // Folding joins words with one space where the text may
-                // have a hyphen, a dot or a line break: the longest word
-                // stands for the term.
-                let longest = t.split_whitespace().fold("", |a, w| {
-                    if w.chars().count() > a.chars().count() {
-                        w
-                    } else {
-                        a
-                    }
-                });
-                if !longest.is_empty() {
-                    out.insert(longest.to_string());
+                // have a hyphen or a dot (`Connect-ExchangeOnline`); a term
+                // cut by a line break is left to another required set.
+                out.insert(t.to_string());
+                if t.contains(' ') {
+                    out.insert(t.replace(' ', "-"));
+                    out.insert(t.replace(' ', "."));
                 }
             }
         }
