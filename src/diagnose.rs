@@ -41,7 +41,7 @@ pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
 /// Most endpoints one request may name.
 pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
 
-/// The endpoints checked when the request names none (FACTS §6): the
+/// The endpoints checked when the request names none (docs/facts.md#endpoints): the
 /// sign-in servers (endpoint set 56), the connector's discovery host, and
 /// the admin endpoint that MicrosoftTeams 1.1.6+ remoting used.
 pub fn default_endpoints() -> Vec<Endpoint> {

@@ -67,9 +67,9 @@ pub const SIGN_IN_HOSTS: &[&str] = &[
     "login.microsoft.com",
 ];
 
-/// The per-user limit of concurrent remote PowerShell sessions (FACTS §7).
+/// The per-user limit of concurrent remote PowerShell sessions (docs/facts.md#quotas).
 pub(crate) const SHELLS_PER_USER: usize = 3;
-/// Minutes after which the service closes a session (FACTS §5).
+/// Minutes after which the service closes a session (docs/facts.md#session-timeout).
 pub(crate) const SESSION_MINUTES: f64 = 60.0;
 /// Minutes from which a session is close to its end (a warning).
 pub(crate) const SESSION_WARN_MINUTES: f64 = 50.0;
@@ -213,7 +213,7 @@ pub fn evaluate(facts: &[Fact], lang: &str) -> Vec<Finding> {
 
 // ---------------------------------------------------------------- execution policy
 
-/// Scopes in the order PowerShell evaluates them (FACTS §1).
+/// Scopes in the order PowerShell evaluates them (docs/facts.md#execution-policy-scopes).
 pub const SCOPES: [&str; 5] = [
     "MachinePolicy",
     "UserPolicy",
@@ -876,7 +876,7 @@ fn service_installed(v: &Value) -> bool {
 }
 
 /// The sign-in assistant version the connector needs: "Microsoft Online
-/// Services Sign-In Assistant for IT Professionals RTW" (FACTS §4; the
+/// Services Sign-In Assistant for IT Professionals RTW" (docs/facts.md#sign-in-assistant; the
 /// connector's documentation links this release, Download Center id 28177).
 pub const SIGN_IN_ASSISTANT_MIN_VERSION: &str = "7.250.4303.0";
 
@@ -1862,7 +1862,7 @@ fn sessions_age(f: &Facts, lang: &str) -> Finding {
 
 // ---------------------------------------------------------------- connector
 
-/// The retired connector modules (FACTS §5).
+/// The retired connector modules (docs/facts.md#connector-retirement).
 pub const RETIRED_MODULES: &[&str] = &["SkypeOnlineConnector", "LyncOnlineConnector"];
 
 fn connector_installed(f: &Facts, lang: &str) -> Finding {
