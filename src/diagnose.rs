@@ -43,9 +43,9 @@ pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
 pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
 
 /// The endpoints checked when the request names none (`facts.json`
-/// `default_endpoints`, FACTS §6): the sign-in servers (endpoint set 56),
-/// the connector's discovery host, and the admin endpoint that
-/// MicrosoftTeams 1.1.6+ remoting used.
+/// `default_endpoints`, docs/facts.md#endpoints): the sign-in servers
+/// (endpoint set 56), the connector's discovery host, and the admin
+/// endpoint that MicrosoftTeams 1.1.6+ remoting used.
 pub fn default_endpoints() -> Vec<Endpoint> {
     catalog::get()
         .map(|c| {

@@ -2,7 +2,7 @@
 //!
 //! The library recognises the Skype for Business Online connector failures
 //! from the error an admin sees (any language), and exposes that through a C
-//! ABI (`include/csod.h`). See the README for the architecture.
+//! ABI (`include/csod.h`). See docs/architecture.md for the architecture.
 //!
 //! - [`normalize`]: error text to language-free views.
 //! - [`catalog`]: the problems, their signals and texts, as data.

@@ -458,6 +458,35 @@ fn an_error_after_a_line_too_long_to_search_is_found() {
 }
 
 #[test]
+fn identical_errors_on_consecutive_lines_are_each_a_hit() {
+    // A loop that retries prints the same error again on the next line:
+    // each one is an error the admin saw, not one message cut in two.
+    let one = "Get-CsWebTicket : Failed to connect live id servers. Make sure proxy is enabled or machine has network connection to live id servers.";
+    for n in [2usize, 3, 7] {
+        for eol in ["\n", "\r\n"] {
+            let text = format!("{}{}", one, eol).repeat(n);
+            let v = scan_whole(text.as_bytes(), None);
+            let lines: Vec<u64> = hits_of(&v).into_iter().map(|h| h.0).collect();
+            assert_eq!(
+                lines,
+                (1..=n as u64).collect::<Vec<_>>(),
+                "{} lines, eol {:?}",
+                n,
+                eol
+            );
+            assert_eq!(v["counts"]["liveid_connect_failed"], n as u64);
+        }
+    }
+    // The same message wrapped at the console width, twice in a row.
+    let wrapped = wrap(one, 80);
+    let text = format!("{}\n{}\n", wrapped, wrapped);
+    let per = wrapped.lines().count() as u64;
+    let v = scan_whole(text.as_bytes(), None);
+    let lines: Vec<u64> = hits_of(&v).into_iter().map(|h| h.0).collect();
+    assert_eq!(lines, vec![1, 1 + per], "{}", text);
+}
+
+#[test]
 fn max_hits_caps_the_list_not_the_counts() {
     let one = "New-PSSession : [admin.vDomain.com] Connecting to remote server admin.vDomain.com failed with the following error message : The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded.\n\n";
     let text = one.repeat(50);

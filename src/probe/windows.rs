@@ -6,7 +6,8 @@
 //! assistant keep theirs; where installers differ both views are read:
 //! PowerShell 7 x86's installer registers its InstalledVersions key in the
 //! 32-bit view (and installs under Program Files (x86)). Locations and their
-//! sources: FACTS.md §1–§6, §9.
+//! sources: docs/facts.md#execution-policy, #powershell-version, #winrm-client,
+//! #sign-in-assistant, #connector-module, #proxies and #windows-apis.
 //!
 //! The few Win32 functions are declared here (no bindings crate).
 
@@ -432,7 +433,7 @@ fn windows_powershell_policy() -> Fact {
     )
 }
 
-/// MSI install locations of PowerShell 7 (FACTS §2): stable and preview,
+/// MSI install locations of PowerShell 7 (docs/facts.md#powershell-7-installs): stable and preview,
 /// x64 and x86 upgrade codes.
 const PWSH_UPGRADE_CODES: &[&str] = &[
     "31ab5147-9a97-4452-8443-d9709f0516e1",
@@ -886,7 +887,7 @@ fn modules() -> Fact {
     let docs = documents(&mut e);
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(c) = &common {
-        // The connectors' own install folders (FACTS §5).
+        // The connectors' own install folders (docs/facts.md#connector-names-and-folders).
         dirs.push(c.join("Skype for Business Online").join("Modules"));
         dirs.push(c.join("Microsoft Lync Server 2013").join("Modules"));
     }

@@ -1,5 +1,5 @@
 //! `execution_policy.windows_powershell` and `execution_policy.powershell7`:
-//! the effective policy of each edition (FACTS §1).
+//! the effective policy of each edition (docs/facts.md#execution-policy-scopes).
 
 use serde_json::{Map, Value};
 
@@ -7,7 +7,7 @@ use super::powershell_version::version_major;
 use super::*;
 use crate::probe::{Fact, State};
 
-/// Scopes in the order PowerShell evaluates them (FACTS §1).
+/// Scopes in the order PowerShell evaluates them (docs/facts.md#execution-policy-scopes).
 pub const SCOPES: [&str; 5] = [
     "MachinePolicy",
     "UserPolicy",

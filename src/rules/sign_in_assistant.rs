@@ -188,7 +188,7 @@ pub(crate) fn sign_in_assistant_installed(
             )
             .with_evidence(evidence);
     }
-    // The release the connector's documentation links (FACTS §4).
+    // The release the connector's documentation links (docs/facts.md#sign-in-assistant).
     let min = cx.facts().string("sign_in_assistant_minimum");
     let v = match version {
         Some(v) => v,
