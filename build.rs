@@ -70,13 +70,17 @@ fn embed(name: &str, doc: &str, files: &[PathBuf]) -> String {
 /// Regenerates the header; writes it only when it changed so that builds do
 /// not touch a committed file needlessly.
 fn write_header(root: &Path) {
-    for dep in ["src", "cbindgen.toml"] {
+    for dep in ["src/ffi", "cbindgen.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(dep).display());
     }
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    // Only the C ABI's folder is read: whatever else is public in the crate
+    // never reaches the header, so no list of items to leave out is kept.
+    // cbindgen follows mod.rs's `mod` declarations to the folder's files.
+    watch_ffi_files(&root.join("src").join("ffi"));
     let bindings = match cbindgen::Builder::new()
-        .with_crate(root)
         .with_config(config)
+        .with_src(root.join("src").join("ffi").join("mod.rs"))
         .generate()
     {
         Ok(b) => b,
@@ -90,5 +94,14 @@ fn write_header(root: &Path) {
         fs::create_dir_all(path.parent().unwrap()).expect("create include/");
         fs::write(&path, &text)
             .unwrap_or_else(|e| panic!("cannot write {}: {}", path.display(), e));
+    }
+}
+
+/// Rebuilds the header when a file of the C ABI's folder changes.
+fn watch_ffi_files(dir: &Path) {
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {}", dir.display(), e));
+    for e in entries.filter_map(|e| e.ok()) {
+        println!("cargo:rerun-if-changed={}", e.path().display());
     }
 }

@@ -15,39 +15,27 @@
 #include <stdint.h>
 
 /*
- Deepest nesting of JSON arrays and objects accepted in a document (the
- record object counts as one level); deeper is bad input. Documents are
- measured before parsing, without recursion, so that a deep document
- cannot overflow a small thread stack.
- */
-#define CSOD_MAX_JSON_DEPTH 32
-
-/*
- Default probe bound in milliseconds.
- */
-#define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000
-
-/*
- Smallest bound: below it a healthy TCP handshake across the internet can
- fail.
- */
-#define CSOD_DIAGNOSE_MIN_TIMEOUT_MS 100
-
-/*
- Largest bound: a diagnose should never keep a console waiting longer.
- */
-#define CSOD_DIAGNOSE_MAX_TIMEOUT_MS 30000
-
-/*
- Most endpoints one request may name.
- */
-#define CSOD_DIAGNOSE_MAX_ENDPOINTS 32
-
-/*
  The ABI version of this library. It changes when an existing function's
  signature or ownership rule changes.
  */
 #define CSOD_ABI_VERSION 1
+
+/*
+ `csod_last_error_code()`: the calling thread's last call succeeded.
+ */
+#define CSOD_ERROR_NONE 0
+
+/*
+ `csod_last_error_code()`: the input was refused (NULL where a value is
+ required, bad encoding, bad JSON, a limit passed, an unknown language).
+ */
+#define CSOD_ERROR_BAD_INPUT 1
+
+/*
+ `csod_last_error_code()`: a bug in the library (a caught panic, output
+ that cannot be written); the message starts with "internal error".
+ */
+#define CSOD_ERROR_INTERNAL 2
 
 /*
  Largest JSON document (`record_json`, `request_json`, `options_json`)
@@ -59,6 +47,13 @@
 #define CSOD_MAX_DOCUMENT_BYTES (16 << 20)
 
 /*
+ Deepest nesting of JSON arrays and objects accepted in a document (the
+ record object counts as one level); deeper is bad input, refused before
+ parsing.
+ */
+#define CSOD_MAX_JSON_DEPTH 32
+
+/*
  Longest last error kept, in bytes. Messages quote the offending input
  (an unknown language, a bad number); a hostile caller's 64 MB value must
  not become a 64 MB error string.
@@ -66,28 +61,49 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
- Most threads the OS probes hold in the whole process (there are ten
- probes; each key runs at most once at a time).
+ `csod_diagnose`: the probes' time bound when the request gives none (ms).
  */
-#define OS_PROBE_THREADS 12
+#define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000
 
 /*
- Most threads name lookups hold in the whole process.
+ `csod_diagnose`: a shorter `timeout_ms` is raised to this.
  */
-#define RESOLVER_THREADS 16
+#define CSOD_DIAGNOSE_MIN_TIMEOUT_MS 100
 
 /*
- Lines longer than this many bytes (line end excluded; for UTF-16 input,
- bytes of its UTF-8 form) are counted but not searched: the scanner sees
- an empty line in their place, whatever the chunking, so such a line also
- ends an error block. No PowerShell error line is that long, and it
- bounds the memory a line without end can take.
+ `csod_diagnose`: a longer `timeout_ms` is lowered to this.
  */
-#define MAX_LINE (64 * 1024)
+#define CSOD_DIAGNOSE_MAX_TIMEOUT_MS 30000
 
-#define DEFAULT_MAX_HITS 1000
+/*
+ `csod_diagnose`: most endpoints a request may name.
+ */
+#define CSOD_DIAGNOSE_MAX_ENDPOINTS 32
 
-#define MAX_MAX_HITS 1000000
+/*
+ `csod_scan`: a line longer than this many bytes is counted, not searched.
+ */
+#define CSOD_SCAN_MAX_LINE (64 * 1024)
+
+/*
+ `csod_scan`: hits listed when the options do not say.
+ */
+#define CSOD_SCAN_DEFAULT_MAX_HITS 1000
+
+/*
+ `csod_scan`: the largest `max_hits` accepted.
+ */
+#define CSOD_SCAN_MAX_MAX_HITS 1000000
+
+/*
+ Most threads the library starts for operating-system probes.
+ */
+#define CSOD_OS_PROBE_THREADS 12
+
+/*
+ Most threads the library starts for name lookups.
+ */
+#define CSOD_RESOLVER_THREADS 16
 
 /*
  An incremental scanner: create with `csod_scanner_new`, give it the input
@@ -103,31 +119,6 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- Checks this machine for the causes of the Skype for Business Online
- connector failures. `request_json` is a JSON object (every key optional;
- "{}" checks this machine against the default endpoints): `language`,
- `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
- (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
- PowerShell knows) and `error` (a record as for `csod_classify_record`).
- Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
- "endpoints","facts","findings"[,"matches"]}` to free with
- `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
- only read, run concurrently, and each is bounded by the timeout.
-
- # Safety
- `request_json` is NULL or a valid NUL-terminated string.
- */
-char *csod_diagnose(const char *request_json);
-
-/*
- UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
-
- # Safety
- `request_json` is NULL or a valid NUL-terminated UTF-16 string.
- */
-uint16_t *csod_diagnose_w(const uint16_t *request_json);
-
-/*
  Returns the ABI version (1). Refuse the library when it differs from the
  version you were built for.
  */
@@ -138,6 +129,24 @@ uint32_t csod_abi_version(void);
  Do not free it.
  */
 const char *csod_version(void);
+
+/*
+ Returns the catalog (every problem with its texts in `language`, its
+ signals and the message languages recognised) as JSON; NULL language
+ means "en". Free with `csod_string_free`.
+
+ # Safety
+ `language` is NULL or a valid NUL-terminated string.
+ */
+char *csod_catalog(const char *language);
+
+/*
+ UTF-16 form of `csod_catalog`; free with `csod_wstring_free`.
+
+ # Safety
+ `language` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+uint16_t *csod_catalog_w(const uint16_t *language);
 
 /*
  Classifies error text (UTF-8, NUL-terminated).
@@ -193,22 +202,29 @@ uint16_t *csod_classify_w(const uint16_t *text, const uint16_t *language);
 uint16_t *csod_classify_record_w(const uint16_t *record_json, const uint16_t *language);
 
 /*
- Returns the catalog (every problem with its texts in `language`, its
- signals and the message languages recognised) as JSON; NULL language
- means "en". Free with `csod_string_free`.
+ Checks this machine for the causes of the Skype for Business Online
+ connector failures. `request_json` is a JSON object (every key optional;
+ "{}" checks this machine against the default endpoints): `language`,
+ `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
+ (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
+ PowerShell knows) and `error` (a record as for `csod_classify_record`).
+ Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
+ "endpoints","facts","findings"[,"matches"]}` to free with
+ `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
+ only read, run concurrently, and each is bounded by the timeout.
 
  # Safety
- `language` is NULL or a valid NUL-terminated string.
+ `request_json` is NULL or a valid NUL-terminated string.
  */
-char *csod_catalog(const char *language);
+char *csod_diagnose(const char *request_json);
 
 /*
- UTF-16 form of `csod_catalog`; free with `csod_wstring_free`.
+ UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
 
  # Safety
- `language` is NULL or a valid NUL-terminated UTF-16 string.
+ `request_json` is NULL or a valid NUL-terminated UTF-16 string.
  */
-uint16_t *csod_catalog_w(const uint16_t *language);
+uint16_t *csod_diagnose_w(const uint16_t *request_json);
 
 /*
  Frees a string returned by a `char *` function of this library. NULL is
@@ -242,6 +258,16 @@ const char *csod_last_error(void);
  `csod_wstring_free` (NULL only if memory ran out).
  */
 uint16_t *csod_last_error_w(void);
+
+/*
+ The kind of the calling thread's last failure: `CSOD_ERROR_NONE` (0)
+ when its last call succeeded, `CSOD_ERROR_BAD_INPUT` (1) when the input
+ was refused (NULL, bad encoding, bad JSON, a limit passed, an unknown
+ language), `CSOD_ERROR_INTERNAL` (2) for a bug in the library (a caught
+ panic, output that cannot be written). `csod_last_error` gives the
+ message. Never fails.
+ */
+int32_t csod_last_error_code(void);
 
 /*
  Scans `len` bytes of a transcript or log for every catalog error.

@@ -11,9 +11,9 @@
 //!   When absent, `host.ui_culture` is used if it names an output language,
 //!   else English.
 //! - `timeout_ms`: the bound of every probe, a number ≥ 0; clamped to
-//!   [`CSOD_DIAGNOSE_MIN_TIMEOUT_MS`, `CSOD_DIAGNOSE_MAX_TIMEOUT_MS`]; default [`CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS`].
+//!   [`MIN_TIMEOUT_MS`, `MAX_TIMEOUT_MS`]; default [`DEFAULT_TIMEOUT_MS`].
 //! - `endpoints`: replace the defaults ([`default_endpoints`]); `port`
-//!   defaults to 443, `name` to the host. At most [`CSOD_DIAGNOSE_MAX_ENDPOINTS`].
+//!   defaults to 443, `name` to the host. At most [`MAX_ENDPOINTS`].
 //! - `host`: `edition`, `version`, `os`, `execution_policy` (scope → policy),
 //!   `effective_execution_policy`, `sessions` (`name`, `computer_name`,
 //!   `state`, `availability`, `age_minutes`), `ui_culture`, `modules`
@@ -23,24 +23,23 @@
 //!   returned and the findings that explain them come first.
 
 use serde_json::{json, Map, Value};
-use std::os::raw::c_char;
 use std::time::{Duration, Instant};
 
 use crate::catalog::{self, Catalog};
 use crate::classify::{self, ErrorInput};
-use crate::ffi::{check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg};
+use crate::document::to_json;
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
 use crate::rules::{self, Finding, Status};
 
 /// Default probe bound in milliseconds.
-pub const CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS: u64 = 3000;
+pub const DEFAULT_TIMEOUT_MS: u64 = 3000;
 /// Smallest bound: below it a healthy TCP handshake across the internet can
 /// fail.
-pub const CSOD_DIAGNOSE_MIN_TIMEOUT_MS: u64 = 100;
+pub const MIN_TIMEOUT_MS: u64 = 100;
 /// Largest bound: a diagnose should never keep a console waiting longer.
-pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
+pub const MAX_TIMEOUT_MS: u64 = 30000;
 /// Most endpoints one request may name.
-pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
+pub const MAX_ENDPOINTS: usize = 32;
 
 /// The endpoints checked when the request names none (`facts.json`
 /// `default_endpoints`, docs/facts.md#endpoints): the sign-in servers
@@ -132,11 +131,11 @@ fn valid_host(s: &str) -> bool {
 
 fn parse_endpoints(v: &Value) -> Result<Vec<Endpoint>, String> {
     let list = want(v, "array", "endpoints")?.as_array().unwrap();
-    if list.len() > CSOD_DIAGNOSE_MAX_ENDPOINTS {
+    if list.len() > MAX_ENDPOINTS {
         return Err(format!(
             "request: endpoints has {} entries; at most {}",
             list.len(),
-            CSOD_DIAGNOSE_MAX_ENDPOINTS
+            MAX_ENDPOINTS
         ));
     }
     let mut out: Vec<Endpoint> = Vec::new();
@@ -205,7 +204,7 @@ fn parse_timeout(v: &Value) -> Result<Duration, String> {
             v
         ));
     }
-    let ms = (n.round() as u64).clamp(CSOD_DIAGNOSE_MIN_TIMEOUT_MS, CSOD_DIAGNOSE_MAX_TIMEOUT_MS);
+    let ms = (n.round() as u64).clamp(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
     Ok(Duration::from_millis(ms))
 }
 
@@ -323,14 +322,12 @@ pub fn parse_request(json: &str) -> Result<Request, String> {
     catalog::get()?;
     // Measured first, without recursion: a deep document must not reach
     // serde_json's recursive parser on a caller's small stack.
-    classify::check_json_depth(json, classify::CSOD_MAX_JSON_DEPTH, "request")?;
-    let v: Value =
-        serde_json::from_str(json).map_err(|e| format!("request is not valid JSON: {}", e))?;
+    let v: Value = crate::document::parse(json, "request_json", "request")?;
     let o = v
         .as_object()
         .ok_or_else(|| format!("request must be a JSON object, not {}", kind(&v)))?;
     let timeout = match field(o, "timeout_ms") {
-        None => Duration::from_millis(CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS),
+        None => Duration::from_millis(DEFAULT_TIMEOUT_MS),
         Some(t) => parse_timeout(t)?,
     };
     let endpoints = match field(o, "endpoints") {
@@ -488,40 +485,4 @@ pub fn run(req: &Request) -> Result<Value, String> {
 pub fn diagnose_json(request: &str) -> Result<String, String> {
     let req = parse_request(request)?;
     to_json(&run(&req)?)
-}
-
-/// Checks this machine for the causes of the Skype for Business Online
-/// connector failures. `request_json` is a JSON object (every key optional;
-/// "{}" checks this machine against the default endpoints): `language`,
-/// `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
-/// (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
-/// PowerShell knows) and `error` (a record as for `csod_classify_record`).
-/// Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
-/// "endpoints","facts","findings"[,"matches"]}` to free with
-/// `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
-/// only read, run concurrently, and each is bounded by the timeout.
-///
-/// # Safety
-/// `request_json` is NULL or a valid NUL-terminated string.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose(request_json: *const c_char) -> *mut c_char {
-    guard(|| {
-        let request = str_arg(request_json, "request_json")?;
-        check_document_size(request.len(), "request_json")?;
-        out_str(diagnose_json(request)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
-}
-
-/// UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
-///
-/// # Safety
-/// `request_json` is NULL or a valid NUL-terminated UTF-16 string.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
-    guard(|| {
-        let request = wdoc_arg(request_json, "request_json")?;
-        out_wstr(&diagnose_json(&request)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
 }

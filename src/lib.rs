@@ -9,13 +9,19 @@
 //! - [`classify`]: evidence to ranked matches.
 //! - [`probe`]: facts about this machine and its network, bounded in time.
 //! - [`rules`]: facts to findings, pure functions.
-//! - [`diagnose`]: request parsing, ordering, `csod_diagnose`.
+//! - [`diagnose`]: request parsing, ordering, the health check.
 //! - [`scan`]: transcripts and logs to hits, streaming, bounded memory.
-//! - [`ffi`]: the C ABI, the only unsafe layer.
+//! - [`document`]: JSON documents from callers, limit-checked and parsed.
+//! - [`ffi`]: the C ABI, the only unsafe layer with the Windows system
+//!   calls of `probe::win32` (`#![deny(unsafe_code)]` everywhere else).
+
+#![deny(unsafe_code)]
 
 pub mod catalog;
 pub mod classify;
 pub mod diagnose;
+pub mod document;
+#[allow(unsafe_code)]
 pub mod ffi;
 pub mod normalize;
 pub mod probe;

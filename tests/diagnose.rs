@@ -10,7 +10,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 
-use csod::diagnose::{csod_diagnose, csod_diagnose_w};
+use csod::ffi::{csod_diagnose, csod_diagnose_w};
 use csod::ffi::{csod_last_error, csod_wstring_free};
 
 fn diagnose(request: Value) -> Value {

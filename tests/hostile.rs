@@ -18,8 +18,8 @@ use std::os::raw::c_char;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use csod::diagnose::{csod_diagnose, csod_diagnose_w};
 use csod::ffi::*;
+use csod::ffi::{csod_diagnose, csod_diagnose_w};
 
 // ---- a per-thread allocation meter -------------------------------------------
 //
@@ -138,6 +138,16 @@ unsafe fn take8(p: *mut c_char) -> Outcome {
     let err = last_error();
     if p.is_null() {
         assert!(!err.is_empty(), "NULL without a last error");
+        assert_eq!(
+            csod_last_error_code(),
+            if err.starts_with("internal error") {
+                CSOD_ERROR_INTERNAL
+            } else {
+                CSOD_ERROR_BAD_INPUT
+            },
+            "the code of {:?}",
+            err
+        );
         assert!(
             !err.starts_with("internal error") || err.contains("injected panic"),
             "a bug: {}",
@@ -167,6 +177,16 @@ unsafe fn take16(p: *mut u16) -> Outcome {
     let err = last_error();
     if p.is_null() {
         assert!(!err.is_empty(), "NULL without a last error");
+        assert_eq!(
+            csod_last_error_code(),
+            if err.starts_with("internal error") {
+                CSOD_ERROR_INTERNAL
+            } else {
+                CSOD_ERROR_BAD_INPUT
+            },
+            "the code of {:?}",
+            err
+        );
         assert!(
             !err.starts_with("internal error") || err.contains("injected panic"),
             "a bug: {}",
@@ -405,6 +425,11 @@ fn exports() -> Vec<Export> {
         },
         Export {
             name: "csod_last_error_w",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_last_error_code",
             kind: Kind::Other,
             input: Input::None,
         },
@@ -996,7 +1021,7 @@ fn nested(depth: usize, open: &str, close: &str) -> String {
 }
 
 /// JSON nested 100 000 deep: refused by a scan without recursion before
-/// serde_json parses it (classify::CSOD_MAX_JSON_DEPTH), even on a small stack.
+/// serde_json parses it (CSOD_MAX_JSON_DEPTH), even on a small stack.
 fn deep_json_cases() -> usize {
     let mut cases = 0;
     for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"b\":[", "]}]")] {
@@ -1372,8 +1397,10 @@ fn a_panic_becomes_null_and_a_last_error() {
             e.name,
             err
         );
+        assert_eq!(csod_last_error_code(), CSOD_ERROR_INTERNAL, "{}", e.name);
         // The next call works normally.
         call(&e, &doc, None).unwrap().ok(e.name);
+        assert_eq!(csod_last_error_code(), CSOD_ERROR_NONE, "{}", e.name);
         cases += 1;
     }
     println!("a_panic_becomes_null_and_a_last_error: {} exports", cases);

@@ -5,53 +5,9 @@ use super::ErrorInput;
 use crate::catalog;
 use crate::normalize::clip;
 
-/// Deepest nesting of JSON arrays and objects accepted in a document (the
-/// record object counts as one level); deeper is bad input. Documents are
-/// measured before parsing, without recursion, so that a deep document
-/// cannot overflow a small thread stack.
-pub const CSOD_MAX_JSON_DEPTH: usize = 32;
-
-/// Refuses a JSON text nested deeper than `max` (arrays and objects),
-/// scanning it once without recursion. Strings are skipped, escapes too;
-/// anything else is left to the parser.
-pub fn check_json_depth(json: &str, max: usize, what: &str) -> Result<(), String> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in json.bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return Err(format!(
-                        "{} is nested deeper than {} levels of JSON arrays and objects",
-                        what, max
-                    ));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
 pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
-    check_json_depth(json, CSOD_MAX_JSON_DEPTH, "record")?;
-    let v: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
+    let v = crate::document::parse(json, "record_json", "record")?;
     record_from_value(&v)
 }
 

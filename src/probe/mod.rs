@@ -28,8 +28,12 @@ pub(crate) mod policy;
 pub mod pool;
 #[cfg(not(windows))]
 mod unix;
+// The Windows system calls: with src/ffi/, the only unsafe code.
+#[allow(unsafe_code)]
 pub(crate) mod win32;
 #[cfg(windows)]
+// Until its raw calls move to win32.rs.
+#[allow(unsafe_code)]
 mod windows;
 
 /// How much we know about a fact.

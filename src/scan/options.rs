@@ -2,7 +2,6 @@
 //! [`crate::scan`] for the keys).
 
 use crate::catalog;
-use crate::classify;
 
 pub const DEFAULT_MAX_HITS: usize = 1000;
 pub const MAX_MAX_HITS: usize = 1_000_000;
@@ -37,8 +36,8 @@ impl Default for Options {
 /// Parses the options document (see the module documentation). `None` or
 /// an empty string gives the defaults. Like the other JSON documents, it is
 /// refused before parsing when larger than
-/// [`crate::ffi::CSOD_MAX_DOCUMENT_BYTES`] or nested deeper than
-/// [`classify::CSOD_MAX_JSON_DEPTH`] (measured without recursion, so deep
+/// [`crate::document::MAX_DOCUMENT_BYTES`] or nested deeper than
+/// [`crate::document::MAX_JSON_DEPTH`] (measured without recursion, so deep
 /// options cannot overflow a small thread stack).
 pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
     let mut o = Options::default();
@@ -46,13 +45,11 @@ pub fn parse_options(json: Option<&str>) -> Result<Options, String> {
         None => return Ok(o),
         Some(t) => t,
     };
-    crate::ffi::check_document_size(text.len(), "options_json")?;
+    crate::document::check_document_size(text.len(), "options_json")?;
     if text.trim().is_empty() {
         return Ok(o);
     }
-    classify::check_json_depth(text, classify::CSOD_MAX_JSON_DEPTH, "options_json")?;
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("options are not valid JSON: {}", e))?;
+    let v = crate::document::parse(text, "options_json", "options_json")?;
     let obj = v
         .as_object()
         .ok_or_else(|| "options must be a JSON object".to_string())?;

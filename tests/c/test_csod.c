@@ -97,6 +97,9 @@ static void expect_null(void *out, const char *what, const char *why)
     const char *e = last_error();
     CHECK(strlen(e) > 0, "%s: empty last error after bad input", what);
     CHECK(strstr(e, why) != NULL, "%s: last error \"%s\" does not say \"%s\"", what, e, why);
+    /* Its code says which kind of failure, without parsing the text. */
+    CHECK(csod_last_error_code() == CSOD_ERROR_BAD_INPUT, "%s: csod_last_error_code() is %d, not CSOD_ERROR_BAD_INPUT",
+          what, (int)csod_last_error_code());
     /* The UTF-16 form says the same. */
     uint16_t *w = csod_last_error_w();
     CHECK(w != NULL, "%s: csod_last_error_w returned NULL", what);
@@ -597,6 +600,20 @@ static void test_csod_scanner_free(void)
     csod_scanner_free(s); /* unfinished: still freed */
 }
 
+static void test_csod_last_error_code(void)
+{
+    /* A success clears it; bad input sets CSOD_ERROR_BAD_INPUT; the code
+     * is per thread and reading it changes nothing. */
+    char *ok = csod_classify("x", NULL);
+    CHECK(ok != NULL, "classify(\"x\")");
+    csod_string_free(ok);
+    CHECK(csod_last_error_code() == CSOD_ERROR_NONE, "code after a success: %d", (int)csod_last_error_code());
+    CHECK(csod_classify(NULL, NULL) == NULL, "classify(NULL)");
+    CHECK(csod_last_error_code() == CSOD_ERROR_BAD_INPUT, "code after NULL: %d", (int)csod_last_error_code());
+    CHECK(csod_last_error_code() == CSOD_ERROR_BAD_INPUT, "code read twice: %d", (int)csod_last_error_code());
+    CHECK(CSOD_ERROR_NONE == 0 && CSOD_ERROR_BAD_INPUT != CSOD_ERROR_INTERNAL, "distinct codes");
+}
+
 /* ---- the table of exports --------------------------------------------------
  * One row per function of include/csod.h. run.sh fails when the header
  * declares a function that has no row here. To add
@@ -624,6 +641,7 @@ static const struct export_test EXPORTS[] = {
     ROW(csod_wstring_free),
     ROW(csod_last_error),
     ROW(csod_last_error_w),
+    ROW(csod_last_error_code),
     ROW(csod_scan),
     ROW(csod_scan_w),
     ROW(csod_scanner_new),
