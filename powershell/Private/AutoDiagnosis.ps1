@@ -19,7 +19,9 @@
 # - The wrapped command runs in a steppable pipeline linked to the proxy's
 #   output and error pipes: its output and non-terminating errors pass
 #   through untouched (same ErrorRecord objects, same $?, same
-#   -ErrorVariable contents). The steppable pipeline is stepped through
+#   -ErrorVariable contents). A wrapped cmdlet runs in the caller's scope and
+#   its errors point at the command in the caller's statement, as unwrapped
+#   (internal members set by reflection; skipped where missing). The steppable pipeline is stepped through
 #   reflection (MethodInfo.Invoke) so that a terminating error arrives as a
 #   MethodInvocationException whose inner exception is the exact exception
 #   the wrapped command raised; PowerShell's catch would only hand a copy of
@@ -157,7 +159,7 @@ begin {
     if ($global:Error.Count -gt 0) { $csodErrorHead = $global:Error[0] }
     $csodScript = { & $csodOriginal @PSBoundParameters }
     $steppablePipeline = $csodScript.GetSteppablePipeline(__ORIGIN__)
-    if ($null -ne $csodHook) { & $csodHook.Position $steppablePipeline $MyInvocation }
+    if ($null -ne $csodHook) { & $csodHook.Prepare $steppablePipeline $MyInvocation $ExecutionContext.SessionState }
     $csodMethod = [System.Management.Automation.SteppablePipeline].GetMethod('Begin', [type[]]@([System.Management.Automation.Internal.InternalCommand]))
     $csodArguments = [object[]]@($PSCmdlet)
 __STEP_BEGIN__
@@ -326,27 +328,35 @@ function script:Get-CsodAutoDiagnosisHook {
     if (-not $script:CsodAuto.Enabled) { return $null }
     $entry = $script:CsodAuto.Wrapped[$Name]
     if ($null -eq $entry) { return $null }
-    @{ Command = $entry.Command; Diagnose = $script:CsodAutoDiagnose; Position = $script:CsodAutoPosition }
+    @{ Command = $entry.Command; Diagnose = $script:CsodAutoDiagnose; Prepare = $script:CsodAutoPrepare }
 }
 
-$script:CsodAutoPosition = {
-    # PowerShell points the errors of a proxy's steppable pipeline at the
-    # caller's whole statement ($s = New-PSSession ... | ...); unwrapped, they
-    # point at the command itself. The wrapped command's InvocationInfo gets
-    # the proxy's own position, so that error messages show the same line,
-    # column and underline. Internal members, read by reflection: when a
-    # PowerShell version lacks one, nothing changes.
-    param([System.Management.Automation.SteppablePipeline] $SteppablePipeline, [System.Management.Automation.InvocationInfo] $Invocation)
+$script:CsodAutoPrepare = {
+    # Makes the wrapped command run as it did unwrapped, in two respects
+    # PowerShell handles differently for a proxy's steppable pipeline:
+    # - its errors point at the caller's whole statement ($s = New-PSSession
+    #   ... | ...); unwrapped, at the command itself: the wrapped command's
+    #   InvocationInfo gets the proxy's own position (same line, column and
+    #   underline in error messages);
+    # - a cmdlet runs in the proxy's scope; unwrapped, in the caller's (where
+    #   Set-Variable without -Scope, or -Scope 1, lands): its scope becomes
+    #   the proxy's parent. A module function runs in its module's scopes
+    #   either way.
+    # Internal members, read by reflection: when a PowerShell version lacks
+    # one, that part is left as PowerShell made it.
+    param(
+        [System.Management.Automation.SteppablePipeline] $SteppablePipeline,
+        [System.Management.Automation.InvocationInfo] $Invocation,
+        [System.Management.Automation.SessionState] $SessionState
+    )
     $head = $null
     if ($global:Error.Count -gt 0) { $head = $global:Error[0] }
     try {
         $flags = [System.Reflection.BindingFlags]'NonPublic, Public, Instance'
-        $positionProperty = [System.Management.Automation.InvocationInfo].GetProperty('ScriptPosition', $flags)
         $pipelineField = [System.Management.Automation.SteppablePipeline].GetField('_pipeline', $flags)
-        if ($null -eq $positionProperty -or $null -eq $pipelineField) { return }
-        $position = $positionProperty.GetValue($Invocation, $null)
+        if ($null -eq $pipelineField) { return }
         $pipeline = $pipelineField.GetValue($SteppablePipeline)
-        if ($null -eq $position -or $null -eq $pipeline) { return }
+        if ($null -eq $pipeline) { return }
         $commandsProperty = $pipeline.GetType().GetProperty('Commands', $flags)
         if ($null -eq $commandsProperty) { return }
         $commands = $commandsProperty.GetValue($pipeline, $null)
@@ -356,12 +366,31 @@ $script:CsodAutoPosition = {
         if ($null -eq $commandProperty) { return }
         $command = $commandProperty.GetValue($processor, $null)
         if ($null -eq $command) { return }
+
+        $positionProperty = [System.Management.Automation.InvocationInfo].GetProperty('ScriptPosition', $flags)
         $invocationProperty = $command.GetType().GetProperty('MyInvocation', $flags)
-        if ($null -eq $invocationProperty) { return }
-        $inner = $invocationProperty.GetValue($command, $null)
-        if ($inner -is [System.Management.Automation.InvocationInfo]) { $inner.DisplayScriptPosition = $position }
+        if ($null -ne $positionProperty -and $null -ne $invocationProperty) {
+            $position = $positionProperty.GetValue($Invocation, $null)
+            $inner = $invocationProperty.GetValue($command, $null)
+            if ($null -ne $position -and $inner -is [System.Management.Automation.InvocationInfo]) { $inner.DisplayScriptPosition = $position }
+        }
+
+        if ($command -is [System.Management.Automation.Cmdlet] -and $null -ne $SessionState) {
+            $internalProperty = [System.Management.Automation.SessionState].GetProperty('Internal', $flags)
+            $scopeProperty = $processor.GetType().GetProperty('CommandScope', $flags)
+            if ($null -eq $internalProperty -or $null -eq $scopeProperty) { return }
+            $internal = $internalProperty.GetValue($SessionState, $null)
+            $currentProperty = $internal.GetType().GetProperty('CurrentScope', $flags)
+            if ($null -eq $currentProperty) { return }
+            $proxyScope = $currentProperty.GetValue($internal, $null)
+            if ($null -eq $proxyScope -or -not [object]::ReferenceEquals($proxyScope, $scopeProperty.GetValue($processor, $null))) { return }
+            $parentProperty = $proxyScope.GetType().GetProperty('Parent', $flags)
+            if ($null -eq $parentProperty) { return }
+            $callerScope = $parentProperty.GetValue($proxyScope, $null)
+            if ($null -ne $callerScope) { $scopeProperty.SetValue($processor, $callerScope, $null) }
+        }
     } catch {
-        Write-Verbose ('csod: auto-diagnosis could not set the error position: {0}' -f $_)
+        Write-Verbose ('csod: auto-diagnosis could not prepare the wrapped command: {0}' -f $_)
     } finally {
         while ($global:Error.Count -gt 0 -and -not [object]::ReferenceEquals($global:Error[0], $head)) { $global:Error.RemoveAt(0) }
     }

@@ -223,6 +223,26 @@ Describe 'Auto-diagnosis: the error is raised unchanged, the diagnosis is on the
         $wrapped.Information.Count | Should -Be $wrapped.Diagnoses.Count
     }
 
+    It 'a wrapped cmdlet runs in the caller''s scope (Set-Variable, -Scope 1, Import-Module), as unwrapped' {
+        $script = @'
+& {
+    Set-Variable -Name sv -Value 'local'
+    function Set-InCaller { Set-Variable -Name up -Value 'one up' -Scope 1 }
+    Set-InCaller
+    New-Module -Name CsodScopeMod -ScriptBlock { function Get-CsodScopeMod { 'imported' } } | Import-Module
+    "inner: sv=$sv up=$up mod=$(Get-CsodScopeMod)"
+}
+"outer: sv=$sv up=$up"
+Set-Variable -Name top -Value 'top'; "top=$top"
+Get-Variable -Name sv -Scope 0 -ErrorAction SilentlyContinue
+'@
+        $plain = Invoke-AutoCase -Script $script
+        $wrapped = Invoke-AutoCase -Script $script -Wrapped -Before 'Enable-CsOnlineConnectorAutoDiagnosis -Quiet -Command Set-Variable, Import-Module'
+        $plain.Output | Should -Be @('inner: sv=local up=one up mod=imported', 'outer: sv= up=', 'top=top')
+        $wrapped.Output | Should -Be $plain.Output
+        $wrapped.Errors | Should -Be $plain.Errors
+    }
+
     It 'the statement-terminating case is not script-terminating (the comparison above would not see a difference if both stopped)' {
         $plain = Invoke-AutoCase -Script 'Connect-CsodFake -ComputerName 10.10.1.3 -Terminating; "after: $?"'
         $plain.Output | Should -Be @('after: False')
