@@ -41,6 +41,13 @@ $languageCompleter = {
         }
     }
 }
-Register-ArgumentCompleter -CommandName Test-CsOnlineConnector, Get-CsOnlineConnectorProblem -ParameterName Language -ScriptBlock $languageCompleter
+Register-ArgumentCompleter -CommandName Test-CsOnlineConnector, Get-CsOnlineConnectorProblem, Enable-CsOnlineConnectorAutoDiagnosis -ParameterName Language -ScriptBlock $languageCompleter
 
-Export-ModuleMember -Function Test-CsOnlineConnector, Get-CsOnlineConnectorProblem
+# Removing the module puts back the commands auto-diagnosis wrapped.
+$ExecutionContext.SessionState.Module.OnRemove = {
+    if ($script:CsodImplementationLoaded) {
+        try { Disable-CsodAutoDiagnosis } catch { Write-Verbose ('csod: auto-diagnosis could not be turned off: {0}' -f $_) }
+    }
+}
+
+Export-ModuleMember -Function Test-CsOnlineConnector, Get-CsOnlineConnectorProblem, Enable-CsOnlineConnectorAutoDiagnosis, Disable-CsOnlineConnectorAutoDiagnosis, Get-CsOnlineConnectorAutoDiagnosis
