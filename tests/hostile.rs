@@ -133,21 +133,22 @@ unsafe fn from_wide(p: *const u16) -> String {
     String::from_utf16(std::slice::from_raw_parts(p, n)).expect("library output is valid UTF-16")
 }
 
+/// A NULL's code says what its message says: internal or bad input.
+fn assert_code_matches(err: &str) {
+    let want = if err.starts_with("internal error") {
+        CSOD_ERROR_INTERNAL
+    } else {
+        CSOD_ERROR_BAD_INPUT
+    };
+    assert_eq!(csod_last_error_code(), want, "the code of {:?}", err);
+}
+
 /// Takes a UTF-8 result: checks the ABI's promises, frees it.
 unsafe fn take8(p: *mut c_char) -> Outcome {
     let err = last_error();
     if p.is_null() {
         assert!(!err.is_empty(), "NULL without a last error");
-        assert_eq!(
-            csod_last_error_code(),
-            if err.starts_with("internal error") {
-                CSOD_ERROR_INTERNAL
-            } else {
-                CSOD_ERROR_BAD_INPUT
-            },
-            "the code of {:?}",
-            err
-        );
+        assert_code_matches(&err);
         assert!(
             !err.starts_with("internal error") || err.contains("injected panic"),
             "a bug: {}",
@@ -177,16 +178,7 @@ unsafe fn take16(p: *mut u16) -> Outcome {
     let err = last_error();
     if p.is_null() {
         assert!(!err.is_empty(), "NULL without a last error");
-        assert_eq!(
-            csod_last_error_code(),
-            if err.starts_with("internal error") {
-                CSOD_ERROR_INTERNAL
-            } else {
-                CSOD_ERROR_BAD_INPUT
-            },
-            "the code of {:?}",
-            err
-        );
+        assert_code_matches(&err);
         assert!(
             !err.starts_with("internal error") || err.contains("injected panic"),
             "a bug: {}",
