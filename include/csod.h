@@ -38,6 +38,12 @@
 #define CSOD_ERROR_INTERNAL 2
 
 /*
+ `csod_last_error_code()`: the call was stopped by `csod_cancel`; the
+ message starts with "cancelled".
+ */
+#define CSOD_ERROR_CANCELLED 3
+
+/*
  Largest JSON document (`record_json`, `request_json`, `options_json`)
  accepted, in bytes of UTF-8 (a UTF-16 document longer than this many
  units is refused before decoding). Each is a few kilobytes; a larger
@@ -104,6 +110,35 @@
  Most threads the library starts for name lookups.
  */
 #define CSOD_RESOLVER_THREADS 16
+
+/*
+ `csod_file_kind`: nothing exists at the path.
+ */
+#define CSOD_FILE_MISSING 0
+
+/*
+ `csod_file_kind`: a regular file (symbolic links are followed).
+ */
+#define CSOD_FILE_REGULAR 1
+
+/*
+ `csod_file_kind`: a directory.
+ */
+#define CSOD_FILE_DIRECTORY 2
+
+/*
+ `csod_file_kind`: something else: a named pipe (FIFO), a socket, a
+ character or block device.
+ */
+#define CSOD_FILE_OTHER 3
+
+/*
+ A cancel handle: create one with `csod_cancel_new`, hand it to a
+ cancellable call (`csod_diagnose_cancellable`), call `csod_cancel` from
+ any thread to stop that call early, and free it with `csod_cancel_free`
+ once the call has returned.
+ */
+typedef struct CsodCancel CsodCancel;
 
 /*
  An incremental scanner: create with `csod_scanner_new`, give it the input
@@ -209,7 +244,7 @@ uint16_t *csod_classify_record_w(const uint16_t *record_json, const uint16_t *la
  (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
  PowerShell knows) and `error` (a record as for `csod_classify_record`).
  Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
- "endpoints","facts","findings"[,"matches"]}` to free with
+ "endpoints","facts","findings"[,"matches"][,"truncated":true]}` to free with
  `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
  only read, run concurrently, and each is bounded by the timeout.
 
@@ -225,6 +260,60 @@ char *csod_diagnose(const char *request_json);
  `request_json` is NULL or a valid NUL-terminated UTF-16 string.
  */
 uint16_t *csod_diagnose_w(const uint16_t *request_json);
+
+/*
+ `csod_diagnose` that another thread can stop: `cancel` is a handle from
+ `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
+ `csod_cancel(cancel)` is called while this runs, the probes stop waiting
+ (a black-holed endpoint included) and this returns NULL within about
+ 20 ms, with a last error that starts with "cancelled"; a handle already
+ cancelled returns NULL at once. The handle must outlive the call; free it
+ with `csod_cancel_free` after the call returned. A handle is one-shot: use
+ a new one for the next call.
+
+ # Safety
+ `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
+ or a live handle from `csod_cancel_new`.
+ */
+char *csod_diagnose_cancellable(const char *request_json, const struct CsodCancel *cancel);
+
+/*
+ UTF-16 form of `csod_diagnose_cancellable`; free the result with
+ `csod_wstring_free`.
+
+ # Safety
+ As `csod_diagnose_cancellable`, with `request_json` NULL or a valid
+ NUL-terminated UTF-16 string.
+ */
+uint16_t *csod_diagnose_cancellable_w(const uint16_t *request_json,
+                                      const struct CsodCancel *cancel);
+
+/*
+ Creates a cancel handle, not cancelled yet. Free it with `csod_cancel_free`.
+ Returns NULL only if memory ran out.
+ */
+struct CsodCancel *csod_cancel_new(void);
+
+/*
+ Cancels the calls using `cancel`: they return NULL soon after, with a
+ last error that starts with "cancelled". Safe from any thread, while a
+ call uses the handle, and any number of times. NULL is fine. It does not
+ touch the calling thread's last error.
+
+ # Safety
+ `cancel` is NULL or a live handle from `csod_cancel_new`.
+ */
+void csod_cancel(const struct CsodCancel *cancel);
+
+/*
+ Frees a handle. NULL is fine. Only once the calls that use it have
+ returned, and never twice.
+
+ # Safety
+ `cancel` is NULL or a handle from `csod_cancel_new` not yet freed, used by
+ no running call.
+ */
+void csod_cancel_free(struct CsodCancel *cancel);
 
 /*
  Frees a string returned by a `char *` function of this library. NULL is
@@ -264,10 +353,30 @@ uint16_t *csod_last_error_w(void);
  when its last call succeeded, `CSOD_ERROR_BAD_INPUT` (1) when the input
  was refused (NULL, bad encoding, bad JSON, a limit passed, an unknown
  language), `CSOD_ERROR_INTERNAL` (2) for a bug in the library (a caught
- panic, output that cannot be written). `csod_last_error` gives the
+ panic, output that cannot be written), `CSOD_ERROR_CANCELLED` (3) when
+ `csod_cancel` stopped it. `csod_last_error` gives the
  message. Never fails.
  */
 int32_t csod_last_error_code(void);
+
+/*
+ What `path` (UTF-8, NUL-terminated) names, without opening it for
+ reading: `CSOD_FILE_REGULAR`, `CSOD_FILE_DIRECTORY`, `CSOD_FILE_OTHER`
+ (FIFO, socket, device: do not read it) or `CSOD_FILE_MISSING`; -1 on bad
+ input or when the system cannot tell (see `csod_last_error`).
+
+ # Safety
+ `path` is NULL or a valid NUL-terminated string.
+ */
+int32_t csod_file_kind(const char *path);
+
+/*
+ UTF-16 form of `csod_file_kind`.
+
+ # Safety
+ `path` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+int32_t csod_file_kind_w(const uint16_t *path);
 
 /*
  Scans `len` bytes of a transcript or log for every catalog error.

@@ -20,7 +20,12 @@
 //!   (`name`, `version`, `path`, `loaded`), `wsman_client`. Each becomes a
 //!   fact `host.<key>` with source "request".
 //! - `error`: a record as for `csod_classify_record`; its matches are
-//!   returned and the findings that explain them come first.
+//!   returned and the findings that explain them come first, and
+//!   `"truncated": true` says its text was longer than classification reads.
+//!
+//! `csod_diagnose_cancellable` takes a token (`csod_cancel_new`) that another
+//! thread cancels with `csod_cancel`: the probes stop waiting and the call
+//! returns NULL with a last error "cancelled: ...".
 
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
@@ -28,6 +33,7 @@ use std::time::{Duration, Instant};
 use crate::catalog::{self, Catalog};
 use crate::classify::{self, ErrorInput};
 use crate::document::to_json;
+use crate::probe::cancel::Cancel;
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
 use crate::rules::{self, Finding, Status};
 
@@ -449,15 +455,42 @@ pub fn order_findings_with(
 
 /// Runs a diagnose and returns the result document.
 pub fn run(req: &Request) -> Result<Value, String> {
+    run_cancellable(req, &Cancel::new())
+}
+
+/// The last error of a cancelled diagnose starts with this.
+pub const CANCELLED: &str = "cancelled";
+
+/// Runs a diagnose that `cancel` can stop from another thread: then the
+/// probes stop waiting within a poll slice and this returns
+/// `Err("cancelled: ...")`.
+pub fn run_cancellable(req: &Request, cancel: &Cancel) -> Result<Value, String> {
     let start = Instant::now();
-    let matches = match &req.error {
-        Some(e) => Some(classify::classify(e, req.language)?.matches),
-        None => None,
+    let cancelled = || {
+        format!(
+            "{}: csod_cancel was called after {} ms",
+            CANCELLED,
+            start.elapsed().as_millis()
+        )
+    };
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
+    let (matches, truncated) = match &req.error {
+        Some(e) => {
+            let c = classify::classify(e, req.language)?;
+            (Some(c.matches), c.truncated)
+        }
+        None => (None, false),
     };
     let mut facts = probe::gather(&ProbeRequest {
         endpoints: req.endpoints.clone(),
         timeout: req.timeout,
+        cancel: cancel.clone(),
     });
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
     facts.extend(req.host.iter().cloned());
     let catalog = catalog::get()?;
     let mut findings = rules::evaluate_with(catalog, &facts, req.language);
@@ -478,11 +511,21 @@ pub fn run(req: &Request) -> Result<Value, String> {
     if let Some(m) = matches {
         doc["matches"] = serde_json::to_value(m).map_err(|e| e.to_string())?;
     }
+    // The error's text was longer than classification analyses: only its
+    // start was read (as `csod_classify` says).
+    if truncated {
+        doc["truncated"] = Value::Bool(true);
+    }
     Ok(doc)
 }
 
 /// Parses, runs and serialises (the body of both exports).
 pub fn diagnose_json(request: &str) -> Result<String, String> {
+    diagnose_json_cancellable(request, &Cancel::new())
+}
+
+/// As `diagnose_json`, stopped early when `cancel` is cancelled.
+pub fn diagnose_json_cancellable(request: &str, cancel: &Cancel) -> Result<String, String> {
     let req = parse_request(request)?;
-    to_json(&run(&req)?)
+    to_json(&run_cancellable(&req, cancel)?)
 }

@@ -10,8 +10,11 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 
-use csod::ffi::{csod_diagnose, csod_diagnose_w};
-use csod::ffi::{csod_last_error, csod_wstring_free};
+use csod::ffi::{
+    csod_cancel, csod_cancel_free, csod_cancel_new, csod_diagnose, csod_diagnose_cancellable,
+    csod_diagnose_cancellable_w, csod_diagnose_w, csod_last_error, csod_last_error_w,
+    csod_string_free, csod_wstring_free, CsodCancel,
+};
 
 fn diagnose(request: Value) -> Value {
     common::diagnose(&request)
@@ -134,6 +137,144 @@ fn four_black_holed_endpoints_cost_one_timeout() {
         assert_eq!(f["value"]["tcp"], "timeout");
     }
     assert_eq!(doc["timeout_ms"], 2000);
+}
+
+/// A token pointer that may cross to another thread (the token is made for
+/// exactly that: `csod_cancel` from any thread).
+#[derive(Clone, Copy)]
+struct Token(*mut CsodCancel);
+unsafe impl Send for Token {}
+
+/// Runs `csod_diagnose_cancellable` (or its UTF-16 form) on another thread
+/// with a black-holed endpoint and a 20 s timeout, cancels it after
+/// `after`, and returns how long the call took once cancelled, and its
+/// outcome (the result, or the last error of that thread).
+fn cancel_black_holed(wide: bool, after: Duration) -> (Duration, Result<String, String>) {
+    let (_bh, _fill, port) = black_hole();
+    let req = json!({"timeout_ms": 20000, "endpoints": [
+        {"name": "hole", "host": "127.0.0.1", "port": port},
+        {"name": "hole6", "host": "::1", "port": port}]})
+    .to_string();
+    let token = Token(csod_cancel_new());
+    assert!(!token.0.is_null());
+    let call = std::thread::spawn(move || {
+        let t = token;
+        let out = unsafe {
+            if wide {
+                let w: Vec<u16> = req.encode_utf16().chain(Some(0)).collect();
+                let p = csod_diagnose_cancellable_w(w.as_ptr(), t.0);
+                if p.is_null() {
+                    let e = csod_last_error_w();
+                    let n = (0..).take_while(|&i| *e.add(i) != 0).count();
+                    let text = String::from_utf16_lossy(std::slice::from_raw_parts(e, n));
+                    csod_wstring_free(e);
+                    Err(text)
+                } else {
+                    let n = (0..).take_while(|&i| *p.add(i) != 0).count();
+                    let text = String::from_utf16_lossy(std::slice::from_raw_parts(p, n));
+                    csod_wstring_free(p);
+                    Ok(text)
+                }
+            } else {
+                let c = std::ffi::CString::new(req).unwrap();
+                let p = csod_diagnose_cancellable(c.as_ptr(), t.0);
+                if p.is_null() {
+                    Err(CStr::from_ptr(csod_last_error())
+                        .to_string_lossy()
+                        .into_owned())
+                } else {
+                    let text = CStr::from_ptr(p).to_string_lossy().into_owned();
+                    csod_string_free(p);
+                    Ok(text)
+                }
+            }
+        };
+        (Instant::now(), out)
+    });
+    std::thread::sleep(after);
+    let cancelled_at = Instant::now();
+    unsafe { csod_cancel(token.0) };
+    // A second cancel, as a second Ctrl-C would, is harmless.
+    unsafe { csod_cancel(token.0) };
+    let (returned_at, out) = call.join().unwrap();
+    unsafe { csod_cancel_free(token.0) };
+    assert!(
+        returned_at >= cancelled_at,
+        "the call returned {:?} before the cancel: {:?}",
+        cancelled_at - returned_at,
+        out
+    );
+    (returned_at - cancelled_at, out)
+}
+
+#[test]
+fn cancel_stops_a_black_holed_diagnose_at_once() {
+    for wide in [false, true] {
+        let (latency, out) = cancel_black_holed(wide, Duration::from_millis(400));
+        eprintln!(
+            "csod_diagnose_cancellable{}: returned {:?} after csod_cancel (timeout 20 s)",
+            if wide { "_w" } else { "" },
+            latency
+        );
+        let err = out.expect_err("a cancelled diagnose returns NULL");
+        assert!(err.starts_with("cancelled"), "{}", err);
+        // A hang guard (the timeout is 20 s); scripts/bench measures it.
+        assert!(latency < Duration::from_secs(3), "took {:?}", latency);
+    }
+}
+
+#[test]
+fn a_cancelled_token_returns_at_once_and_null_is_not_cancellable() {
+    let token = csod_cancel_new();
+    unsafe { csod_cancel(token) };
+    let req = std::ffi::CString::new(r#"{"endpoints":[],"timeout_ms":100}"#).unwrap();
+    let out = unsafe { csod_diagnose_cancellable(req.as_ptr(), token) };
+    assert!(out.is_null());
+    let e = unsafe { CStr::from_ptr(csod_last_error()) }.to_string_lossy();
+    assert!(e.starts_with("cancelled"), "{}", e);
+    assert_eq!(
+        csod::ffi::csod_last_error_code(),
+        csod::ffi::CSOD_ERROR_CANCELLED
+    );
+    unsafe { csod_cancel_free(token) };
+    // NULL token: an ordinary diagnose; NULL and double-free-safe calls.
+    let out = unsafe { csod_diagnose_cancellable(req.as_ptr(), std::ptr::null()) };
+    assert!(!out.is_null());
+    let doc: Value =
+        serde_json::from_str(&unsafe { CStr::from_ptr(out) }.to_string_lossy()).unwrap();
+    assert_eq!(doc["schema"], 1);
+    unsafe {
+        csod_string_free(out);
+        csod_cancel(std::ptr::null());
+        csod_cancel_free(std::ptr::null_mut());
+    }
+    // A token not cancelled changes nothing: the same report as csod_diagnose.
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let r = json!({"timeout_ms": 1000, "endpoints": [{"name": "open", "host": "127.0.0.1", "port": open.local_addr().unwrap().port()}]}).to_string();
+    let c = std::ffi::CString::new(r).unwrap();
+    let token = csod_cancel_new();
+    let out = unsafe { csod_diagnose_cancellable(c.as_ptr(), token) };
+    assert!(!out.is_null());
+    let doc: Value =
+        serde_json::from_str(&unsafe { CStr::from_ptr(out) }.to_string_lossy()).unwrap();
+    unsafe {
+        csod_string_free(out);
+        csod_cancel_free(token);
+    }
+    assert_eq!(status(&doc, "network.open"), "ok");
+}
+
+#[test]
+fn a_long_error_text_is_reported_truncated() {
+    let long = format!(
+        "{} {}",
+        "The maximum number of concurrent shells for this user has been exceeded.",
+        "x".repeat(csod::normalize::MAX_ANALYSED_BYTES + 10)
+    );
+    let doc = diagnose(json!({"endpoints": [], "timeout_ms": 100, "error": {"message": long}}));
+    assert_eq!(doc["truncated"], true);
+    let doc = diagnose(json!({"endpoints": [], "timeout_ms": 100, "error": {"message": "short"}}));
+    assert!(doc.get("truncated").is_none(), "{}", doc);
 }
 
 #[test]

@@ -21,6 +21,23 @@ use std::time::{Duration, Instant};
 use csod::ffi::*;
 use csod::ffi::{csod_diagnose, csod_diagnose_w};
 
+/// `csod_diagnose_cancellable` with a live token (not cancelled), so that
+/// every hostile request goes through it as through `csod_diagnose`.
+unsafe extern "C" fn diagnose_cancellable_live(request: *const c_char) -> *mut c_char {
+    let token = csod_cancel_new();
+    let out = csod_diagnose_cancellable(request, token);
+    csod_cancel_free(token);
+    out
+}
+
+/// The UTF-16 form, with a live token.
+unsafe extern "C" fn diagnose_cancellable_live_w(request: *const u16) -> *mut u16 {
+    let token = csod_cancel_new();
+    let out = csod_diagnose_cancellable_w(request, token);
+    csod_cancel_free(token);
+    out
+}
+
 // ---- a per-thread allocation meter -------------------------------------------
 //
 // The library allocates through the test binary's global allocator, so this
@@ -137,6 +154,8 @@ unsafe fn from_wide(p: *const u16) -> String {
 fn assert_code_matches(err: &str) {
     let want = if err.starts_with("internal error") {
         CSOD_ERROR_INTERNAL
+    } else if err.starts_with("cancelled") {
+        CSOD_ERROR_CANCELLED
     } else {
         CSOD_ERROR_BAD_INPUT
     };
@@ -346,6 +365,44 @@ fn exports() -> Vec<Export> {
             name: "csod_diagnose_w",
             kind: Kind::Req16(csod_diagnose_w),
             input: Input::Request,
+        },
+        Export {
+            name: "csod_diagnose_cancellable",
+            kind: Kind::Req8(diagnose_cancellable_live),
+            input: Input::Request,
+        },
+        Export {
+            name: "csod_diagnose_cancellable_w",
+            kind: Kind::Req16(diagnose_cancellable_live_w),
+            input: Input::Request,
+        },
+        // The token exports: cancel_tokens_survive_misuse below; the
+        // cancellation itself in tests/diagnose.rs and tests/c.
+        Export {
+            name: "csod_cancel_new",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_cancel",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_cancel_free",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        // Paths: file_kind_hostile_paths below.
+        Export {
+            name: "csod_file_kind",
+            kind: Kind::Other,
+            input: Input::None,
+        },
+        Export {
+            name: "csod_file_kind_w",
+            kind: Kind::Other,
+            input: Input::None,
         },
         // The scan exports take bytes plus an options document, a signature of
         // their own: the scan_* tests below give them the hostile cases,
@@ -2579,5 +2636,85 @@ fn scan_max_hits_caps_memory_not_counts() {
         assert_eq!(scan_count(&v, "shells_per_user"), 2000, "{}", opts);
         assert_eq!(v["hits"].as_array().unwrap().len(), listed, "{}", opts);
         assert_eq!(v["truncated"], listed < 2000, "{}", opts);
+    }
+}
+
+// ---- cancel tokens and file kinds --------------------------------------------
+
+#[test]
+fn cancel_tokens_survive_misuse() {
+    unsafe {
+        // NULL everywhere is fine.
+        csod_cancel(std::ptr::null());
+        csod_cancel_free(std::ptr::null_mut());
+        // Cancelled many times, from many threads at once, then freed.
+        let token = csod_cancel_new();
+        assert!(!token.is_null());
+        let addr = token as usize;
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        csod_cancel(addr as *const CsodCancel);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let req = cstr(REQUEST.as_bytes());
+        let out = take8(csod_diagnose_cancellable(req.as_ptr(), token));
+        assert!(out.err("cancelled token").starts_with("cancelled"));
+        csod_cancel_free(token);
+        // csod_cancel leaves this thread's last error alone.
+        let bad = cstr(b"not json");
+        assert!(csod_diagnose(bad.as_ptr()).is_null());
+        let before = last_error();
+        let other = csod_cancel_new();
+        csod_cancel(other);
+        csod_cancel_free(other);
+        assert_eq!(last_error(), before);
+        // A thousand tokens: nothing grows.
+        let (_, _, peak) = measure(|| {
+            for _ in 0..1000 {
+                let t = csod_cancel_new();
+                csod_cancel(t);
+                csod_cancel_free(t);
+            }
+        });
+        assert!(peak < 4096, "{} bytes held", peak);
+    }
+}
+
+#[test]
+fn file_kind_hostile_paths() {
+    unsafe {
+        assert_eq!(csod_file_kind(std::ptr::null()), -1);
+        assert!(last_error().contains("path is NULL"));
+        assert_eq!(csod_file_kind_w(std::ptr::null()), -1);
+        assert!(last_error().contains("path is NULL"));
+        let bad = cstr(b"abc\x80xyz");
+        assert_eq!(csod_file_kind(bad.as_ptr()), -1);
+        assert!(last_error().contains("not valid UTF-8"));
+        let lone = wide(&[b'a' as u16, 0xDC00]);
+        assert_eq!(csod_file_kind_w(lone.as_ptr()), -1);
+        assert!(last_error().contains("unpaired surrogate"));
+        // Empty, huge and odd paths are missing or an error, never a crash.
+        let empty = cstr(b"");
+        assert_eq!(csod_file_kind(empty.as_ptr()), CSOD_FILE_MISSING);
+        let huge = cstr(&vec![b'a'; 1 << 20]);
+        let k = csod_file_kind(huge.as_ptr());
+        assert!(k == -1 || k == CSOD_FILE_MISSING, "{}", k);
+        if k == -1 {
+            let e = last_error();
+            assert!(e.len() <= CSOD_MAX_LAST_ERROR_BYTES, "{}", e.len());
+        }
+        let dots = cstr(b"../../../../../../../../../../");
+        assert_eq!(csod_file_kind(dots.as_ptr()), CSOD_FILE_DIRECTORY);
+        // A good call clears the last error.
+        let here = cstr(env!("CARGO_MANIFEST_DIR").as_bytes());
+        assert_eq!(csod_file_kind(here.as_ptr()), CSOD_FILE_DIRECTORY);
+        assert_eq!(last_error(), "");
     }
 }

@@ -2,104 +2,57 @@
 
 # Remote endpoints of the Skype for Business Online connector and of the Teams
 # module's Skype cmdlets (docs/facts.md#endpoints: *.online.lync.com; api.interfaces.records.teams.microsoft.com).
-$script:CsodServiceHostPatterns = @('*.online.lync.com', 'api.interfaces.records.teams.microsoft.com')
+$script:CsodServiceHostPatterns = [string[]]@('*.online.lync.com', 'api.interfaces.records.teams.microsoft.com')
 $script:CsodConnectorModules = @('SkypeOnlineConnector', 'LyncOnlineConnector', 'MicrosoftTeams')
+# Sessions this module saw, by InstanceId: when it first saw them (PowerShell
+# does not record when a session was opened, so that is the age's lower bound).
 $script:CsodSessionFirstSeen = $null
 
-function script:Get-CsodExecutionPolicyFacts {
-    # Get-ExecutionPolicy -List as a scope -> policy map, and the effective policy.
-    # On Linux and macOS PowerShell reports Unrestricted everywhere (and cannot
-    # change it): the values are passed on as reported, the library knows the OS.
-    $scopes = [ordered]@{}
-    $effective = $null
-    try {
-        foreach ($entry in @(Get-ExecutionPolicy -List -ErrorAction Stop)) {
-            $scopes[[string]$entry.Scope] = [string]$entry.ExecutionPolicy
-        }
-        $effective = [string](Get-ExecutionPolicy -ErrorAction Stop)
-    } catch {
-        Write-Verbose ('csod: Get-ExecutionPolicy failed: {0}' -f $_.Exception.Message)
-    }
-    [pscustomobject]@{ Scopes = $scopes; Effective = $effective }
-}
-
-function script:Get-CsodSessionFacts {
-    # Open PSSessions to the service. PowerShell does not record when a session
-    # was opened, so the age is only known for sessions this module saw before
-    # (a lower bound, from the first time it saw them) and is null otherwise.
-    if (-not $script:CsodSessionFirstSeen) { $script:CsodSessionFirstSeen = @{} }
-    $now = [datetime]::UtcNow
-    $list = New-Object System.Collections.Generic.List[object]
-    foreach ($s in @(Get-PSSession -ErrorAction SilentlyContinue)) {
-        if ($null -eq $s) { continue }
-        $computer = [string]$s.ComputerName
-        $isService = $false
-        foreach ($p in $script:CsodServiceHostPatterns) { if ($computer -like $p) { $isService = $true } }
-        if (-not $isService) { continue }
-        $key = [string]$s.InstanceId
-        $age = $null
-        if ($script:CsodSessionFirstSeen.ContainsKey($key)) {
-            $age = [math]::Round(($now - $script:CsodSessionFirstSeen[$key]).TotalMinutes, 1)
-        } else {
-            $script:CsodSessionFirstSeen[$key] = $now
-        }
-        $list.Add([ordered]@{
-                name          = [string]$s.Name
-                computer_name = $computer
-                state         = [string]$s.State
-                availability  = [string]$s.Availability
-                age_minutes   = $age
-            })
-    }
-    , $list.ToArray()
-}
-
-function script:Get-CsodModuleFacts {
-    # The connector modules installed (Get-Module -ListAvailable) and loaded.
-    $loaded = @{}
-    foreach ($m in @(Get-Module -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)) { $loaded[$m.Path] = $true }
-    $list = New-Object System.Collections.Generic.List[object]
-    foreach ($m in @(Get-Module -ListAvailable -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)) {
-        $list.Add([ordered]@{
-                name    = [string]$m.Name
-                version = [string]$m.Version
-                path    = [string]$m.Path
-                loaded  = [bool]$loaded.ContainsKey($m.Path)
-            })
-    }
-    , $list.ToArray()
-}
-
-function script:Test-CsodWsmanClient {
-    # Windows always has the WinRM client. PowerShell 7 on Linux and macOS needs
-    # the separately installed WSMan client libraries (libmi, libpsrpclient).
-    param([Parameter(Mandatory = $true)] [object] $Platform)
-    if ($Platform.Os -eq 'win') { return $true }
-    $ext = '.so'
-    if ($Platform.Os -eq 'osx') { $ext = '.dylib' }
-    foreach ($name in 'libpsrpclient', 'libmi') {
-        if (-not [System.IO.File]::Exists([System.IO.Path]::Combine($PSHOME, $name + $ext))) { return $false }
-    }
-    $true
-}
-
 function script:Get-CsodHostFacts {
-    # Everything csod_diagnose expects under "host".
-    $platform = Get-CsodPlatform
-    $edition = 'Desktop'
-    if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
-    $policy = Get-CsodExecutionPolicyFacts
-    $facts = [ordered]@{
-        edition                    = $edition
-        version                    = [string]$PSVersionTable.PSVersion
-        os                         = $platform.OsName
-        execution_policy           = $policy.Scopes
-        effective_execution_policy = $policy.Effective
-        sessions                   = Get-CsodSessionFacts
-        ui_culture                 = [System.Globalization.CultureInfo]::CurrentUICulture.Name
-        modules                    = Get-CsodModuleFacts
-        wsman_client               = Test-CsodWsmanClient -Platform $platform
+    # Everything csod_diagnose expects under "host": edition, version, OS,
+    # execution policy at every scope (Get-ExecutionPolicy -List) and the
+    # effective one, open sessions to the service (Get-PSSession), connector
+    # modules installed and loaded (Get-Module), UI culture, WSMan client.
+    # On Linux and macOS PowerShell reports Unrestricted everywhere: passed on
+    # as reported, the library knows the OS. The interop's HostFacts shapes
+    # what the cmdlets gave. $Notes: where to add verbose lines.
+    param([object] $Notes)
+    # (The platform the import found; Get-CsodPlatform when it did not.)
+    $platform = $script:CsodPlatform
+    if (-not $platform) {
+        Import-CsodPrivate Loader
+        $platform = Get-CsodPlatform
     }
-    if (-not $facts.effective_execution_policy) { $facts.Remove('effective_execution_policy') }
-    $facts
+    # (Desktop or Core, from Windows PowerShell 5.1 on.)
+    $edition = [string]$PSVersionTable.PSEdition
+    $policies = $null
+    $effective = $null
+    # Get-ExecutionPolicy by name when its module (Microsoft.PowerShell.Security)
+    # is imported already, so whatever the session made of it (a proxy, a
+    # test's mock) answers; otherwise its cmdlet class itself through a
+    # CmdletInfo, which runs the same cmdlet without importing the module:
+    # that autoload is ~60 ms of a fresh session's first answer. The
+    # interop finds the class (ExecutionPolicyCommand: its assembly is not
+    # loaded in a fresh PowerShell 7); by name when it cannot.
+    # (One Get-Module for that module and the connector modules: each
+    # cmdlet call costs a first answer its own binding.)
+    $loaded = @(Get-Module -Name (@('Microsoft.PowerShell.Security') + $script:CsodConnectorModules) -ErrorAction SilentlyContinue)
+    $securityLoaded = $false
+    foreach ($m in $loaded) { if ($m.Name -eq 'Microsoft.PowerShell.Security') { $securityLoaded = $true } }
+    $policy = 'Get-ExecutionPolicy'
+    if (-not $securityLoaded) {
+        $cmdlet = $script:CsodNative.Type::ExecutionPolicyCommand()
+        if ($cmdlet) { $policy = [System.Management.Automation.CmdletInfo]::new('Get-ExecutionPolicy', $cmdlet) }
+    }
+    try {
+        $policies = @(& $policy -List -ErrorAction Stop)
+        $effective = & $policy -ErrorAction Stop
+    } catch {
+        if ($null -ne $Notes) { $Notes.Add((Get-CsodMessage VerbosePolicyFailed @($_.Exception.Message))) }
+    }
+    if (-not $script:CsodSessionFirstSeen) { $script:CsodSessionFirstSeen = @{} }
+    $sessions = @(Get-PSSession -ErrorAction SilentlyContinue)
+    $available = @(Get-Module -ListAvailable -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)
+    $type = $script:CsodNative.Type
+    $type::HostFacts($policies, $effective, $sessions, $loaded, $available, $script:CsodSessionFirstSeen, $edition, [string]$PSVersionTable.PSVersion, $platform.OsName, [System.Globalization.CultureInfo]::CurrentUICulture.Name, $type::WsmanClient($platform.Os, $PSHOME), $script:CsodServiceHostPatterns)
 }

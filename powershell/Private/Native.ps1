@@ -6,29 +6,30 @@ $script:CsodAbiVersion = 1
 $script:CsodModuleVersion = $null
 # How the interop type came to be: compiled, cache (compiled copy) or session (already loaded).
 $script:CsodInteropOrigin = $null
+$script:CsodInteropKey = $null
 
+# New-CsodErrorRecord and the messages (Get-CsodMessage) live in
+# Private/Messages.ps1, loaded on the first failure or message: an import,
+# or an answer, that needs none never parses it. Until then these two stand
+# in: they load it (which replaces them) and call the real one.
 function New-CsodErrorRecord {
-    # An ErrorRecord with a stable FullyQualifiedErrorId and a category.
-    param(
-        [Parameter(Mandatory = $true)] [string] $Message,
-        [Parameter(Mandatory = $true)] [string] $ErrorId,
-        [System.Management.Automation.ErrorCategory] $Category = 'NotSpecified',
-        [object] $TargetObject = $null,
-        [System.Exception] $InnerException = $null,
-        [string] $RecommendedAction = $null
-    )
-    if ($InnerException) {
-        $exception = New-Object System.InvalidOperationException -ArgumentList $Message, $InnerException
-    } else {
-        $exception = New-Object System.InvalidOperationException -ArgumentList $Message
-    }
-    $record = New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $ErrorId, $Category, $TargetObject
-    if ($RecommendedAction) {
-        $record.ErrorDetails = New-Object System.Management.Automation.ErrorDetails -ArgumentList $Message
-        $record.ErrorDetails.RecommendedAction = $RecommendedAction
-    }
-    $record
+    param([string] $Message, [string] $ErrorId, [System.Management.Automation.ErrorCategory] $Category = 'NotSpecified', [object] $TargetObject = $null, [System.Exception] $InnerException = $null, [string] $RecommendedAction = $null)
+    Import-CsodPrivate Messages
+    New-CsodErrorRecord @PSBoundParameters
 }
+
+function Get-CsodMessage([string] $Name, [object[]] $Arguments = @(), [string] $Language) {
+    Import-CsodPrivate Messages
+    Get-CsodMessage -Name $Name -Arguments $Arguments -Language $Language
+}
+
+function Import-CsodPrivate([string] $Name) {
+    # Dot-sources Private/<Name>.ps1 once (its functions are declared script:).
+    if ($script:CsodPrivateLoaded.ContainsKey($Name)) { return }
+    . ([System.IO.Path]::Combine($script:ModuleRoot, 'Private', $Name + '.ps1'))
+    $script:CsodPrivateLoaded[$Name] = $true
+}
+$script:CsodPrivateLoaded = @{}
 
 $script:CsodPlatform = $null
 
@@ -36,7 +37,7 @@ $script:CsodPlatform = $null
 # Import-Module): plain functions (no [Parameter()] binding), no cmdlet that
 # would load another module (Add-Type, New-Object, Write-Verbose unless
 # -Verbose), no reading or hashing of the C# source once a compiled copy
-# exists. See Import-CsodInterop.
+# exists. See Initialize-CsodNative (its slow path: Private/Loader.ps1).
 
 function Write-CsodLoadVerbose([string] $Text) {
     # Write-Verbose lives in Microsoft.PowerShell.Utility: autoloading that
@@ -44,222 +45,21 @@ function Write-CsodLoadVerbose([string] $Text) {
     if ($VerbosePreference -ne 'SilentlyContinue') { Write-Verbose $Text }
 }
 
-function Get-CsodPlatform {
-    # The OS, the process architecture, the runtime identifier used for the
-    # packaged layout (bin/<rid>/) and the file name of the native library.
-    if ($script:CsodPlatform) { return $script:CsodPlatform }
-    $script:CsodPlatform = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Platform')
-    if ($script:CsodPlatform) { return $script:CsodPlatform }
-    $os = 'linux'
-    $arch = $null
-    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
-        $os = 'win'
-        # Windows PowerShell 5.1 may lack RuntimeInformation; the environment
-        # says it on every Windows (AMD64, x86, ARM64).
-        switch ([string]$env:PROCESSOR_ARCHITECTURE) {
-            'AMD64' { $arch = 'x64' }
-            'x86' { $arch = 'x86' }
-            'ARM64' { $arch = 'arm64' }
-        }
-    }
-    if ($os -ne 'win') {
-        # Outside Windows this is PowerShell 7 on .NET, which has
-        # RuntimeInformation (a type literal: cheaper than a lookup by name).
-        if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::MacOSX -or [System.IO.Directory]::Exists('/System/Library/CoreServices')) { $os = 'osx' }
-        $arch = [string][System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture
-        $arch = $arch.ToLowerInvariant()
-    }
-    if (-not $arch) {
-        if ([System.Environment]::Is64BitProcess) { $arch = 'x64' } else { $arch = 'x86' }
-    }
-    $file = 'libcsod.so'; $name = 'Linux'
-    if ($os -eq 'win') { $file = 'csod.dll'; $name = 'Windows' }
-    elseif ($os -eq 'osx') { $file = 'libcsod.dylib'; $name = 'macOS' }
-    $script:CsodPlatform = [pscustomobject]@{
-        Os          = $os
-        OsName      = $name
-        Arch        = $arch
-        Rid         = $os + '-' + $arch
-        LibraryName = $file
-    }
-    [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Platform', $script:CsodPlatform)
-    $script:CsodPlatform
-}
-
-function Get-CsodLibraryCandidates([string] $ModuleRoot) {
-    # Absolute paths where the native library may be, in order of preference:
-    # $env:CSOD_LIBRARY (an explicit override), the packaged layout next to the
-    # manifest, then the development builds of a source checkout (the newer of
-    # target/release and target/debug first).
-    $platform = Get-CsodPlatform
-    if ($env:CSOD_LIBRARY) {
-        return , @([System.IO.Path]::GetFullPath($env:CSOD_LIBRARY))
-    }
-    $list = [System.Collections.Generic.List[string]]::new()
-    $list.Add([System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName))
-    $checkout = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($ModuleRoot, '..'))
-    $release = [System.IO.Path]::Combine($checkout, 'target', 'release', $platform.LibraryName)
-    $debug = [System.IO.Path]::Combine($checkout, 'target', 'debug', $platform.LibraryName)
-    $hasRelease = [System.IO.File]::Exists($release)
-    $hasDebug = [System.IO.File]::Exists($debug)
-    if ($hasRelease -and $hasDebug -and [System.IO.File]::GetLastWriteTimeUtc($debug) -gt [System.IO.File]::GetLastWriteTimeUtc($release)) {
-        $list.Add($debug); $list.Add($release)
-    } else {
-        if ($hasRelease) { $list.Add($release) }
-        if ($hasDebug) { $list.Add($debug) }
-    }
-    return , $list.ToArray()
-}
-
-function Get-CsodStampHash([string] $Text) {
-    # 64-bit FNV-1a of a short string as 16 hex digits (two 32-bit halves,
-    # computed in [long] so nothing overflows). Not cryptographic: it only
-    # names the compiled interop for one source stamp and library path, and
-    # costs far less at import than loading a hash algorithm.
-    $h1 = [long]2166136261
-    $h2 = [long]84696351
-    foreach ($c in $Text.ToCharArray()) {
-        $v = [long][int]$c
-        $h1 = (($h1 -bxor $v) * 16777619) % 4294967296
-        $h2 = (($h2 -bxor $v) * 16777619) % 4294967296
-    }
-    $h1.ToString('x8') + $h2.ToString('x8')
-}
-
-function Get-CsodInteropKey([string] $LibraryPath) {
-    # What identifies the compiled interop: the module version, the length
-    # and write time of Native.cs (an edited bridge gets a new name, so a
-    # stale compiled copy is never loaded) and the library's absolute path
-    # (baked into the DllImport attributes). Cheap: one stat, no read of the
-    # source.
-    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs'))
-    '{0}|{1}|{2}|{3}' -f (Get-CsodModuleVersion), $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath
-}
-
-function Get-CsodInteropStamp([string] $LibraryPath) {
-    # The type name and cache file name for Get-CsodInteropKey.
-    $moduleVersion = Get-CsodModuleVersion
-    $hash = Get-CsodStampHash (Get-CsodInteropKey $LibraryPath)
-    $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
-    [pscustomobject]@{
-        TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
-        Suffix   = $suffix
-        Hash     = $hash
-        Path     = [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs')
-    }
-}
-
-function Get-CsodInteropSource([string] $LibraryPath) {
-    # The exact C# handed to Add-Type for the library at $LibraryPath, and the
-    # versioned type name it defines (read only when it must be compiled).
-    $stamp = Get-CsodInteropStamp $LibraryPath
-    $template = [System.IO.File]::ReadAllText($stamp.Path)
-    $source = $template.Replace('__SUFFIX__', $stamp.Suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
-    [pscustomobject]@{
-        Source   = $source
-        TypeName = $stamp.TypeName
-        Hash     = $stamp.Hash
-    }
-}
-
-function Get-CsodModuleVersion {
-    # The module version from the manifest next to this file (read once).
-    if (-not $script:CsodModuleVersion) {
-        $manifest = [System.IO.Path]::Combine($script:ModuleRoot, 'CsOnlineDiagnostics.psd1')
-        $text = [System.IO.File]::ReadAllText($manifest)
-        $m = [regex]::Match($text, "ModuleVersion\s*=\s*'([^']+)'")
-        if ($m.Success) { $script:CsodModuleVersion = $m.Groups[1].Value } else { $script:CsodModuleVersion = '0.0.0' }
-    }
-    $script:CsodModuleVersion
-}
-
 function Get-CsodCacheDirectory {
     # Per-user cache for the compiled interop assembly ($env:CSOD_CACHE_DIR overrides).
-    if ($env:CSOD_CACHE_DIR) { return $env:CSOD_CACHE_DIR }
-    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
-        $base = $env:LOCALAPPDATA
+    # (Windows told by its path separator: Get-CsodPlatform is not on the
+    # loader's fast path. The environment read through .NET: the first
+    # $env: read of a session costs a cold import the provider's start.)
+    $dir = [System.Environment]::GetEnvironmentVariable('CSOD_CACHE_DIR')
+    if ($dir) { return $dir }
+    if ([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+        $base = [System.Environment]::GetEnvironmentVariable('LOCALAPPDATA')
         if (-not $base) { $base = [System.Environment]::GetFolderPath('LocalApplicationData') }
     } else {
-        $base = $env:XDG_CACHE_HOME
+        $base = [System.Environment]::GetEnvironmentVariable('XDG_CACHE_HOME')
         if (-not $base) { $base = [System.IO.Path]::Combine([System.Environment]::GetFolderPath('UserProfile'), '.cache') }
     }
     [System.IO.Path]::Combine($base, 'CsOnlineDiagnostics', 'interop')
-}
-
-function Import-CsodInterop([string] $LibraryPath) {
-    # Defines the interop type for $LibraryPath, reusing (in this order) the type
-    # already loaded in this session, a compiled copy from the per-user cache
-    # (loaded with Assembly.LoadFrom: no Add-Type, no compiler), and only then
-    # compiling the C# (and caching the result).
-    # Import-Module -Force, or a second runspace: the type this process
-    # already loaded for the same key, kept in the AppDomain's data.
-    $slot = 'CsOnlineDiagnostics.Interop|' + (Get-CsodInteropKey $LibraryPath)
-    $type = [System.AppDomain]::CurrentDomain.GetData($slot)
-    if ($type -is [type]) {
-        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $type.FullName)
-        $script:CsodInteropOrigin = 'session'
-        return $type
-    }
-    $type = Import-CsodInteropType $LibraryPath
-    if ($type) { [System.AppDomain]::CurrentDomain.SetData($slot, $type) }
-    $type
-}
-
-function Import-CsodInteropType([string] $LibraryPath) {
-    # Import-CsodInterop once per process: the cached compiled copy, else compile.
-    $stamp = Get-CsodInteropStamp $LibraryPath
-    $type = $stamp.TypeName -as [type]
-    if ($type) {
-        Write-CsodLoadVerbose ('csod: reusing the interop type {0} already loaded in this session' -f $stamp.TypeName)
-        $script:CsodInteropOrigin = 'session'
-        return $type
-    }
-    # The compiled copy depends on the runtime that compiled it too.
-    $edition = 'Desktop'
-    if ($PSVersionTable.ContainsKey('PSEdition')) { $edition = [string]$PSVersionTable.PSEdition }
-    $runtime = $edition + [System.Environment]::Version.Major
-    $cacheDir = Get-CsodCacheDirectory
-    $cached = [System.IO.Path]::Combine($cacheDir, ('CsOnlineDiagnostics.Interop.{0}.{1}.dll' -f $runtime, $stamp.Hash))
-    if ([System.IO.File]::Exists($cached)) {
-        try {
-            $assembly = [System.Reflection.Assembly]::LoadFrom($cached)
-            $type = $assembly.GetType($stamp.TypeName, $false)
-            if ($type) {
-                Write-CsodLoadVerbose ('csod: loaded the compiled interop from {0}' -f $cached)
-                $script:CsodInteropOrigin = 'cache'
-                return $type
-            }
-            Write-CsodLoadVerbose ('csod: cached interop {0} lacks {1}; compiling again' -f $cached, $stamp.TypeName)
-        } catch {
-            Write-CsodLoadVerbose ('csod: cached interop {0} unusable ({1}); compiling again' -f $cached, $_.Exception.Message)
-        }
-    }
-    $interop = Get-CsodInteropSource $LibraryPath
-    $compiled = $false
-    try {
-        [void][System.IO.Directory]::CreateDirectory($cacheDir)
-        # Compile to a unique file, then move it into place: two sessions
-        # importing at once never see a half-written assembly.
-        $temp = [System.IO.Path]::Combine($cacheDir, ('tmp-{0}.dll' -f [System.Guid]::NewGuid().ToString('N')))
-        Add-Type -TypeDefinition $interop.Source -Language CSharp -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-        $load = $temp
-        if (-not [System.IO.File]::Exists($cached)) {
-            try { [System.IO.File]::Move($temp, $cached); $load = $cached } catch { $load = $temp }
-        }
-        # Some hosts load the assembly they just wrote; load it only if not.
-        if (-not ($interop.TypeName -as [type])) { [void][System.Reflection.Assembly]::LoadFrom($load) }
-        $compiled = $true
-        Write-CsodLoadVerbose ('csod: compiled the interop once into {0}' -f $cached)
-    } catch {
-        Write-CsodLoadVerbose ('csod: cannot cache the interop ({0}); compiling in memory' -f $_.Exception.Message)
-    }
-    $script:CsodInteropOrigin = 'compiled'
-    $type = $interop.TypeName -as [type]
-    if (-not $type -and -not $compiled) {
-        Add-Type -TypeDefinition $interop.Source -Language CSharp -ErrorAction Stop
-        $type = $interop.TypeName -as [type]
-    }
-    $type
 }
 
 function Initialize-CsodNative([string] $ModuleRoot) {
@@ -267,31 +67,93 @@ function Initialize-CsodNative([string] $ModuleRoot) {
     # library, so a missing, unloadable or mismatched library fails
     # Import-Module itself, never a later command). Throws an ErrorRecord
     # (CsodLibraryNotFound, CsodLibraryLoadFailed, CsodAbiMismatch) on failure.
-    $platform = Get-CsodPlatform
-    $candidates = Get-CsodLibraryCandidates $ModuleRoot
+    # The fast path: the interop type loaded before for this module folder
+    # and this Native.cs (its length and write time: no read, no hash), by
+    # this process (the AppDomain's data: Import-Module -Force, a second
+    # runspace; origin "session") or by the last import of this runtime
+    # (the cache's record, last-<runtime>.txt: origin "cache"; a torn or
+    # garbled record, or a file gone, is none). It tells the platform and
+    # the library the rules pick (its Platform and FindLibrary: a few lines
+    # of C# instead of PowerShell's cold cost); when that is the library it
+    # was compiled for, there is nothing else to find. (Written inline:
+    # each function call costs a cold import its own binding.)
     $library = $null
-    foreach ($c in $candidates) {
-        if ([System.IO.File]::Exists($c)) { $library = $c; break }
+    $type = $null
+    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($ModuleRoot, 'Private', 'Native.cs'))
+    $key = $ModuleRoot + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
+    $script:CsodInteropKey = $key
+    $known = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Interop|' + $key)
+    if ($known -is [type]) {
+        $type = $known
+        $script:CsodInteropOrigin = 'session'
+    } else {
+        $cacheDir = Get-CsodCacheDirectory
+        $record = [System.IO.Path]::Combine($cacheDir, 'last-' + $PSVersionTable.PSEdition + [System.Environment]::Version.Major + '.txt')
+        if ([System.IO.File]::Exists($record)) {
+            try {
+                $last = [System.IO.File]::ReadAllLines($record)
+                if ($last.Length -eq 3 -and $last[0] -eq $key) {
+                    $type = [System.Reflection.Assembly]::LoadFrom($last[1]).GetType($last[2], $false)
+                    if ($type) { $script:CsodInteropOrigin = 'cache' }
+                }
+            } catch {
+                $type = $null
+                Write-CsodLoadVerbose ('csod: {0} unusable ({1})' -f $record, $_.Exception.Message)
+            }
+        }
+    }
+    if ($type) {
+        $platform = $type::Platform()
+        $library = $type::FindLibrary($ModuleRoot, [System.Environment]::GetEnvironmentVariable('CSOD_LIBRARY'), $platform)
+        if ($library -ceq $type::LibraryPath) {
+            $script:CsodPlatform = $platform
+            if ($VerbosePreference -ne 'SilentlyContinue') { Write-CsodLoadVerbose ('csod: native library {0}, interop {1} ({2})' -f $library, $type.FullName, $script:CsodInteropOrigin) }
+        } else {
+            $type = $null
+            $library = $null
+        }
+    }
+    if (-not $type) {
+        # The slow path (Private/Loader.ps1).
+        Import-CsodPrivate Loader
+        $platform = Get-CsodPlatform
+    }
+    if (-not $type -and -not $env:CSOD_LIBRARY) {
+        # The packaged layout, the common case: one stat.
+        $library = [System.IO.Path]::Combine($ModuleRoot, 'bin', $platform.Rid, $platform.LibraryName)
+        if (-not [System.IO.File]::Exists($library)) { $library = $null }
+    }
+    if (-not $type -and -not $library) {
+        $candidates = Get-CsodLibraryCandidates $ModuleRoot
+        foreach ($c in $candidates) {
+            if ([System.IO.File]::Exists($c)) { $library = $c; break }
+        }
     }
     if (-not $library) {
-        $message = ('The csod native library ({0} for {1}) was not found. Looked at: {2}. Build it with "cargo build --release" in the source checkout, install the packaged module (scripts/package), or set $env:CSOD_LIBRARY to its absolute path.' -f $platform.LibraryName, $platform.Rid, ($candidates -join '; '))
-        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction 'Build or install the native library for this platform.')
+        Import-CsodPrivate Messages
+        $message = Get-CsodMessage LibraryNotFound @($platform.LibraryName, $platform.Rid, ($candidates -join '; '))
+        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryNotFound' -Category ObjectNotFound -TargetObject ($candidates -join '; ') -RecommendedAction (Get-CsodMessage LibraryNotFoundAction))
     }
-    Write-CsodLoadVerbose ('csod: native library {0}' -f $library)
     try {
-        $type = Import-CsodInterop $library
+        if (-not $type) {
+            if ($VerbosePreference -ne 'SilentlyContinue') { Write-CsodLoadVerbose ('csod: native library {0}' -f $library) }
+            $type = Import-CsodInterop $library
+        }
         $abi = $type::AbiVersion()
     } catch {
+        Import-CsodPrivate Messages
         $inner = $_.Exception
         while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-        $message = ('The csod native library {0} could not be loaded: {1} (is it built for {2}?)' -f $library, $inner.Message, $platform.Rid)
+        $message = Get-CsodMessage LibraryLoadFailed @($library, $inner.Message, $platform.Rid)
         throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodLibraryLoadFailed' -Category ResourceUnavailable -TargetObject $library -InnerException $inner)
     }
     if ($abi -ne $script:CsodAbiVersion) {
-        $message = ('The csod native library {0} has ABI version {1}, but this module (CsOnlineDiagnostics {2}) needs ABI version {3}. Install the library and the module from the same build.' -f $library, $abi, (Get-CsodModuleVersion), $script:CsodAbiVersion)
-        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodAbiMismatch' -Category InvalidResult -TargetObject $library -RecommendedAction 'Rebuild the library or reinstall the module so that both come from the same version.')
+        Import-CsodPrivate Messages
+        Import-CsodPrivate Loader
+        $message = Get-CsodMessage AbiMismatch @($library, $abi, (Get-CsodModuleVersion), $script:CsodAbiVersion)
+        throw (New-CsodErrorRecord -Message $message -ErrorId 'CsodAbiMismatch' -Category InvalidResult -TargetObject $library -RecommendedAction (Get-CsodMessage AbiMismatchAction))
     }
-    [pscustomobject]@{
+    @{
         Type        = $type
         LibraryPath = $library
         Version     = $type::Version()

@@ -19,7 +19,7 @@ $script:CsodRedactSkipKeys = @('id', 'problem', 'status', 'language', 'message_l
 function script:Get-CsodRedactionTerms {
     # The names this machine and session would leak: user, machine, domain.
     param([string[]] $Extra = @())
-    $terms = New-Object System.Collections.Generic.List[string]
+    $terms = [System.Collections.Generic.List[string]]::new()
     $candidates = @([System.Environment]::UserName, $env:USER, $env:USERNAME, $env:LOGNAME,
         [System.Environment]::MachineName, $env:COMPUTERNAME, $env:HOSTNAME, $env:USERDOMAIN, $env:USERDNSDOMAIN)
     try { $candidates += [System.Net.Dns]::GetHostName() } catch { $null = $_ }
@@ -28,7 +28,9 @@ function script:Get-CsodRedactionTerms {
         if ($c -and $c.Length -ge 2 -and -not $terms.Contains($c)) { $terms.Add($c) }
     }
     # Longest first, so "host.corp.example" goes before "host".
-    , @($terms | Sort-Object -Property Length -Descending)
+    $sorted = $terms.ToArray()
+    [System.Array]::Sort([int[]]@(foreach ($t in $sorted) { - $t.Length }), $sorted)
+    , $sorted
 }
 
 function script:Test-CsodPublicHost {
@@ -104,7 +106,7 @@ function script:ConvertFrom-CsodJsonString {
 function script:ConvertTo-CsodJsonString {
     # JSON string token content for a text.
     param([string] $Text)
-    $sb = New-Object System.Text.StringBuilder
+    $sb = [System.Text.StringBuilder]::new()
     foreach ($ch in $Text.ToCharArray()) {
         $code = [int]$ch
         if ($ch -eq '"') { [void]$sb.Append('\"') }
@@ -122,7 +124,7 @@ function script:Protect-CsodJson {
     # Masks every string value of a JSON document (not keys, not identifier
     # values), leaving everything else byte for byte.
     param([Parameter(Mandatory = $true)] [string] $Json, [string[]] $Terms = @())
-    $sb = New-Object System.Text.StringBuilder
+    $sb = [System.Text.StringBuilder]::new()
     $last = 0
     $lastKey = $null
     foreach ($m in [regex]::Matches($Json, '"(?:[^"\\]|\\.)*"')) {

@@ -11,136 +11,109 @@ $script:CsodScanProgressBytes = 8388608
 
 function script:Resolve-CsodScanPath {
     # Provider paths of the files to scan, resolved as Get-Content resolves
-    # -Path (wildcards) or -LiteralPath (taken as written). Paths that match
-    # nothing, that are not on the file system, or that name a directory give
-    # non-terminating errors through $Cmdlet; the other paths still come out.
-    param($Cmdlet, [string[]] $Paths, [switch] $Literal)
+    # -Path (wildcards) or -LiteralPath (taken as written), into
+    # $Outcome.Output; paths that match nothing, that are not on the file
+    # system, that name a directory, or that name something other than a
+    # regular file (a FIFO, a socket, a device: reading one could block
+    # forever) become ErrorRecords in $Outcome.Errors. Nothing is thrown.
+    param([hashtable] $Outcome, [System.Management.Automation.SessionState] $SessionState, [string[]] $Paths, [switch] $Literal, [switch] $ExpectingInput, [switch] $Verbose)
     foreach ($p in $Paths) {
         $provider = $null
         $resolved = @()
         # Test-Path first: a caught resolution exception would still land in
         # the caller's -ErrorVariable next to our own ErrorRecord.
         if ($Literal) { $exists = Test-Path -LiteralPath $p } else { $exists = Test-Path -Path $p }
+        $wildcard = (-not $Literal) -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($p)
         if (-not $exists) {
-            $message = 'Cannot find the file "{0}": it does not exist.' -f $p
-            if ((-not $Literal) -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($p)) { $message = 'No file matches "{0}".' -f $p }
-            $Cmdlet.WriteError((New-CsodErrorRecord -Message $message -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p))
+            if ($wildcard) { $key = 'NoFileMatches' } else { $key = 'PathNotFound' }
+            $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage $key @($p)) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p))
             continue
         }
         try {
             if ($Literal) {
                 $drive = $null
-                $resolved = @($Cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p, [ref]$provider, [ref]$drive))
+                $resolved = @($SessionState.Path.GetUnresolvedProviderPathFromPSPath($p, [ref]$provider, [ref]$drive))
             } else {
-                $resolved = @($Cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath($p, [ref]$provider))
+                $resolved = @($SessionState.Path.GetResolvedProviderPathFromPSPath($p, [ref]$provider))
             }
         } catch {
             $inner = $_.Exception
             while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
             if ($inner -is [System.Management.Automation.ItemNotFoundException] -or $inner -is [System.Management.Automation.DriveNotFoundException]) {
-                $Cmdlet.WriteError((New-CsodErrorRecord -Message ('Cannot find the file "{0}": it does not exist.' -f $p) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p -InnerException $inner))
+                $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage PathNotFound @($p)) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p -InnerException $inner))
             } else {
-                $Cmdlet.WriteError((New-CsodErrorRecord -Message ('Cannot resolve the path "{0}": {1}' -f $p, $inner.Message) -ErrorId 'CsodBadPath' -Category InvalidArgument -TargetObject $p -InnerException $inner))
+                $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage BadPath @($p, $inner.Message)) -ErrorId 'CsodBadPath' -Category InvalidArgument -TargetObject $p -InnerException $inner))
             }
             continue
         }
         if ($provider -and $provider.Name -ne 'FileSystem') {
-            $Cmdlet.WriteError((New-CsodErrorRecord -Message ('The path "{0}" is on the {1} provider; only files can be scanned.' -f $p, $provider.Name) -ErrorId 'CsodNotAFile' -Category InvalidArgument -TargetObject $p))
+            $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage NotFileSystem @($p, $provider.Name)) -ErrorId 'CsodNotAFile' -Category InvalidArgument -TargetObject $p))
             continue
         }
-        $wildcard = (-not $Literal) -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($p)
-        $files = 0
         foreach ($r in $resolved) {
-            if ([System.IO.Directory]::Exists($r)) {
-                if ($wildcard -or $Cmdlet.MyInvocation.ExpectingInput) {
+            $kind = $script:CsodNative.Type::FileKind($r)
+            if ($kind -lt 0) {
+                # The library cannot tell (or is older): ask .NET.
+                if ([System.IO.Directory]::Exists($r)) { $kind = 2 } elseif ([System.IO.File]::Exists($r)) { $kind = 1 } else { $kind = 0 }
+            }
+            if ($kind -eq 2) {
+                if ($wildcard -or $ExpectingInput) {
                     # Get-ChildItem output and wildcard matches hold folders too.
-                    Write-Verbose ('csod: skipping the directory {0}' -f $r)
+                    if ($Verbose) { $Outcome.Verbose.Add((Get-CsodMessage VerboseSkipDirectory @($r))) }
                     continue
                 }
-                $Cmdlet.WriteError((New-CsodErrorRecord -Message ('"{0}" is a directory; give the files in it, for example "{1}".' -f $r, [System.IO.Path]::Combine($r, '*.txt')) -ErrorId 'CsodPathIsDirectory' -Category ReadError -TargetObject $r))
+                $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage PathIsDirectory @($r, [System.IO.Path]::Combine($r, '*.txt'))) -ErrorId 'CsodPathIsDirectory' -Category ReadError -TargetObject $r))
                 continue
             }
-            if (-not [System.IO.File]::Exists($r)) {
-                $Cmdlet.WriteError((New-CsodErrorRecord -Message ('Cannot find the file "{0}": it does not exist.' -f $r) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $r))
+            if ($kind -eq 3) {
+                $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage NotRegularFile @($r)) -ErrorId 'CsodNotRegularFile' -Category InvalidType -TargetObject $r))
                 continue
             }
-            $files++
-            $r
+            if ($kind -ne 1) {
+                $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage PathNotFound @($r)) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $r))
+                continue
+            }
+            $Outcome.Output.Add($r)
         }
         if ($wildcard -and $resolved.Count -eq 0) {
-            $Cmdlet.WriteError((New-CsodErrorRecord -Message ('No file matches "{0}".' -f $p) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p))
+            $Outcome.Errors.Add((New-CsodErrorRecord -Message (Get-CsodMessage NoFileMatches @($p)) -ErrorId 'CsodPathNotFound' -Category ObjectNotFound -TargetObject $p))
         }
     }
 }
 
 function script:Invoke-CsodScanFile {
-    # Streams one file through the library's scanner and returns its result
-    # document (JSON). Throws an ErrorRecord: CsodFileReadFailed (ReadError)
-    # when the file cannot be opened or read, CsodNativeCallFailed when the
-    # library refuses the input.
+    # Streams one file through the library's scanner (the interop's
+    # ScanCall: it reads a regular file only, in chunks of
+    # $script:CsodScanChunk bytes) and returns @{ Json } or @{ Error = an
+    # ErrorRecord }: CsodPathNotFound (ObjectNotFound), CsodPathIsDirectory
+    # or CsodFileReadFailed (ReadError), CsodNotRegularFile (InvalidType),
+    # CsodNativeCallFailed (InvalidResult).
     param([string] $File, [string] $OptionsJson, [string] $Activity)
-    $type = $script:CsodNative.Type
+    $scan = $script:CsodNative.Type::BeginScan($File, $OptionsJson, $script:CsodScanChunk)
     try {
-        # Shared read: a transcript still being written can be scanned.
-        $stream = New-Object System.IO.FileStream -ArgumentList $File, ([System.IO.FileMode]::Open), ([System.IO.FileAccess]::Read), ([System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete), 65536, ([System.IO.FileOptions]::SequentialScan)
-    } catch {
-        $inner = $_.Exception
-        while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-        $category = 'ReadError'
-        $id = 'CsodFileReadFailed'
-        if ($inner -is [System.IO.FileNotFoundException] -or $inner -is [System.IO.DirectoryNotFoundException]) { $category = 'ObjectNotFound'; $id = 'CsodPathNotFound' }
-        throw (New-CsodErrorRecord -Message ('Cannot read "{0}": {1}' -f $File, $inner.Message) -ErrorId $id -Category $category -TargetObject $File -InnerException $inner)
-    }
-    $scanner = [System.IntPtr]::Zero
-    try {
-        $length = $stream.Length
-        $progress = $length -ge $script:CsodScanProgressBytes
-        try {
-            $scanner = $type::ScannerNew($OptionsJson)
-        } catch {
-            $inner = $_.Exception
-            while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-            throw (New-CsodErrorRecord -Message $inner.Message -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject $File -InnerException $inner)
-        }
-        $buffer = New-Object byte[] $script:CsodScanChunk
-        $done = [long]0
+        $progress = $scan.Length -ge $script:CsodScanProgressBytes
         $lastPercent = -1
-        while ($true) {
-            try {
-                $n = $stream.Read($buffer, 0, $buffer.Length)
-            } catch {
-                $inner = $_.Exception
-                while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-                throw (New-CsodErrorRecord -Message ('Cannot read "{0}" at byte {1}: {2}' -f $File, $done, $inner.Message) -ErrorId 'CsodFileReadFailed' -Category ReadError -TargetObject $File -InnerException $inner)
-            }
-            if ($n -le 0) { break }
-            try {
-                $type::ScannerFeed($scanner, $buffer, $n)
-            } catch {
-                $inner = $_.Exception
-                while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-                throw (New-CsodErrorRecord -Message $inner.Message -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject $File -InnerException $inner)
-            }
-            $done += $n
-            if ($progress -and $length -gt 0) {
-                $percent = [int][math]::Min(100, [math]::Floor(100.0 * $done / $length))
+        while ($scan.Step()) {
+            if ($progress -and $scan.Length -gt 0) {
+                $percent = [int][math]::Min(100, [math]::Floor(100.0 * $scan.Done / $scan.Length))
                 if ($percent -ne $lastPercent) {
                     $lastPercent = $percent
-                    Write-Progress -Activity $Activity -Status ('Scanning {0}' -f $File) -CurrentOperation ('{0:n0} of {1:n0} MB' -f ($done / 1MB), ($length / 1MB)) -PercentComplete $percent
+                    Write-Progress -Activity $Activity -Status (Get-CsodMessage ProgressScanning @($File)) -CurrentOperation (Get-CsodMessage ProgressScanBytes @(($scan.Done / 1MB), ($scan.Length / 1MB))) -PercentComplete $percent
                 }
             }
         }
-        try {
-            $json = $type::ScannerFinish($scanner)
-        } catch {
-            $inner = $_.Exception
-            while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
-            throw (New-CsodErrorRecord -Message $inner.Message -ErrorId 'CsodNativeCallFailed' -Category InvalidResult -TargetObject $File -InnerException $inner)
+        $json = $scan.Finish()
+        if ($null -ne $json) { return @{ Json = $json; Error = $null; Progress = $progress } }
+        switch ($scan.Kind) {
+            'missing' { $id = 'CsodPathNotFound'; $category = 'ObjectNotFound'; $message = Get-CsodMessage PathNotFound @($File) }
+            'directory' { $id = 'CsodPathIsDirectory'; $category = 'ReadError'; $message = Get-CsodMessage PathIsDirectory @($File, [System.IO.Path]::Combine($File, '*.txt')) }
+            'special' { $id = 'CsodNotRegularFile'; $category = 'InvalidType'; $message = Get-CsodMessage NotRegularFile @($File) }
+            'native' { $id = 'CsodNativeCallFailed'; $category = 'InvalidResult'; $message = $scan.Error }
+            default { $id = 'CsodFileReadFailed'; $category = 'ReadError'; $message = Get-CsodMessage FileReadFailed @($File, $scan.Error) }
         }
-        $json
+        @{ Error = (New-CsodErrorRecord -Message $message -ErrorId $id -Category $category -TargetObject $File); Json = $null; Progress = $progress }
     } finally {
-        if ($scanner -ne [System.IntPtr]::Zero) { $type::ScannerFree($scanner) }
-        $stream.Dispose()
+        $scan.Dispose()
     }
 }
 
@@ -148,26 +121,32 @@ function script:ConvertTo-CsodScanResult {
     # The scanner's document for one file -> CsOnlineDiagnostics.ScanResult
     # with CsOnlineDiagnostics.ScanHit objects.
     param([object] $Json, [string] $Path)
-    $hits = @(foreach ($h in @(Get-CsodProperty $Json 'hits')) {
+    $hits = @(foreach ($h in @($Json['hits'])) {
             if ($null -eq $h) { continue }
             [pscustomobject]@{
                 PSTypeName = 'CsOnlineDiagnostics.ScanHit'
                 Path       = $Path
-                Line       = [long](Get-CsodProperty $h 'line')
-                Offset     = [long](Get-CsodProperty $h 'offset')
-                Problem    = [string](Get-CsodProperty $h 'id')
-                Confidence = [double](Get-CsodProperty $h 'confidence')
-                Title      = [string](Get-CsodProperty $h 'title')
-                Fields     = Get-CsodProperty $h 'fields'
+                Line       = [long]$h['line']
+                Offset     = [long]$h['offset']
+                Problem    = [string]$h['id']
+                Confidence = [double]$h['confidence']
+                Title      = [string]$h['title']
+                Fields     = ConvertTo-CsodObject $h['fields']
             }
         })
     # Counts, most frequent problem first.
     $counts = [ordered]@{}
-    $countsJson = Get-CsodProperty $Json 'counts'
+    $countsJson = $Json['counts']
     $total = [long]0
-    if ($null -ne $countsJson) {
-        $pairs = @(foreach ($p in $countsJson.PSObject.Properties) { [pscustomobject]@{ Name = $p.Name; Count = [long]$p.Value } })
-        foreach ($p in @($pairs | Sort-Object -Property @{ Expression = 'Count'; Descending = $true }, @{ Expression = 'Name'; Descending = $false })) {
+    if ($countsJson -is [System.Collections.IDictionary]) {
+        $pairs = [System.Collections.Generic.List[object]]::new()
+        foreach ($k in $countsJson.Keys) { $pairs.Add([pscustomobject]@{ Name = [string]$k; Count = [long]$countsJson[$k] }) }
+        $pairs.Sort([System.Comparison[object]] {
+                param($a, $b)
+                if ($a.Count -ne $b.Count) { return $b.Count.CompareTo($a.Count) }
+                [string]::CompareOrdinal($a.Name, $b.Name)
+            })
+        foreach ($p in $pairs) {
             $counts[$p.Name] = $p.Count
             $total += $p.Count
         }
@@ -175,13 +154,46 @@ function script:ConvertTo-CsodScanResult {
     [pscustomobject]@{
         PSTypeName = 'CsOnlineDiagnostics.ScanResult'
         Path       = $Path
-        Encoding   = [string](Get-CsodProperty $Json 'encoding')
-        Bytes      = [long](Get-CsodProperty $Json 'bytes')
-        Lines      = [long](Get-CsodProperty $Json 'lines')
+        Encoding   = [string]$Json['encoding']
+        Bytes      = [long]$Json['bytes']
+        Lines      = [long]$Json['lines']
         HitCount   = $total
         Counts     = $counts
         Hits       = $hits
-        Truncated  = [bool](Get-CsodProperty $Json 'truncated')
-        Language   = [string](Get-CsodProperty $Json 'language')
+        Truncated  = [bool]$Json['truncated']
+        Language   = [string]$Json['language']
     }
+}
+
+function script:Invoke-CsodFileScan {
+    # One file through the library's scanner: a ScanResult (or the scan
+    # document, -AsJson); a warning when only the first hits are listed.
+    param([hashtable] $Context, [string] $File)
+    $outcome = New-CsodOutcome
+    if (-not $Context.ScanOptions) { $Context.ScanOptions = $script:CsodNative.Type::ToJson([ordered]@{ language = $Context.Language }) }
+    if ($Context.Narrate) {
+        $length = 0
+        try { $length = [System.IO.FileInfo]::new($File).Length } catch { $length = 0 }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanning @($File, $length, $script:CsodScanChunk)))
+    }
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $r = Invoke-CsodScanFile -File $File -OptionsJson $Context.ScanOptions -Activity $Context.Activity
+    if ($r.Progress) { $Context.ProgressShown = $true }
+    if ($r.Error) {
+        $outcome.Errors.Add($r.Error)
+        return $outcome
+    }
+    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
+    $json = $r.Json
+    if ($Context.Redact) { $json = Protect-CsodJson -Json $json -Terms $Context.Terms }
+    $result = ConvertTo-CsodScanResult -Json ($script:CsodNative.Type::ParseJson($json)) -Path $File
+    if ($Context.Narrate) {
+        $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
+        if (-not $summary) { $summary = Get-CsodMessage VerboseNoKnownError }
+        $outcome.Verbose.Add((Get-CsodMessage VerboseScanned @($File, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))))
+    }
+    if ($result.Truncated) { $outcome.Warnings.Add((Get-CsodMessage ScanTruncated @($File, $result.Hits.Count, $result.HitCount))) }
+    if ($result.HitCount -gt 0) { $outcome.Wrong = $true }
+    if ($Context.AsJson) { $outcome.Output.Add($json) } else { $outcome.Output.Add($result) }
+    $outcome
 }

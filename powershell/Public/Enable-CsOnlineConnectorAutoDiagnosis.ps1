@@ -107,6 +107,7 @@ function Enable-CsOnlineConnectorAutoDiagnosis {
         [ValidateNotNullOrEmpty()]
         [string[]] $Command,
 
+        [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Language $args[0] } $w })]
         [string] $Language,
 
         [switch] $Quiet

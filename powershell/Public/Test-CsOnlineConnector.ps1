@@ -38,46 +38,71 @@ function Test-CsOnlineConnector {
 
     .PARAMETER ErrorRecord
     The error to diagnose: an ErrorRecord, such as $_ in a catch block or
-    $Error[0]. Accepts pipeline input.
+    $Error[0]. Piped errors are handled the same way (through -InputObject),
+    deserialized ones too (Import-Clixml, Receive-Job, remoting): their
+    FullyQualifiedErrorId, exception type, HResult and message are kept. The
+    messages of the whole exception chain (inner exceptions, the members of
+    an AggregateException) are read.
 
     .PARAMETER Exception
-    The error to diagnose as an exception, such as $_.Exception. Accepts
-    pipeline input; the ErrorRecord PowerShell attached to it is used when
-    there is one.
+    The error to diagnose as an exception, such as $_.Exception (piped
+    exceptions too, through -InputObject); the ErrorRecord PowerShell
+    attached to it is used when there is one.
 
     .PARAMETER Message
     Error text to classify, in English, French or another language the library
     recognises, as printed by the console (line wraps and the CategoryInfo /
-    FullyQualifiedErrorId tail are fine). Accepts strings from the pipeline.
-    Only the text is classified; the machine is not probed.
+    FullyQualifiedErrorId tail are fine). Piped strings are handled the same
+    way (through -InputObject). NUL characters and unpaired surrogates (half
+    of a cut emoji) are replaced; a text longer than the library analyses
+    (1 MiB) gives a warning. Only the text is classified; the machine is not
+    probed.
 
     .PARAMETER Path
     The transcripts or log files to scan. Wildcards are resolved as by
     Get-Content -Path (C:\Transcripts\*.txt); directories matched by a
-    wildcard are skipped. Accepts pipeline input by property name. A path that
-    matches no file gives a non-terminating error (ObjectNotFound) and the
-    other files are still scanned.
+    wildcard are skipped. Objects piped with a Path property are handled the
+    same way (through -InputObject). A path that matches no file gives a
+    non-terminating error (ObjectNotFound), and so does something that is not
+    a regular file (a named pipe, a socket, a device: InvalidType, never
+    read); the other files are still scanned.
 
     .PARAMETER LiteralPath
     The files to scan, taken exactly as written (no wildcards). Files piped
-    from Get-ChildItem or Get-Item bind here through their PSPath (FullName
-    also binds); piped folders are skipped. A missing file gives a non-terminating error
-    (ObjectNotFound), an unreadable one ReadError; the other files are still
-    scanned.
+    from Get-ChildItem or Get-Item are handled the same way (through
+    -InputObject, by their FullName; objects with a PSPath or FullName
+    property too); piped folders are skipped. A missing file gives a
+    non-terminating error (ObjectNotFound), an unreadable one ReadError,
+    something that is not a regular file (a named pipe, a socket, a device)
+    InvalidType without being opened; the other files are still scanned.
+
+    .PARAMETER InputObject
+    What the pipeline gives: an ErrorRecord or an exception (live, or
+    deserialized by Import-Clixml, Receive-Job or remoting), error text, or
+    files (FileInfo from Get-ChildItem, objects with a PSPath, FullName or
+    Path property), each handled as by -ErrorRecord, -Exception, -Message or
+    -LiteralPath / -Path; the elements of a collection one by one. $null, an
+    empty collection, numbers, hashtables and other objects give one clear
+    error each (CsodNullInput, CsodNoInput, CsodUnsupportedInput), and the
+    health check never runs when input was piped.
 
     .PARAMETER Language
-    The language of the output texts: en, fr, de or ja, or a culture name
-    such as fr-CA. Defaults to the user interface culture, or English when
-    the library has no texts in that language.
+    The language of the output texts and messages: en, fr, de or ja, or a
+    culture name such as fr-CA (Tab completes them). Defaults to the user
+    interface culture, or English when the library has no texts in that
+    language; a language without texts falls back to English with a warning.
 
     .PARAMETER TimeoutSec
-    The time bound of each probe, in seconds (1 to 120). Probes run
-    concurrently, so a silent network costs one timeout, not the sum. Defaults
-    to the library's own bound.
+    The time bound of each probe, in seconds: 1 to 30, the range the library
+    honours. Probes run concurrently, so a silent network costs one timeout,
+    not the sum. Defaults to the library's own bound (3 s). Ctrl-C stops a
+    running check at once, whatever the bound.
 
     .PARAMETER Endpoint
     The endpoints to test for reachability instead of the default service
-    endpoints, as host, host:port or name=host:port (port 443 when omitted).
+    endpoints, as host, host:port, [IPv6]:port or name=host:port (port 443
+    when omitted; the name defaults to the host). A bad value is a
+    terminating InvalidArgument error (CsodBadEndpoint) that names it.
 
     .PARAMETER AsJson
     Writes the library's JSON document unchanged (the csod_diagnose report,
@@ -189,14 +214,21 @@ function Test-CsOnlineConnector {
     Saves the library's report as JSON, with names masked, to attach to a ticket.
 
     .EXAMPLE
-    Test-CsOnlineConnector -Endpoint 'proxy-test=login.microsoftonline.com:443', 'admin0a.online.lync.com' -TimeoutSec 3
+    Test-CsOnlineConnector -Endpoint 'proxy-test=login.microsoftonline.com:443', 'admin0a.online.lync.com', '[2603:1037::1]:443' -TimeoutSec 3
 
     Tests reachability of the endpoints given instead of the default ones.
 
+    .EXAMPLE
+    Import-Clixml .\ticket-4711-error.xml | Test-CsOnlineConnector
+
+    Diagnoses an error saved with Export-Clixml (as attached to a ticket):
+    the deserialized record keeps its FullyQualifiedErrorId, exception type,
+    HResult and message.
+
     .INPUTS
-    System.Management.Automation.ErrorRecord, System.Exception, System.String,
-    and by property name Path, PSPath or FullName (System.IO.FileInfo from
-    Get-ChildItem).
+    System.Management.Automation.ErrorRecord, System.Exception (live or
+    deserialized), System.String, System.IO.FileInfo, and objects with a
+    Path, PSPath or FullName property.
 
     .OUTPUTS
     CsOnlineDiagnostics.Finding (health check), CsOnlineDiagnostics.Diagnosis
@@ -212,41 +244,54 @@ function Test-CsOnlineConnector {
     #>
     [CmdletBinding(DefaultParameterSetName = 'Health')]
     [OutputType('CsOnlineDiagnostics.Finding', ParameterSetName = 'Health')]
-    [OutputType('CsOnlineDiagnostics.Diagnosis', ParameterSetName = ('ErrorRecord', 'Exception', 'Message'))]
-    [OutputType('CsOnlineDiagnostics.ScanResult', ParameterSetName = ('Path', 'LiteralPath'))]
+    [OutputType('CsOnlineDiagnostics.Diagnosis', ParameterSetName = ('ErrorRecord', 'Exception', 'Message', 'InputObject'))]
+    [OutputType('CsOnlineDiagnostics.ScanResult', ParameterSetName = ('Path', 'LiteralPath', 'InputObject'))]
     [OutputType([string], [bool])]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ParameterSetName = 'ErrorRecord')]
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'ErrorRecord')]
         [System.Management.Automation.ErrorRecord[]] $ErrorRecord,
 
-        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Exception')]
+        [Parameter(Mandatory = $true, ParameterSetName = 'Exception')]
         [System.Exception[]] $Exception,
 
-        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Message')]
+        [Parameter(Mandatory = $true, ParameterSetName = 'Message')]
         [AllowEmptyString()]
         [string[]] $Message,
 
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Path')]
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'Path')]
         [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Path,
 
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'LiteralPath')]
+        [Parameter(Mandatory = $true, ParameterSetName = 'LiteralPath')]
         [Alias('PSPath', 'FullName', 'LP')]
         [ValidateNotNullOrEmpty()]
         [string[]] $LiteralPath,
 
+        # The only parameter bound from the pipeline: whatever comes binds
+        # here (no parameter set to guess, so nothing falls through to the
+        # health check) and Invoke-CsodInputObject hands it to its worker.
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
+        [AllowNull()]
+        [AllowEmptyString()]
+        [AllowEmptyCollection()]
+        [object] $InputObject,
+
+        [ArgumentCompleter({ param($c, $p, $w) & @(Get-Module CsOnlineDiagnostics)[0] { Get-CsodCompletion Language $args[0] } $w })]
         [string] $Language,
 
+        # The range the library honours (src/diagnose.rs: 100 to 30000 ms).
         [Parameter(ParameterSetName = 'Health')]
         [Parameter(ParameterSetName = 'ErrorRecord')]
         [Parameter(ParameterSetName = 'Exception')]
-        [ValidateRange(1, 120)]
+        [Parameter(ParameterSetName = 'InputObject')]
+        [ValidateRange(1, 30)]
         [int] $TimeoutSec,
 
         [Parameter(ParameterSetName = 'Health')]
         [Parameter(ParameterSetName = 'ErrorRecord')]
         [Parameter(ParameterSetName = 'Exception')]
+        [Parameter(ParameterSetName = 'InputObject')]
         [ValidateNotNullOrEmpty()]
         [string[]] $Endpoint,
 
@@ -257,155 +302,63 @@ function Test-CsOnlineConnector {
         [switch] $Quiet
     )
     begin {
-        Import-CsodImplementation
-        $activity = 'Test-CsOnlineConnector'
-        try {
-            $lang = Resolve-CsodLanguage -Language $Language
-            $endpoints = $null
-            if ($Endpoint) { $endpoints = @(ConvertTo-CsodEndpoint -Endpoint $Endpoint) }
-        } catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+        # The work is done by the private workers of Private/Workers.ps1 (one
+        # per mode); this command binds, dispatches and writes.
+        # (Import-CsodImplementation -Part $script:CsodCoreParts, inline: a
+        # function call costs a first answer its own binding. The parts
+        # declare their functions script:, so they land in the module.)
+        foreach ($part in $script:CsodCoreParts) {
+            if (-not $script:CsodPrivateLoaded.ContainsKey($part)) {
+                . ([System.IO.Path]::Combine($script:ModuleRoot, 'Private', $part + '.ps1'))
+                $script:CsodPrivateLoaded[$part] = $true
+            }
         }
-        Write-Verbose ('csod: library {0} (version {1}), output language "{2}"' -f $script:CsodNative.LibraryPath, $script:CsodNative.Version, $lang)
-        $terms = @()
-        if ($Redact) { $terms = Get-CsodRedactionTerms }
-        $wrong = $false
-        $hostFacts = $null
-        $warnedNoDiagnose = $false
-
-        function Write-CsodResult {
-            # -AsJson: the document; otherwise typed objects. Remembers for -Quiet.
-            param([string] $Json, [string] $Text, [switch] $Health)
-            if ($Redact) {
-                $Json = Protect-CsodJson -Json $Json -Terms $terms
-                $Text = Protect-CsodText -Text $Text -Terms $terms
-            }
-            $parsed = ConvertFrom-Json -InputObject $Json
-            if ($Health) {
-                $findings = @(foreach ($f in @(Get-CsodProperty $parsed 'findings')) { if ($null -ne $f) { ConvertTo-CsodFinding $f } })
-                Write-Verbose ('csod: {0} findings, {1} problem(s), {2} warning(s) in {3} ms' -f $findings.Count, @($findings | Where-Object { $_.Status -eq 'problem' }).Count, @($findings | Where-Object { $_.Status -eq 'warning' }).Count, (Get-CsodProperty $parsed 'elapsed_ms'))
-                if (@($findings | Where-Object { $_.Status -eq 'problem' }).Count -gt 0) { Set-Variable -Name wrong -Value $true -Scope 1 }
-                if ($Quiet) { return }
-                if ($AsJson) { return $Json }
-                return $findings
-            }
-            $diagnosis = ConvertTo-CsodDiagnosis -Json $parsed -Message $Text
-            if ($diagnosis.Problem) {
-                Write-Verbose ('csod: recognised {0} (confidence {1})' -f $diagnosis.Problem, $diagnosis.Confidence)
-            } else {
-                Write-Verbose 'csod: not one of the known connector problems'
-            }
-            if ($diagnosis.Status -eq 'problem') { Set-Variable -Name wrong -Value $true -Scope 1 }
-            if ($Quiet) { return }
-            if ($AsJson) { return $Json }
-            $diagnosis
+        # (New-CsodContext, inline.)
+        $narrate = $VerbosePreference -ne 'SilentlyContinue'
+        $ctx = $script:CsodNative.Type::NewContext($Language, $Endpoint, $TimeoutSec, $AsJson.IsPresent, $Redact.IsPresent, $Quiet.IsPresent, $narrate, [System.Globalization.CultureInfo]::CurrentUICulture.TwoLetterISOLanguageName)
+        $script:CsodMessageLanguage = $ctx.Language
+        if ($ctx.UnknownLanguage -or $ctx.EndpointError -or $Redact -or $narrate) {
+            Complete-CsodContext -Context $ctx -Language $Language
+            if ($ctx.Error) { $PSCmdlet.ThrowTerminatingError($ctx.Error) }
         }
-
-        function Get-CsodRequest {
-            param([object] $ErrorJson)
-            if ($null -eq $hostFacts) {
-                Write-Progress -Activity $activity -Status 'Gathering what PowerShell knows about this host' -PercentComplete 10
-                Write-Verbose 'csod: gathering host facts (edition, execution policy, sessions, modules, culture)'
-                Set-Variable -Name hostFacts -Value (Get-CsodHostFacts) -Scope 1
-            }
-            $request = [ordered]@{ language = $lang; host = $hostFacts }
-            if ($TimeoutSec) { $request['timeout_ms'] = $TimeoutSec * 1000 }
-            if ($endpoints) { $request['endpoints'] = $endpoints }
-            if ($ErrorJson) { $request['error'] = $ErrorJson }
-            ConvertTo-Json -InputObject $request -Depth 8 -Compress
-        }
+        Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome $ctx.Outcome -Context $ctx
+        $received = $false
     }
     process {
-        if ($PSCmdlet.ParameterSetName -eq 'Health') { return }
-        if ($PSCmdlet.ParameterSetName -eq 'Path' -or $PSCmdlet.ParameterSetName -eq 'LiteralPath') {
-            if ($PSCmdlet.ParameterSetName -eq 'Path') {
-                $files = @(Resolve-CsodScanPath -Cmdlet $PSCmdlet -Paths $Path)
+        $received = $true
+        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+            # An error, the common case, straight to its worker (one
+            # function call less on a first answer); anything else through
+            # Invoke-CsodInputObject.
+            # ($inputPath, not $path: that is -Path, which refuses $null.)
+            $inputPath = $null
+            if ($script:CsodNative.Type::InputKind($InputObject, [ref]$inputPath) -eq 'error') {
+                Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome (Invoke-CsodErrorDiagnosis -Context $ctx -InputObject $InputObject) -Context $ctx
             } else {
-                $files = @(Resolve-CsodScanPath -Cmdlet $PSCmdlet -Paths $LiteralPath -Literal)
+                Invoke-CsodInputObject -Cmdlet $PSCmdlet -Context $ctx -InputObject $InputObject
             }
-            $options = ConvertTo-Json -InputObject ([ordered]@{ language = $lang }) -Compress
-            foreach ($file in $files) {
-                try {
-                    $length = ([System.IO.FileInfo]$file).Length
-                    Write-Verbose ('csod: scanning {0} ({1:n0} bytes) in chunks of {2:n0} bytes' -f $file, $length, $script:CsodScanChunk)
-                    $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                    $json = Invoke-CsodScanFile -File $file -OptionsJson $options -Activity $activity
-                    $seconds = [math]::Max($watch.Elapsed.TotalSeconds, 0.001)
-                    if ($Redact) { $json = Protect-CsodJson -Json $json -Terms $terms }
-                    $result = ConvertTo-CsodScanResult -Json (ConvertFrom-Json -InputObject $json) -Path $file
-                    $summary = @(foreach ($k in $result.Counts.Keys) { '{0} {1}' -f $result.Counts[$k], $k }) -join ', '
-                    if (-not $summary) { $summary = 'no known error' }
-                    Write-Verbose ('csod: {0}: {1} encoding, {2:n0} lines, {3} hit(s) ({4}) in {5:n2} s ({6:n1} MB/s)' -f $file, $result.Encoding, $result.Lines, $result.HitCount, $summary, $seconds, ($result.Bytes / 1MB / $seconds))
-                    if ($result.Truncated) { Write-Verbose ('csod: {0}: only the first {1} hits are listed; Counts counts them all' -f $file, $result.Hits.Count) }
-                    if ($result.HitCount -gt 0) { $wrong = $true }
-                    if ($Quiet) { continue }
-                    if ($AsJson) { $json } else { $result }
-                } catch {
-                    $PSCmdlet.WriteError($_)
-                }
-            }
-            return
-        }
-        if ($PSCmdlet.ParameterSetName -eq 'Message') {
-            foreach ($text in $Message) {
-                if (-not $text -or -not $text.Trim()) {
-                    $PSCmdlet.WriteError((New-CsodErrorRecord -Message 'The message is empty: nothing to classify.' -ErrorId 'CsodEmptyMessage' -Category InvalidArgument -TargetObject $text))
-                    continue
-                }
-                try {
-                    Write-Verbose ('csod: classifying {0} characters of text' -f $text.Length)
-                    $json = Invoke-CsodNative -Method Classify -Arguments @($text, $lang)
-                    Write-CsodResult -Json $json -Text $text
-                } catch {
-                    $PSCmdlet.WriteError($_)
-                }
-            }
-            return
-        }
-        $items = $ErrorRecord
-        if ($PSCmdlet.ParameterSetName -eq 'Exception') { $items = $Exception }
-        foreach ($item in $items) {
-            try {
-                $er = ConvertTo-CsodErrorRecord -InputObject $item
-                $record = ConvertTo-CsodRecord -ErrorRecord $er
-                Write-Verbose ('csod: error {0} ({1}), HResult {2}, command {3}' -f $record['fully_qualified_error_id'], $record['exception_type'], $record['hresult'], $record['command'])
-                $recordJson = ConvertTo-Json -InputObject $record -Compress
-                $json = $null
-                try {
-                    $request = Get-CsodRequest -ErrorJson $record
-                    Write-Progress -Activity $activity -Status 'Classifying the error and running the probes relevant to it' -PercentComplete 40
-                    $json = Invoke-CsodNative -Method Diagnose -Arguments @($request)
-                } catch {
-                    if ($_.FullyQualifiedErrorId -notlike 'CsodFunctionMissing*') { throw }
-                    if (-not $warnedNoDiagnose) {
-                        Write-Warning ('csod: this build of the native library cannot run probes (no csod_diagnose); the error is classified without them.')
-                        $warnedNoDiagnose = $true
-                    }
-                    $json = Invoke-CsodNative -Method ClassifyRecord -Arguments @($recordJson, $lang)
-                }
-                Write-CsodResult -Json $json -Text $record['message']
-            } catch {
-                $PSCmdlet.WriteError($_)
-            }
+        } elseif ($PSCmdlet.ParameterSetName -ne 'Health') {
+            # -ErrorRecord, -Exception, -Message, -Path, -LiteralPath.
+            Invoke-CsodNamedInput -Cmdlet $PSCmdlet -Context $ctx -Bound $PSBoundParameters
         }
     }
     end {
-        if ($PSCmdlet.ParameterSetName -eq 'Health') {
-            try {
-                $request = Get-CsodRequest
-                $bound = 'the library default'
-                if ($TimeoutSec) { $bound = '{0} s' -f $TimeoutSec }
-                Write-Verbose ('csod: running the probes concurrently (time bound: {0})' -f $bound)
-                Write-Progress -Activity $activity -Status 'Running the probes (network, WinRM, sign-in assistant, proxy...)' -PercentComplete 40
-                $json = Invoke-CsodNative -Method Diagnose -Arguments @($request)
-                Write-Progress -Activity $activity -Status 'Reading the findings' -PercentComplete 90
-                Write-CsodResult -Json $json -Health
-            } catch {
-                Write-Progress -Activity $activity -Completed
-                $PSCmdlet.ThrowTerminatingError($_)
+        if ($MyInvocation.ExpectingInput -and -not $received) {
+            # Input was piped but nothing came (an empty collection): an
+            # error, not the health check.
+            $PSCmdlet.WriteError((New-CsodErrorRecord -Message (Get-CsodMessage NoInput) -ErrorId 'CsodNoInput' -Category InvalidArgument -TargetObject $null))
+        } elseif ($PSCmdlet.ParameterSetName -eq 'Health') {
+            if (-not $MyInvocation.ExpectingInput) {
+                Import-CsodPrivate HealthCheck
+                $outcome = Invoke-CsodHealthCheck -Context $ctx
+                if ($outcome.Errors.Count -gt 0) {
+                    Write-Progress -Activity $ctx.Activity -Completed
+                    $PSCmdlet.ThrowTerminatingError($outcome.Errors[0])
+                }
+                Write-CsodOutcome -Cmdlet $PSCmdlet -Outcome $outcome -Context $ctx
             }
         }
-        Write-Progress -Activity $activity -Completed
-        if ($Quiet) { -not $wrong }
+        if ($ctx.ProgressShown) { Write-Progress -Activity $ctx.Activity -Completed }
+        if ($Quiet) { -not $ctx.Wrong }
     }
 }

@@ -11,7 +11,8 @@ use widestring::U16CString;
 use super::args::out_wstr;
 
 use super::{
-    CSOD_ERROR_BAD_INPUT, CSOD_ERROR_INTERNAL, CSOD_ERROR_NONE, CSOD_MAX_LAST_ERROR_BYTES,
+    CSOD_ERROR_BAD_INPUT, CSOD_ERROR_CANCELLED, CSOD_ERROR_INTERNAL, CSOD_ERROR_NONE,
+    CSOD_MAX_LAST_ERROR_BYTES,
 };
 
 thread_local! {
@@ -80,6 +81,8 @@ where
             Ok(Err(msg)) => {
                 let code = if msg.starts_with("internal error") {
                     CSOD_ERROR_INTERNAL
+                } else if msg.starts_with(crate::diagnose::CANCELLED) {
+                    CSOD_ERROR_CANCELLED
                 } else {
                     CSOD_ERROR_BAD_INPUT
                 };
@@ -159,7 +162,8 @@ pub extern "C" fn csod_last_error_w() -> *mut u16 {
 /// when its last call succeeded, `CSOD_ERROR_BAD_INPUT` (1) when the input
 /// was refused (NULL, bad encoding, bad JSON, a limit passed, an unknown
 /// language), `CSOD_ERROR_INTERNAL` (2) for a bug in the library (a caught
-/// panic, output that cannot be written). `csod_last_error` gives the
+/// panic, output that cannot be written), `CSOD_ERROR_CANCELLED` (3) when
+/// `csod_cancel` stopped it. `csod_last_error` gives the
 /// message. Never fails.
 #[no_mangle]
 pub extern "C" fn csod_last_error_code() -> i32 {

@@ -13,7 +13,7 @@
 //!   `csod_string_free` and a `uint16_t *` with `csod_wstring_free`, once.
 //! - On bad input or an internal failure the function returns NULL,
 //!   `csod_last_error()` says why and `csod_last_error_code()` says which
-//!   (`CSOD_ERROR_BAD_INPUT`, `CSOD_ERROR_INTERNAL`). Every call starts by clearing the last
+//!   (`CSOD_ERROR_BAD_INPUT`, `CSOD_ERROR_INTERNAL`, `CSOD_ERROR_CANCELLED`). Every call starts by clearing the last
 //!   error of its thread, so it describes the most recent call.
 //! - No panic crosses the boundary: every body runs under `catch_unwind`,
 //!   and the last error (a thread-local) is reached only with `try_with`, so
@@ -26,12 +26,14 @@ pub mod catalog;
 pub mod classify;
 pub mod diagnose;
 pub mod error;
+pub mod files;
 pub mod scan;
 
 pub use catalog::*;
 pub use classify::*;
 pub use diagnose::*;
 pub use error::*;
+pub use files::*;
 pub use scan::*;
 
 /// The ABI version of this library. It changes when an existing function's
@@ -46,6 +48,9 @@ pub const CSOD_ERROR_BAD_INPUT: i32 = 1;
 /// `csod_last_error_code()`: a bug in the library (a caught panic, output
 /// that cannot be written); the message starts with "internal error".
 pub const CSOD_ERROR_INTERNAL: i32 = 2;
+/// `csod_last_error_code()`: the call was stopped by `csod_cancel`; the
+/// message starts with "cancelled".
+pub const CSOD_ERROR_CANCELLED: i32 = 3;
 
 /// Largest JSON document (`record_json`, `request_json`, `options_json`)
 /// accepted, in bytes of UTF-8 (a UTF-16 document longer than this many

@@ -23,6 +23,9 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+// The socket system calls of a connect that can be cancelled.
+#[allow(unsafe_code)]
+pub mod cancel;
 pub mod net;
 pub(crate) mod policy;
 pub mod pool;
@@ -105,6 +108,8 @@ pub struct Endpoint {
 pub struct ProbeRequest {
     pub endpoints: Vec<Endpoint>,
     pub timeout: Duration,
+    /// Ends every wait early when cancelled (`csod_cancel`).
+    pub cancel: cancel::Cancel,
 }
 
 /// The name of the OS the library was built for, as the report gives it.
@@ -144,6 +149,8 @@ pub(crate) struct OsProbe {
 
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
 /// their facts in a stable order: OS facts, proxy environment, endpoints.
+/// When `req.cancel` is cancelled every wait ends within a poll slice (the
+/// facts are then incomplete: the caller discards them).
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
     gather_with(req, &os_probes())
 }
@@ -151,6 +158,7 @@ pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
 /// `gather` with these OS probes (the tests give their own).
 pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
     let timeout = req.timeout;
+    let cancel = &req.cancel;
     let started = Instant::now();
     let os_bound = timeout.max(Duration::from_millis(OS_PROBE_MIN_BOUND_MS));
     let os_deadline = started + os_bound;
@@ -167,13 +175,17 @@ pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
         let net: Vec<_> = req
             .endpoints
             .iter()
-            .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
+            .map(|e| s.spawn(move || net::probe_endpoint(e, timeout, cancel)))
             .collect();
         for (p, t) in os.iter().zip(tickets) {
-            match t.and_then(|t| t.wait(os_deadline)) {
+            match t.and_then(|t| t.wait_or_cancel(os_deadline, cancel)) {
                 Ok(mut f) => facts.append(&mut f),
                 Err(why) => {
-                    let why = format!("no answer within {} ms ({})", os_bound.as_millis(), why);
+                    let why = if why == pool::CANCELLED {
+                        why
+                    } else {
+                        format!("no answer within {} ms ({})", os_bound.as_millis(), why)
+                    };
                     facts.extend(
                         p.facts
                             .iter()
@@ -302,6 +314,7 @@ mod tests {
         let req = ProbeRequest {
             endpoints: vec![],
             timeout: Duration::from_millis(100),
+            cancel: cancel::Cancel::new(),
         };
         let mut threads = Vec::new();
         for call in 0..5 {
@@ -341,5 +354,55 @@ mod tests {
         );
         *GATE.lock().unwrap() = true;
         OPENED.notify_all();
+    }
+
+    static CANCEL_GATE: Mutex<bool> = Mutex::new(false);
+    static CANCEL_OPENED: Condvar = Condvar::new();
+
+    fn wedged_until_cancel_test_ends() -> Vec<Fact> {
+        let mut open = CANCEL_GATE.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = CANCEL_OPENED.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+        vec![]
+    }
+
+    /// A cancelled gather does not wait out a wedged OS probe (its pool
+    /// ticket looks at the token): it returns within a few poll slices,
+    /// the probe's fact unknown because "cancelled".
+    #[test]
+    fn a_cancel_ends_the_wait_for_a_wedged_os_probe() {
+        let probes = [
+            OsProbe {
+                key: "test.quick",
+                facts: &[("test.a", "test")],
+                run: quick_a,
+            },
+            OsProbe {
+                key: "test.wedged_cancel",
+                facts: &[("test.wedged", "a probe that never answers")],
+                run: wedged_until_cancel_test_ends,
+            },
+        ];
+        let req = ProbeRequest {
+            endpoints: vec![],
+            timeout: Duration::from_millis(20_000),
+            cancel: cancel::Cancel::new(),
+        };
+        let c = req.cancel.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            c.cancel();
+        });
+        let t = Instant::now();
+        let facts = gather_with(&req, &probes);
+        let took = t.elapsed();
+        stopper.join().unwrap();
+        assert!(took < Duration::from_millis(2000), "{:?}", took);
+        let wedged = facts.iter().find(|f| f.id == "test.wedged").unwrap();
+        assert_eq!(wedged.state, State::Unknown);
+        assert_eq!(wedged.reason.as_deref(), Some("cancelled"));
+        *CANCEL_GATE.lock().unwrap() = true;
+        CANCEL_OPENED.notify_all();
     }
 }

@@ -6,18 +6,19 @@
 //! (at most [`RESOLVER_THREADS`] threads, a lookup of the same `host:port`
 //! still under way is joined rather than started again; see
 //! [`super::pool`]) and we stop waiting at the deadline; the connects that
-//! follow share what is left of the same deadline
-//! (`TcpStream::connect_timeout`). A probe therefore takes at most about one
-//! timeout, and a resolver that never answers holds a bounded number of
-//! threads however many calls are made. Only a TCP handshake is made, then
-//! the connection is closed: nothing is sent.
+//! follow share what is left of the same deadline (`cancel::connect`). A
+//! probe therefore takes at most about one timeout, returns within a poll
+//! slice of a `csod_cancel`, and a resolver that never answers holds a
+//! bounded number of threads however many calls are made. Only a TCP
+//! handshake is made, then the connection is closed: nothing is sent.
 
 use once_cell::sync::Lazy;
 use serde_json::{json, Map, Value};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::pool::Pool;
+use super::cancel::{self, Cancel};
+use super::pool::{self, Pool};
 use super::{Endpoint, Fact};
 
 /// Most threads name lookups hold in the whole process.
@@ -33,8 +34,13 @@ pub fn resolver_threads() -> usize {
     RESOLVER.threads()
 }
 
-/// Resolves `host:port`, giving up at `timeout`.
-fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+/// Resolves `host:port`, giving up at `timeout` or when `cancel` is cancelled.
+fn resolve(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+    cancel: &Cancel,
+) -> Result<Vec<SocketAddr>, String> {
     // An address literal needs no lookup (and no thread).
     if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse() {
         return Ok(vec![SocketAddr::new(ip, port)]);
@@ -47,7 +53,7 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
             .map(|a| a.collect::<Vec<_>>())
             .map_err(|e| e.to_string())
     })?;
-    match ticket.wait(deadline) {
+    match ticket.wait_or_cancel(deadline, cancel) {
         Ok(Ok(addrs)) if addrs.is_empty() => Err("no address".into()),
         Ok(r) => r,
         Err(why) if why.starts_with("abandoned") => Err(format!(
@@ -55,6 +61,7 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
             timeout.as_millis(),
             why
         )),
+        Err(why) if why == pool::CANCELLED => Err("cancelled".into()),
         Err(why) => Err(why),
     }
 }
@@ -64,8 +71,9 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
 /// Value: `{"host","port","dns":"ok"|"failed"|"timeout","addresses":[…],
 /// "tcp":"reachable"|"refused"|"timeout"|"unreachable"|"not_tried",
 /// "address": the address that answered or was last tried,
-/// "error": the system's words, "elapsed_ms"}`.
-pub fn probe_endpoint(e: &Endpoint, timeout: Duration) -> Fact {
+/// "error": the system's words, "elapsed_ms"}`. A cancelled probe returns at
+/// once (`cancel`); its fact says "cancelled".
+pub fn probe_endpoint(e: &Endpoint, timeout: Duration, cancel: &Cancel) -> Fact {
     let start = Instant::now();
     let deadline = start + timeout;
     let id = format!("network.{}", e.name);
@@ -73,10 +81,12 @@ pub fn probe_endpoint(e: &Endpoint, timeout: Duration) -> Fact {
     let mut v = Map::new();
     v.insert("host".into(), json!(e.host));
     v.insert("port".into(), json!(e.port));
-    match resolve(&e.host, e.port, timeout) {
+    match resolve(&e.host, e.port, timeout, cancel) {
         Err(err) => {
             let status = if err.starts_with("timeout") {
                 "timeout"
+            } else if err == "cancelled" {
+                "cancelled"
             } else {
                 "failed"
             };
@@ -91,7 +101,7 @@ pub fn probe_endpoint(e: &Endpoint, timeout: Duration) -> Fact {
                 "addresses".into(),
                 Value::Array(addrs.iter().map(|a| json!(a.ip().to_string())).collect()),
             );
-            let (tcp, addr, err) = connect_any(&addrs, deadline);
+            let (tcp, addr, err) = connect_any(&addrs, deadline, cancel);
             v.insert("tcp".into(), json!(tcp));
             if let Some(a) = addr {
                 v.insert("address".into(), json!(a.to_string()));
@@ -108,10 +118,12 @@ pub fn probe_endpoint(e: &Endpoint, timeout: Duration) -> Fact {
     Fact::known(&id, Value::Object(v), &source)
 }
 
-/// Tries each address until one accepts or the deadline passes.
+/// Tries each address until one accepts, the deadline passes or `cancel`
+/// is cancelled.
 fn connect_any(
     addrs: &[SocketAddr],
     deadline: Instant,
+    cancel: &Cancel,
 ) -> (&'static str, Option<SocketAddr>, Option<String>) {
     let mut last = ("timeout", None, Some("no time left to connect".to_string()));
     for a in addrs {
@@ -120,7 +132,7 @@ fn connect_any(
             break;
         }
         let left = deadline - now;
-        match TcpStream::connect_timeout(a, left) {
+        match cancel::connect(a, left, cancel) {
             Ok(s) => {
                 let _ = s.shutdown(std::net::Shutdown::Both);
                 return ("reachable", Some(*a), None);
@@ -129,6 +141,7 @@ fn connect_any(
                 let status = match err.kind() {
                     std::io::ErrorKind::ConnectionRefused => "refused",
                     std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => "timeout",
+                    std::io::ErrorKind::Interrupted => "cancelled",
                     _ => "unreachable",
                 };
                 last = (status, Some(*a), Some(err.to_string()));

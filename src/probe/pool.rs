@@ -25,6 +25,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
+use super::cancel::{Cancel, POLL};
+
+/// What [`Ticket::wait_or_cancel`] gives when its token was cancelled.
+pub const CANCELLED: &str = "cancelled";
+
 /// A pool thread with nothing to do for this long ends.
 pub const IDLE_EXIT: Duration = Duration::from_secs(30);
 
@@ -226,19 +231,37 @@ impl<T: Clone> Ticket<T> {
     /// Waits for the run until `deadline`; Err says why it was given up
     /// ("abandoned: …").
     pub fn wait(self, deadline: Instant) -> Result<T, String> {
+        self.wait_until(deadline, None)
+    }
+
+    /// `wait` that also gives up, with Err([`CANCELLED`]), within a
+    /// [`POLL`] slice of `cancel` being cancelled (`csod_cancel`); the run
+    /// goes on for the callers that still wait for it.
+    pub fn wait_or_cancel(self, deadline: Instant, cancel: &Cancel) -> Result<T, String> {
+        self.wait_until(deadline, Some(cancel))
+    }
+
+    fn wait_until(self, deadline: Instant, cancel: Option<&Cancel>) -> Result<T, String> {
         let mut st = lock(&self.slot.state);
         loop {
             if let Some(r) = &st.result {
                 return r.clone();
             }
+            if cancel.map(Cancel::is_cancelled).unwrap_or(false) {
+                return Err(CANCELLED.to_string());
+            }
             let now = Instant::now();
             if now >= deadline {
                 break;
             }
+            let mut slice = deadline - now;
+            if cancel.is_some() {
+                slice = slice.min(POLL);
+            }
             st = self
                 .slot
                 .done
-                .wait_timeout(st, deadline - now)
+                .wait_timeout(st, slice)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }

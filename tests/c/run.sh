@@ -16,7 +16,7 @@ cargo build --quiet --lib
 lib="$root/target/debug"
 out="$root/target/c"
 mkdir -p "$out"
-cflags=(-std=c11 -g -O1 -Wall -Wextra -Werror -pedantic -I"$root/include")
+cflags=(-std=c11 -g -O1 -Wall -Wextra -Werror -pedantic -pthread -I"$root/include")
 gcc "${cflags[@]}" tests/c/test_csod.c -L"$lib" -Wl,-rpath,"$lib" -lcsod -o "$out/test_csod"
 
 echo "-- every export of include/csod.h has a test"

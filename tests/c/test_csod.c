@@ -11,11 +11,23 @@
  * Results are checked with strstr on the JSON: enough to assert the schema,
  * the ids and the error texts without a JSON parser in C.
  */
+/* clock_gettime, nanosleep, sockets, mkfifo: POSIX beyond C11. */
+#define _POSIX_C_SOURCE 200809L
 #include "csod.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -236,6 +248,10 @@ static void test_csod_classify(void)
     const char *nr[] = {"\"id\":\"winrm_name_not_resolved\"", "\"language\":\"de\"", NULL};
     expect_json(csod_classify(NAME_NOT_RESOLVED_EN, "de-DE"), "classify(name not resolved, de-DE)", nr);
     expect_no_match(csod_classify(NEGATIVE_EN, "en"), "classify(negative)");
+    {
+        const char *needles[] = {"\"id\":\"winrm_name_not_resolved\"", NULL};
+        expect_json(csod_classify(NAME_NOT_RESOLVED_EN, "en"), "classify(name not resolved)", needles);
+    }
     expect_no_match(csod_classify("hello world", ""), "classify(hello, \"\")");
 
     expect_null(csod_classify(NULL, NULL), "classify(NULL)", "text is NULL");
@@ -486,6 +502,223 @@ static void test_csod_diagnose_w(void)
     free(bad);
 }
 
+/* ---- cancelling a diagnose from another thread ---------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000.0 + t.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+}
+
+/* A black-holed port on 127.0.0.1: a listener with the smallest backlog
+ * whose accept queue is full, so the kernel drops new SYNs and a connect
+ * waits until its timeout. Returns the port (0 on failure) and the sockets
+ * to close in fds[0..*n). */
+static int black_hole(int *fds, int *n)
+{
+    *n = 0;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 0) != 0 ||
+        getsockname(l, (struct sockaddr *)&a, &alen) != 0)
+        return 0;
+    fds[(*n)++] = l;
+    /* Fill the queue: connect until one does not complete within 300 ms. */
+    for (int i = 0; i < 16; i++) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        fcntl(c, F_SETFL, O_NONBLOCK);
+        int r = connect(c, (struct sockaddr *)&a, sizeof a);
+        struct pollfd p = {c, POLLOUT, 0};
+        if (r == 0 || (errno == EINPROGRESS && poll(&p, 1, 300) == 1)) {
+            fds[(*n)++] = c;
+            continue;
+        }
+        close(c);
+        break;
+    }
+    return ntohs(a.sin_port);
+}
+
+struct cancel_call {
+    const char *request;
+    const CsodCancel *token;
+    int wide;
+    char *result;
+    uint16_t *wresult;
+    char error[256];
+    double returned_ms;
+};
+
+static void *cancel_call_thread(void *arg)
+{
+    struct cancel_call *c = arg;
+    if (c->wide) {
+        uint16_t *w = u16(c->request);
+        c->wresult = csod_diagnose_cancellable_w(w, c->token);
+        free(w);
+    } else {
+        c->result = csod_diagnose_cancellable(c->request, c->token);
+    }
+    /* The last error is per thread: read it here. */
+    snprintf(c->error, sizeof c->error, "%s", last_error());
+    c->returned_ms = now_ms();
+    return NULL;
+}
+
+/* A diagnose of a black-holed endpoint with a 20 s timeout, cancelled from
+ * this thread after 300 ms: NULL, "cancelled", well before the timeout. */
+static void cancel_black_holed(int wide)
+{
+    int fds[20], n = 0;
+    int port = black_hole(fds, &n);
+    CHECK(port > 0, "black-holed listener: %s", strerror(errno));
+    char req[256];
+    snprintf(req, sizeof req,
+             "{\"timeout_ms\":20000,\"endpoints\":[{\"name\":\"hole\",\"host\":\"127.0.0.1\",\"port\":%d}]}",
+             port);
+    CsodCancel *token = csod_cancel_new();
+    CHECK(token != NULL, "csod_cancel_new returned NULL");
+    struct cancel_call call;
+    memset(&call, 0, sizeof call);
+    call.request = req;
+    call.token = token;
+    call.wide = wide;
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, cancel_call_thread, &call) == 0, "pthread_create");
+    sleep_ms(300);
+    double cancelled = now_ms();
+    csod_cancel(token);
+    csod_cancel(token); /* a second Ctrl-C is harmless */
+    pthread_join(t, NULL);
+    csod_cancel_free(token);
+    double latency = call.returned_ms - cancelled;
+    printf("csod_diagnose_cancellable%s: NULL %.1f ms after csod_cancel (timeout 20 s)\n",
+           wide ? "_w" : "", latency);
+    CHECK(call.result == NULL && call.wresult == NULL, "a cancelled diagnose returned a result");
+    csod_string_free(call.result);
+    csod_wstring_free(call.wresult);
+    CHECK(strncmp(call.error, "cancelled", 9) == 0, "last error \"%s\"", call.error);
+    CHECK(latency >= 0, "returned before the cancel");
+    /* A hang guard (valgrind slows everything): the timeout is 20 s. */
+    CHECK(latency < 5000, "returned %.0f ms after csod_cancel", latency);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
+static void test_csod_diagnose_cancellable(void)
+{
+    /* NULL token: as csod_diagnose; a live token not cancelled: the same. */
+    const char *ok[] = {"\"findings\":[", "\"facts\":[", NULL};
+    expect_json(csod_diagnose_cancellable(REQUEST_OK, NULL), "diagnose_cancellable(NULL token)", ok);
+    CsodCancel *token = csod_cancel_new();
+    const char *err[] = {"\"id\":\"shells_per_user\"", "\"language\":\"fr\"", NULL};
+    expect_json(csod_diagnose_cancellable(REQUEST_ERROR, token), "diagnose_cancellable(token)", err);
+    expect_null(csod_diagnose_cancellable(NULL, token), "diagnose_cancellable(NULL)", "request_json is NULL");
+    expect_null(csod_diagnose_cancellable("[]", token), "diagnose_cancellable(array)", "must be a JSON object");
+    /* Cancelled before the call: NULL at once. */
+    csod_cancel(token);
+    expect_null(csod_diagnose_cancellable(REQUEST_OK, token), "diagnose_cancellable(cancelled)", "cancelled");
+    csod_cancel_free(token);
+    cancel_black_holed(0);
+}
+
+static void test_csod_diagnose_cancellable_w(void)
+{
+    uint16_t *ok = u16(REQUEST_OK);
+    const char *okn[] = {"\"findings\":[", NULL};
+    CsodCancel *token = csod_cancel_new();
+    expect_wjson(csod_diagnose_cancellable_w(ok, token), "diagnose_cancellable_w(token)", okn);
+    expect_null(csod_diagnose_cancellable_w(LONE_HIGH, token), "diagnose_cancellable_w(surrogate)",
+                "unpaired surrogate");
+    csod_cancel(token);
+    expect_null(csod_diagnose_cancellable_w(ok, token), "diagnose_cancellable_w(cancelled)", "cancelled");
+    csod_cancel_free(token);
+    free(ok);
+    cancel_black_holed(1);
+}
+
+static void test_csod_cancel_new(void)
+{
+    CsodCancel *a = csod_cancel_new(), *b = csod_cancel_new();
+    CHECK(a != NULL && b != NULL && a != b, "two tokens");
+    csod_cancel_free(a);
+    csod_cancel_free(b);
+}
+
+static void test_csod_cancel(void)
+{
+    csod_cancel(NULL);
+    /* It leaves the thread's last error alone. */
+    expect_null(csod_diagnose(""), "diagnose(\"\")", "not valid JSON");
+    CsodCancel *t = csod_cancel_new();
+    csod_cancel(t);
+    CHECK(strstr(last_error(), "not valid JSON") != NULL, "csod_cancel changed the last error: %s",
+          last_error());
+    csod_cancel_free(t);
+}
+
+static void test_csod_cancel_free(void)
+{
+    csod_cancel_free(NULL);
+    CsodCancel *t = csod_cancel_new();
+    csod_cancel(t);
+    csod_cancel_free(t); /* cancelled or not: freed */
+}
+
+/* ---- what a path names ------------------------------------------------------ */
+
+static void test_csod_file_kind(void)
+{
+    char dir[] = "/tmp/csod-c-file-kind-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+    char file[128], fifo[128], missing[128];
+    snprintf(file, sizeof file, "%s/a.txt", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(missing, sizeof missing, "%s/missing", dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL, "fopen");
+    if (f)
+        fclose(f);
+    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo: %s", strerror(errno));
+    CHECK(csod_file_kind(file) == CSOD_FILE_REGULAR, "regular file");
+    CHECK(csod_file_kind(dir) == CSOD_FILE_DIRECTORY, "directory");
+    CHECK(csod_file_kind(fifo) == CSOD_FILE_OTHER, "FIFO");
+    CHECK(csod_file_kind("/dev/null") == CSOD_FILE_OTHER, "/dev/null");
+    CHECK(csod_file_kind(missing) == CSOD_FILE_MISSING, "missing");
+    CHECK(strcmp(last_error(), "") == 0, "a good call left a last error: %s", last_error());
+    CHECK(csod_file_kind(NULL) == -1, "NULL path");
+    CHECK(strstr(last_error(), "path is NULL") != NULL, "NULL path: %s", last_error());
+    CHECK(csod_file_kind(BAD_UTF8[0]) == -1, "bad UTF-8");
+    unlink(fifo);
+    unlink(file);
+    rmdir(dir);
+}
+
+static void test_csod_file_kind_w(void)
+{
+    uint16_t *w = u16("/dev/null");
+    CHECK(csod_file_kind_w(w) == CSOD_FILE_OTHER, "/dev/null (UTF-16)");
+    free(w);
+    w = u16("/");
+    CHECK(csod_file_kind_w(w) == CSOD_FILE_DIRECTORY, "/ (UTF-16)");
+    free(w);
+    CHECK(csod_file_kind_w(NULL) == -1, "NULL path (UTF-16)");
+    CHECK(csod_file_kind_w(LONE_HIGH) == -1, "lone surrogate");
+    CHECK(strstr(last_error(), "unpaired surrogate") != NULL, "lone surrogate: %s", last_error());
+}
+
 /* ---- bulk scan ------------------------------------------------------------ */
 
 /* A transcript: a prompt, the shells-per-user error (line 2), CRLF. */
@@ -628,6 +861,13 @@ struct export_test {
 static const struct export_test EXPORTS[] = {
     ROW(csod_diagnose),
     ROW(csod_diagnose_w),
+    ROW(csod_diagnose_cancellable),
+    ROW(csod_diagnose_cancellable_w),
+    ROW(csod_cancel_new),
+    ROW(csod_cancel),
+    ROW(csod_cancel_free),
+    ROW(csod_file_kind),
+    ROW(csod_file_kind_w),
     ROW(csod_abi_version),
     ROW(csod_version),
     ROW(csod_classify),

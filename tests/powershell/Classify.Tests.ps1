@@ -136,7 +136,7 @@ Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)'
         (Test-CsOnlineConnector -Exception $ex -Language en).Problem | Should -Be 'execution_policy'
     }
 
-    It 'diagnoses a real failed New-PSSession on this machine without a false match' {
+    It 'diagnoses a real failed New-PSSession on this machine: WSMan missing where pwsh has no WSMan client, no false match elsewhere' {
         $caught = $null
         try {
             New-PSSession -ComputerName 'admin0a.online.lync.com' -ErrorAction Stop | Remove-PSSession
@@ -258,8 +258,12 @@ Describe 'Language, JSON, Quiet and Redact on classified errors' {
         }
     }
 
-    It 'refuses an unknown -Language with a clear terminating error' {
-        { 'x y z' | Test-CsOnlineConnector -Language xx -ErrorAction Stop } | Should -Throw -ErrorId 'CsodUnknownLanguage*'
+    It 'answers in English with one warning for an -Language without texts (issue 14: no longer a terminating error)' {
+        $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector -Language xx -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+        $d.Problem | Should -Be 'execution_policy'
+        $d.Language | Should -Be 'en'
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -Match '"xx"'
     }
 
     It '-AsJson writes csod_classify''s document unchanged, and it round-trips' {

@@ -237,7 +237,7 @@ Describe 'The diagnosis''s top-level Fix fits this machine' {
 
     It 'takes the fix of the finding that explains the error: Set-Service before Start-Service for a disabled msoidsvc' {
         $doc = & $script:DiagnoseDoc 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc' @('liveid_connect_failed')
-        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodNative -ParameterFilter { $Method -eq 'Diagnose' } -MockWith { $doc }.GetNewClosure()
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
         $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
         $d.Problem | Should -Be 'liveid_connect_failed'
         $d.Fix | Should -Be 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc'
@@ -247,14 +247,14 @@ Describe 'The diagnosis''s top-level Fix fits this machine' {
 
     It 'gives no top-level fix when the explaining finding has none (Group Policy decides)' {
         $doc = & $script:DiagnoseDoc $null @('liveid_connect_failed')
-        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodNative -ParameterFilter { $Method -eq 'Diagnose' } -MockWith { $doc }.GetNewClosure()
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
         $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
         $d.Fix | Should -BeNullOrEmpty
     }
 
     It 'keeps the catalog''s fix when no finding explains the error' {
         $doc = & $script:DiagnoseDoc 'Set-Service -Name msoidsvc -StartupType Automatic; Start-Service -Name msoidsvc' @()
-        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodNative -ParameterFilter { $Method -eq 'Diagnose' } -MockWith { $doc }.GetNewClosure()
+        Mock -ModuleName CsOnlineDiagnostics Invoke-CsodDiagnoseCall -MockWith { @{ Json = $doc; Error = $null; Missing = $false } }.GetNewClosure()
         $d = $script:LiveIdError | Test-CsOnlineConnector -TimeoutSec 1 -Language en
         $d.Fix | Should -Be $script:CatalogFix
     }

@@ -152,7 +152,9 @@ Describe 'Loading the native library' {
         $written = $dll[0].LastWriteTimeUtc
         $warm = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
         $warm.Text | Should -Match 'origin=cache'
-        @(Get-ChildItem $cache).Count | Should -Be 1
+        # The compiled copy and the record of the last load (the fast path).
+        @(Get-ChildItem $cache -Filter *.dll).Count | Should -Be 1
+        @(Get-ChildItem $cache | Where-Object Name -notlike '*.dll' | ForEach-Object Name) | Should -Be @(Get-ChildItem $cache -Filter 'last-*.txt' | ForEach-Object Name)
         (Get-Item $dll[0].FullName).LastWriteTimeUtc | Should -Be $written
         $coldMs = [int]([regex]::Match($cold.Text, 'ms=(\d+)').Groups[1].Value)
         $warmMs = [int]([regex]::Match($warm.Text, 'ms=(\d+)').Groups[1].Value)
@@ -173,6 +175,50 @@ Describe 'Loading the native library' {
         $again.Text | Should -Match 'origin=compiled'
         $again.Output[-1] | Should -BeGreaterThan 0
         @(Get-ChildItem $cache -Filter *.dll).Count | Should -Be 2
+    }
+
+    It 'a warm import loads the last compiled copy from its record, without the stamp (no manifest read, no hash)' {
+        $cache = Join-Path $TestDrive 'fast-cache'
+        $cmd = 'Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; "origin=" + (& $m {{ $script:CsodNative.Origin }}); "stamp=" + [bool](& $m {{ $script:CsodModuleVersion }}); "library=" + (& $m {{ $script:CsodNative.Type::LibraryPath }}); "rid=" + (& $m {{ $script:CsodNative.Platform.Rid }})' -f $script:Manifest
+        $first = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $first.Text | Should -Match 'origin=compiled'
+        $first.Text | Should -Match 'stamp=True'
+        $record = @(Get-Content (Get-ChildItem $cache -Filter 'last-*.txt')[0].FullName)
+        $record.Count | Should -Be 3
+        $record[0] | Should -BeLike ($script:ModuleDir + '|*')
+        $record[1] | Should -Be (Get-ChildItem $cache -Filter *.dll)[0].FullName
+        $warm = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $warm.Text | Should -Match 'origin=cache'
+        $warm.Text | Should -Match 'stamp=False'
+        $warm.Text | Should -Match ('rid=' + [regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.Platform.Rid })))
+        $warm.Text | Should -Match ('library=' + [regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath })))
+    }
+
+    It 'a garbled record, or one for another library, falls back to the stamp and still loads the right library' {
+        $cache = Join-Path $TestDrive 'record-cache'
+        $cmd = 'Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; "origin=" + (& $m {{ $script:CsodNative.Origin }}); "stamp=" + [bool](& $m {{ $script:CsodModuleVersion }}); "library=" + (& $m {{ $script:CsodNative.Type::LibraryPath }}); (Get-CsOnlineConnectorProblem).Count' -f $script:Manifest
+        $null = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $recordFile = (Get-ChildItem $cache -Filter 'last-*.txt')[0].FullName
+        # Garbled: the stamp finds the compiled copy; the record is written again.
+        Set-Content -Path $recordFile -Value "garbage`nno such file"
+        $r = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $r.Text | Should -Match 'origin=cache'
+        $r.Text | Should -Match 'stamp=True'
+        @(Get-Content $recordFile).Count | Should -Be 3
+        # Another library (a copy elsewhere, named by CSOD_LIBRARY): the
+        # record's interop calls the first one, so it is not used.
+        $copy = Join-Path $TestDrive 'otherlib'
+        New-Item -ItemType Directory -Path $copy -Force | Out-Null
+        $lib = Join-Path $copy (Split-Path (& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath }) -Leaf)
+        Copy-Item (& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath }) $lib
+        $other = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache; CSOD_LIBRARY = $lib }
+        $other.Text | Should -Match ('library=' + [regex]::Escape($lib))
+        $other.Text | Should -Match 'origin=compiled'
+        $other.Output[-1] | Should -BeGreaterThan 0
+        # And back: the default library again, not the copy's interop.
+        $back = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $back.Text | Should -Match ('library=' + [regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath })))
+        $back.Text | Should -Match 'origin=cache'
     }
 
     It 'defines the private helpers on first use, not at import' {
@@ -229,7 +275,7 @@ const char *csod_version(void) { return "9.9.9"; }
 
 Describe 'Windows PowerShell 5.1 compatibility' {
     It 'the C# handed to Add-Type compiles as C# 5 (mcs -langversion:5 against the Mono .NET Framework 4.5 profile)' {
-        $source = & (Get-Module CsOnlineDiagnostics) { (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
+        $source = & (Get-Module CsOnlineDiagnostics) { Import-CsodPrivate Loader; (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
         $source | Should -Match 'DllImport\(LibraryPath'
         $source | Should -Match ([regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath })))
         $cs = Join-Path $TestDrive 'Native.cs'

@@ -50,8 +50,10 @@ $m = Get-Module CsOnlineDiagnostics
         $r.Text | Should -Match ('version=' + [regex]::Escape($script:Version))
         $r.Text | Should -Match ('library=' + [regex]::Escape((Join-Path $script:Packaged 'bin/linux-x64/libcsod.so')))
         $r.Text | Should -Match 'problem=execution_policy'
-        $problems = (Get-Content -Raw (Join-Path $script:RepoRoot 'src/catalog/problems.json') | ConvertFrom-Json).problems
-        $r.Text | Should -Match ('(?m)^count=' + @($problems).Count + '\s*$')
+        # Every problem of the catalog the library is built from.
+        $catalogCount = @((Get-Content -Raw (Join-Path $script:RepoRoot 'src/catalog/problems.json') | ConvertFrom-Json).problems).Count
+        $catalogCount | Should -BeGreaterThan 12
+        $r.Text | Should -Match ('count=' + $catalogCount + '(\r?\n|$)')
     }
 
     It 'shows the try/catch examples with Get-Help -Examples from the packaged module' {

@@ -9,6 +9,11 @@
  *                             error record; prints the result converted to UTF-8
  *   csod_wine net             starts a loopback listener and finds a closed port,
  *                             diagnoses both, prints the result
+ *   csod_wine cancel          a black-holed loopback listener (backlog 0, queue
+ *                             filled), a 20 s csod_diagnose_cancellable on another
+ *                             thread, csod_cancel after 300 ms: NULL, "cancelled",
+ *                             well before the timeout (the winsock connect path of
+ *                             src/probe/cancel.rs); asserts itself
  *
  * Exit status 0 on success; assertion failures print "FAIL: ..." and exit 1.
  */
@@ -200,9 +205,91 @@ static int net(void) {
     return 0;
 }
 
+struct cancel_call {
+    const char *request;
+    const CsodCancel *token;
+    char *result;
+    char error[256];
+    ULONGLONG returned;
+};
+
+static DWORD WINAPI cancel_thread(LPVOID arg) {
+    struct cancel_call *c = arg;
+    c->result = csod_diagnose_cancellable(c->request, c->token);
+    const char *e = csod_last_error();
+    snprintf(c->error, sizeof c->error, "%s", e ? e : "");
+    c->returned = GetTickCount64();
+    return 0;
+}
+
+static int cancel(void) {
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        fprintf(stderr, "FAIL: WSAStartup\n");
+        return 1;
+    }
+    struct sockaddr_in a;
+    int alen = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (l == INVALID_SOCKET || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 0) != 0 ||
+        getsockname(l, (struct sockaddr *)&a, &alen) != 0) {
+        fprintf(stderr, "FAIL: black-holed listener: %d\n", WSAGetLastError());
+        return 1;
+    }
+    /* Fill the accept queue: connects until one does not complete in 300 ms. */
+    SOCKET fill[16];
+    int n = 0;
+    for (; n < 16; n++) {
+        SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        u_long nb = 1;
+        ioctlsocket(c, FIONBIO, &nb);
+        connect(c, (struct sockaddr *)&a, sizeof a);
+        fd_set w;
+        FD_ZERO(&w);
+        FD_SET(c, &w);
+        struct timeval tv = {0, 300000};
+        if (select(0, NULL, &w, NULL, &tv) != 1) {
+            closesocket(c);
+            break;
+        }
+        fill[n] = c;
+    }
+    char req[256];
+    snprintf(req, sizeof req,
+             "{\"timeout_ms\":20000,\"endpoints\":[{\"name\":\"hole\",\"host\":\"127.0.0.1\",\"port\":%d}]}",
+             ntohs(a.sin_port));
+    CsodCancel *token = csod_cancel_new();
+    struct cancel_call call;
+    memset(&call, 0, sizeof call);
+    call.request = req;
+    call.token = token;
+    HANDLE t = CreateThread(NULL, 0, cancel_thread, &call, 0, NULL);
+    Sleep(300);
+    ULONGLONG cancelled = GetTickCount64();
+    csod_cancel(token);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    csod_cancel_free(token);
+    long long latency = (long long)(call.returned - cancelled);
+    printf("csod_diagnose_cancellable under wine: NULL %lld ms after csod_cancel (timeout 20 s, %d queued)\n",
+           latency, n);
+    CHECK(call.result == NULL, "a cancelled diagnose returned a result");
+    csod_string_free(call.result);
+    CHECK(strncmp(call.error, "cancelled", 9) == 0, "last error \"%s\"", call.error);
+    CHECK(latency < 5000, "returned %lld ms after csod_cancel", latency);
+    for (int i = 0; i < n; i++)
+        closesocket(fill[i]);
+    closesocket(l);
+    WSACleanup();
+    return failures ? 1 : 0;
+}
+
 static int run(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: csod_wine classify|bad|diagnose|diagnose_w_fr|net\n");
+        fprintf(stderr, "usage: csod_wine classify|bad|diagnose|diagnose_w_fr|net|cancel\n");
         return 2;
     }
     const char *m = argv[1];
@@ -216,6 +303,8 @@ static int run(int argc, char **argv) {
         return diagnose_w_french();
     if (!strcmp(m, "net"))
         return net();
+    if (!strcmp(m, "cancel"))
+        return cancel();
     fprintf(stderr, "unknown mode %s\n", m);
     return 2;
 }

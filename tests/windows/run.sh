@@ -331,6 +331,9 @@ check fact network.closed value.tcp=refused
 check finding network.open ok
 check finding network.closed problem
 
+say "network: a black-holed loopback listener, a 20 s diagnose cancelled after 300 ms (winsock connect polled by select)"
+wine "$exe" cancel
+
 # Keys the process may not read, a service query denied (tests/windows/stress.sh).
 source tests/windows/stress.sh
 
