@@ -112,7 +112,7 @@ function script:Get-CsodAutoText {
 function script:Get-CsodAutoLanguage {
     # The language the messages of Enable/Disable are written in.
     if ($script:CsodAuto.Language) { return $script:CsodAuto.Language }
-    try { return (Resolve-CsodLanguage -Language '') } catch { return 'en' }
+    try { return (Resolve-CsodLanguage -Language '').Language } catch { return 'en' }
 }
 
 # The body of every proxy. __NAME__, __QUALIFIED__, __TYPE__ and __ORIGIN__

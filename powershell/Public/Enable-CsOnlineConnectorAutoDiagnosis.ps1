@@ -115,7 +115,12 @@ function Enable-CsOnlineConnectorAutoDiagnosis {
     Import-CsodImplementation
     try {
         $lang = $null
-        if ($Language) { $lang = Resolve-CsodLanguage -Language $Language }
+        if ($Language) {
+            # A language without texts: English, with one warning (as the other commands).
+            $resolved = Resolve-CsodLanguage -Language $Language
+            if ($resolved.Warning) { $PSCmdlet.WriteWarning($resolved.Warning) }
+            $lang = $resolved.Language
+        }
         $names = $script:CsodAutoDefaultCommands
         if ($Command) {
             $names = @(foreach ($c in $Command) { if ($c -and $c.Trim()) { $c.Trim() } })

@@ -415,9 +415,15 @@ Describe 'Auto-diagnosis: Disable and Remove-Module restore the original command
         }
     }
 
-    It 'rejects a language the library does not know' {
-        { Enable-CsOnlineConnectorAutoDiagnosis -Quiet -Language xx } | Should -Throw -ErrorId 'CsodUnknownLanguage,Enable-CsOnlineConnectorAutoDiagnosis'
-        Get-CsOnlineConnectorAutoDiagnosis | Should -BeNullOrEmpty
+    It 'answers in English with one warning for a language the library has no texts in (as the other commands)' {
+        try {
+            Enable-CsOnlineConnectorAutoDiagnosis -Quiet -Language xx -WarningVariable warnings -WarningAction SilentlyContinue
+            @($warnings).Count | Should -Be 1
+            $warnings[0].Message | Should -Match '"xx"'
+            @(Get-CsOnlineConnectorAutoDiagnosis | Where-Object { $_.Language -and $_.Language -ne 'en' }).Count | Should -Be 0
+        } finally {
+            Disable-CsOnlineConnectorAutoDiagnosis
+        }
     }
 }
 
