@@ -134,7 +134,7 @@ fn main() {
         let c =
             CString::new(request.replace("%N%", &i.to_string())).expect("no NUL in the request");
         let start = Instant::now();
-        let out = unsafe { csod::diagnose::csod_diagnose(c.as_ptr()) };
+        let out = unsafe { csod::ffi::csod_diagnose(c.as_ptr()) };
         let wall = start.elapsed().as_millis();
         if out.is_null() {
             let e = unsafe { CStr::from_ptr(csod::ffi::csod_last_error()) };

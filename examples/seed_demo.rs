@@ -92,7 +92,7 @@ fn this_machine(lang: &str, offline: bool) {
         req["endpoints"] = serde_json::json!([]);
     }
     let c = CString::new(req.to_string()).unwrap();
-    let out = unsafe { csod::diagnose::csod_diagnose(c.as_ptr()) };
+    let out = unsafe { csod::ffi::csod_diagnose(c.as_ptr()) };
     if out.is_null() {
         let e = unsafe { CStr::from_ptr(csod::ffi::csod_last_error()) };
         fail(&e.to_string_lossy());

@@ -15,39 +15,33 @@
 #include <stdint.h>
 
 /*
- Deepest nesting of JSON arrays and objects accepted in a document (the
- record object counts as one level); deeper is bad input. Documents are
- measured before parsing, without recursion, so that a deep document
- cannot overflow a small thread stack.
- */
-#define CSOD_MAX_JSON_DEPTH 32
-
-/*
- Default probe bound in milliseconds.
- */
-#define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000
-
-/*
- Smallest bound: below it a healthy TCP handshake across the internet can
- fail.
- */
-#define CSOD_DIAGNOSE_MIN_TIMEOUT_MS 100
-
-/*
- Largest bound: a diagnose should never keep a console waiting longer.
- */
-#define CSOD_DIAGNOSE_MAX_TIMEOUT_MS 30000
-
-/*
- Most endpoints one request may name.
- */
-#define CSOD_DIAGNOSE_MAX_ENDPOINTS 32
-
-/*
  The ABI version of this library. It changes when an existing function's
  signature or ownership rule changes.
  */
 #define CSOD_ABI_VERSION 1
+
+/*
+ `csod_last_error_code()`: the calling thread's last call succeeded.
+ */
+#define CSOD_ERROR_NONE 0
+
+/*
+ `csod_last_error_code()`: the input was refused (NULL where a value is
+ required, bad encoding, bad JSON, a limit passed, an unknown language).
+ */
+#define CSOD_ERROR_BAD_INPUT 1
+
+/*
+ `csod_last_error_code()`: a bug in the library (a caught panic, output
+ that cannot be written); the message starts with "internal error".
+ */
+#define CSOD_ERROR_INTERNAL 2
+
+/*
+ `csod_last_error_code()`: the call was stopped by `csod_cancel`; the
+ message starts with "cancelled".
+ */
+#define CSOD_ERROR_CANCELLED 3
 
 /*
  Largest JSON document (`record_json`, `request_json`, `options_json`)
@@ -59,11 +53,63 @@
 #define CSOD_MAX_DOCUMENT_BYTES (16 << 20)
 
 /*
+ Deepest nesting of JSON arrays and objects accepted in a document (the
+ record object counts as one level); deeper is bad input, refused before
+ parsing.
+ */
+#define CSOD_MAX_JSON_DEPTH 32
+
+/*
  Longest last error kept, in bytes. Messages quote the offending input
  (an unknown language, a bad number); a hostile caller's 64 MB value must
  not become a 64 MB error string.
  */
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
+
+/*
+ `csod_diagnose`: the probes' time bound when the request gives none (ms).
+ */
+#define CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS 3000
+
+/*
+ `csod_diagnose`: a shorter `timeout_ms` is raised to this.
+ */
+#define CSOD_DIAGNOSE_MIN_TIMEOUT_MS 100
+
+/*
+ `csod_diagnose`: a longer `timeout_ms` is lowered to this.
+ */
+#define CSOD_DIAGNOSE_MAX_TIMEOUT_MS 30000
+
+/*
+ `csod_diagnose`: most endpoints a request may name.
+ */
+#define CSOD_DIAGNOSE_MAX_ENDPOINTS 32
+
+/*
+ `csod_scan`: a line longer than this many bytes is counted, not searched.
+ */
+#define CSOD_SCAN_MAX_LINE (64 * 1024)
+
+/*
+ `csod_scan`: hits listed when the options do not say.
+ */
+#define CSOD_SCAN_DEFAULT_MAX_HITS 1000
+
+/*
+ `csod_scan`: the largest `max_hits` accepted.
+ */
+#define CSOD_SCAN_MAX_MAX_HITS 1000000
+
+/*
+ Most threads the library starts for operating-system probes.
+ */
+#define CSOD_OS_PROBE_THREADS 12
+
+/*
+ Most threads the library starts for name lookups.
+ */
+#define CSOD_RESOLVER_THREADS 16
 
 /*
  `csod_file_kind`: nothing exists at the path.
@@ -87,30 +133,6 @@
 #define CSOD_FILE_OTHER 3
 
 /*
- Most threads the OS probes hold in the whole process (there are ten
- probes; each key runs at most once at a time).
- */
-#define OS_PROBE_THREADS 12
-
-/*
- Most threads name lookups hold in the whole process.
- */
-#define RESOLVER_THREADS 16
-
-/*
- Lines longer than this many bytes (line end excluded; for UTF-16 input,
- bytes of its UTF-8 form) are counted but not searched: the scanner sees
- an empty line in their place, whatever the chunking, so such a line also
- ends an error block. No PowerShell error line is that long, and it
- bounds the memory a line without end can take.
- */
-#define MAX_LINE (64 * 1024)
-
-#define DEFAULT_MAX_HITS 1000
-
-#define MAX_MAX_HITS 1000000
-
-/*
  A cancel handle: create one with `csod_cancel_new`, hand it to a
  cancellable call (`csod_diagnose_cancellable`), call `csod_cancel` from
  any thread to stop that call early, and free it with `csod_cancel_free`
@@ -130,6 +152,89 @@ typedef struct CsodScanner CsodScanner;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Returns the ABI version (1). Refuse the library when it differs from the
+ version you were built for.
+ */
+uint32_t csod_abi_version(void);
+
+/*
+ Returns the library's semantic version as a static NUL-terminated string.
+ Do not free it.
+ */
+const char *csod_version(void);
+
+/*
+ Returns the catalog (every problem with its texts in `language`, its
+ signals and the message languages recognised) as JSON; NULL language
+ means "en". Free with `csod_string_free`.
+
+ # Safety
+ `language` is NULL or a valid NUL-terminated string.
+ */
+char *csod_catalog(const char *language);
+
+/*
+ UTF-16 form of `csod_catalog`; free with `csod_wstring_free`.
+
+ # Safety
+ `language` is NULL or a valid NUL-terminated UTF-16 string.
+ */
+uint16_t *csod_catalog_w(const uint16_t *language);
+
+/*
+ Classifies error text (UTF-8, NUL-terminated).
+
+ `language` is the output language (one with a `catalog/texts/<lang>.json`
+ file: "en", "fr", "de", "ja", or a culture name such as "fr-FR"); NULL
+ means "en". Returns a JSON document
+ `{"schema":1,"language":…,"matches":[…]}` to free with
+ `csod_string_free`, or NULL on bad input (see `csod_last_error`).
+
+ # Safety
+ `text` and `language` are NULL or valid NUL-terminated strings.
+ */
+char *csod_classify(const char *text, const char *language);
+
+/*
+ Classifies `len` bytes of UTF-8 text that need not be NUL-terminated and
+ may hold NULs (treated as spaces). Otherwise as `csod_classify`.
+
+ # Safety
+ `text` is valid for `len` bytes (or NULL with `len` 0); `language` is NULL
+ or a valid NUL-terminated string.
+ */
+char *csod_classify_n(const uint8_t *text, size_t len, const char *language);
+
+/*
+ Classifies an error record given as JSON: keys `message`,
+ `fully_qualified_error_id`, `exception_type`, `category`, `hresult`,
+ `error_code`, `command` (all optional, but a message or an id is needed;
+ unknown keys are ignored). Output as `csod_classify`. A document larger
+ than `CSOD_MAX_DOCUMENT_BYTES` is bad input.
+
+ # Safety
+ `record_json` and `language` are NULL or valid NUL-terminated strings.
+ */
+char *csod_classify_record(const char *record_json, const char *language);
+
+/*
+ UTF-16 form of `csod_classify`; free the result with `csod_wstring_free`.
+
+ # Safety
+ `text` and `language` are NULL or valid NUL-terminated UTF-16 strings.
+ */
+uint16_t *csod_classify_w(const uint16_t *text, const uint16_t *language);
+
+/*
+ UTF-16 form of `csod_classify_record`; free the result with
+ `csod_wstring_free`.
+
+ # Safety
+ `record_json` and `language` are NULL or valid NUL-terminated UTF-16 strings.
+ */
+uint16_t *csod_classify_record_w(const uint16_t *record_json, const uint16_t *language);
 
 /*
  Checks this machine for the causes of the Skype for Business Online
@@ -184,86 +289,31 @@ uint16_t *csod_diagnose_cancellable_w(const uint16_t *request_json,
                                       const struct CsodCancel *cancel);
 
 /*
- Returns the ABI version (1). Refuse the library when it differs from the
- version you were built for.
+ Creates a cancel handle, not cancelled yet. Free it with `csod_cancel_free`.
+ Returns NULL only if memory ran out.
  */
-uint32_t csod_abi_version(void);
+struct CsodCancel *csod_cancel_new(void);
 
 /*
- Returns the library's semantic version as a static NUL-terminated string.
- Do not free it.
- */
-const char *csod_version(void);
-
-/*
- Classifies error text (UTF-8, NUL-terminated).
-
- `language` is the output language ("en", "fr", or a culture name such as
- "fr-FR"); NULL means "en". Returns a JSON document
- `{"schema":1,"language":…,"matches":[…]}` to free with
- `csod_string_free`, or NULL on bad input (see `csod_last_error`).
+ Cancels the calls using `cancel`: they return NULL soon after, with a
+ last error that starts with "cancelled". Safe from any thread, while a
+ call uses the handle, and any number of times. NULL is fine. It does not
+ touch the calling thread's last error.
 
  # Safety
- `text` and `language` are NULL or valid NUL-terminated strings.
+ `cancel` is NULL or a live handle from `csod_cancel_new`.
  */
-char *csod_classify(const char *text, const char *language);
+void csod_cancel(const struct CsodCancel *cancel);
 
 /*
- Classifies `len` bytes of UTF-8 text that need not be NUL-terminated and
- may hold NULs (treated as spaces). Otherwise as `csod_classify`.
+ Frees a handle. NULL is fine. Only once the calls that use it have
+ returned, and never twice.
 
  # Safety
- `text` is valid for `len` bytes (or NULL with `len` 0); `language` is NULL
- or a valid NUL-terminated string.
+ `cancel` is NULL or a handle from `csod_cancel_new` not yet freed, used by
+ no running call.
  */
-char *csod_classify_n(const uint8_t *text, size_t len, const char *language);
-
-/*
- Classifies an error record given as JSON: keys `message`,
- `fully_qualified_error_id`, `exception_type`, `category`, `hresult`,
- `error_code`, `command` (all optional, but a message or an id is needed;
- unknown keys are ignored). Output as `csod_classify`. A document larger
- than `CSOD_MAX_DOCUMENT_BYTES` is bad input.
-
- # Safety
- `record_json` and `language` are NULL or valid NUL-terminated strings.
- */
-char *csod_classify_record(const char *record_json, const char *language);
-
-/*
- UTF-16 form of `csod_classify`; free the result with `csod_wstring_free`.
-
- # Safety
- `text` and `language` are NULL or valid NUL-terminated UTF-16 strings.
- */
-uint16_t *csod_classify_w(const uint16_t *text, const uint16_t *language);
-
-/*
- UTF-16 form of `csod_classify_record`; free the result with
- `csod_wstring_free`.
-
- # Safety
- `record_json` and `language` are NULL or valid NUL-terminated UTF-16 strings.
- */
-uint16_t *csod_classify_record_w(const uint16_t *record_json, const uint16_t *language);
-
-/*
- Returns the catalog (every problem with its texts in `language`, its
- signals and the message languages recognised) as JSON; NULL language
- means "en". Free with `csod_string_free`.
-
- # Safety
- `language` is NULL or a valid NUL-terminated string.
- */
-char *csod_catalog(const char *language);
-
-/*
- UTF-16 form of `csod_catalog`; free with `csod_wstring_free`.
-
- # Safety
- `language` is NULL or a valid NUL-terminated UTF-16 string.
- */
-uint16_t *csod_catalog_w(const uint16_t *language);
+void csod_cancel_free(struct CsodCancel *cancel);
 
 /*
  Frees a string returned by a `char *` function of this library. NULL is
@@ -299,31 +349,15 @@ const char *csod_last_error(void);
 uint16_t *csod_last_error_w(void);
 
 /*
- Creates a cancel handle, not cancelled yet. Free it with `csod_cancel_free`.
- Returns NULL only if memory ran out.
+ The kind of the calling thread's last failure: `CSOD_ERROR_NONE` (0)
+ when its last call succeeded, `CSOD_ERROR_BAD_INPUT` (1) when the input
+ was refused (NULL, bad encoding, bad JSON, a limit passed, an unknown
+ language), `CSOD_ERROR_INTERNAL` (2) for a bug in the library (a caught
+ panic, output that cannot be written), `CSOD_ERROR_CANCELLED` (3) when
+ `csod_cancel` stopped it. `csod_last_error` gives the
+ message. Never fails.
  */
-struct CsodCancel *csod_cancel_new(void);
-
-/*
- Cancels the calls using `cancel`: they return NULL soon after, with a
- last error that starts with "cancelled". Safe from any thread, while a
- call uses the handle, and any number of times. NULL is fine. It does not
- touch the calling thread's last error.
-
- # Safety
- `cancel` is NULL or a live handle from `csod_cancel_new`.
- */
-void csod_cancel(const struct CsodCancel *cancel);
-
-/*
- Frees a handle. NULL is fine. Only once the calls that use it have
- returned, and never twice.
-
- # Safety
- `cancel` is NULL or a handle from `csod_cancel_new` not yet freed, used by
- no running call.
- */
-void csod_cancel_free(struct CsodCancel *cancel);
+int32_t csod_last_error_code(void);
 
 /*
  What `path` (UTF-8, NUL-terminated) names, without opening it for
@@ -350,8 +384,9 @@ int32_t csod_file_kind_w(const uint16_t *path);
  The input is UTF-8 (with or without BOM) or UTF-16 LE/BE with a BOM (as
  Windows PowerShell 5.1's transcripts and `Out-File` write), LF or CRLF.
  `options_json` may be NULL; otherwise a JSON object with the optional
- keys `"language"` (output language of the titles: "en", "fr" or a
- culture name; default "en"), `"max_hits"` (0..1000000 hits listed,
+ keys `"language"` (output language of the titles: one with a
+ `catalog/texts/<lang>.json` file, "en", "fr", "de", "ja", or a culture
+ name; default "en"), `"max_hits"` (0..1000000 hits listed,
  default 1000), `"fields"` (true/false: list the fields cut from each
  error, default true) and `"encoding"` ("auto", "utf-8", "utf-16le",
  "utf-16be"; default "auto"). Unknown keys are ignored; a wrong type is

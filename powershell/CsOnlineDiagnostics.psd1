@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('CsOnlineDiagnostics.format.ps1xml')
-    FunctionsToExport    = @('Test-CsOnlineConnector', 'Get-CsOnlineConnectorProblem')
+    FunctionsToExport    = @('Test-CsOnlineConnector', 'Get-CsOnlineConnectorProblem', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Disable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis')
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -82,3 +82,10 @@ function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
 # The exports are the manifest's FunctionsToExport (the module is imported
 # through CsOnlineDiagnostics.psd1): an Export-ModuleMember call here cost a
 # first answer ~45 ms of CPU in a fresh session (scripts/bench).
+
+# Removing the module puts back the commands auto-diagnosis wrapped.
+$ExecutionContext.SessionState.Module.OnRemove = {
+    if ($script:CsodPrivateLoaded.ContainsKey('AutoDiagnosis')) {
+        try { Disable-CsodAutoDiagnosis } catch { Write-Verbose ('csod: auto-diagnosis could not be turned off: {0}' -f $_) }
+    }
+}

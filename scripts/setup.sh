@@ -37,13 +37,14 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # features a crate is built with come in feature packages (librust-X+F-dev)
 # that pull in the crates those features need. Cargo.toml uses:
 #   regex (default features: perf, unicode -> aho-corasick, memchr, regex-syntax+unicode),
-#   aho-corasick (the classifier's lexicon, default features),
+#   aho-corasick (the classifier's lexicon, default features), memchr (the scanner's
+#   line search, default features),
 #   serde (derive -> serde_derive), serde_json, libc, widestring, once_cell (default
 #   features, all provided by their base packages), cbindgen (build, no default features).
 # tests/packages/run.sh proves this list complete on a machine where nothing counts
 # as installed, and that dropping any package from it breaks the build.
 crate_debs=(librust-regex-dev librust-regex+default-dev librust-aho-corasick-dev
-            librust-serde-dev librust-serde+serde-derive-dev
+            librust-memchr-dev librust-serde-dev librust-serde+serde-derive-dev
             librust-serde-json-dev librust-libc-dev librust-widestring-dev
             librust-once-cell-dev librust-cbindgen-dev)
 # The C linker cargo calls; Debian's Rust 1.63 when rustup's cargo is absent.

@@ -6,13 +6,14 @@
 //! `{"language", "timeout_ms", "endpoints":[{"name","host","port"}],
 //! "host":{…facts only PowerShell knows…}, "error":{…a record…}}`.
 //!
-//! - `language`: output language ("en", "fr", or a culture such as "fr-FR").
+//! - `language`: output language (one of `catalog/texts/`: "en", "fr", "de",
+//!   "ja", or a culture such as "fr-FR").
 //!   When absent, `host.ui_culture` is used if it names an output language,
 //!   else English.
 //! - `timeout_ms`: the bound of every probe, a number ≥ 0; clamped to
-//!   [`CSOD_DIAGNOSE_MIN_TIMEOUT_MS`, `CSOD_DIAGNOSE_MAX_TIMEOUT_MS`]; default [`CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS`].
+//!   [`MIN_TIMEOUT_MS`, `MAX_TIMEOUT_MS`]; default [`DEFAULT_TIMEOUT_MS`].
 //! - `endpoints`: replace the defaults ([`default_endpoints`]); `port`
-//!   defaults to 443, `name` to the host. At most [`CSOD_DIAGNOSE_MAX_ENDPOINTS`].
+//!   defaults to 443, `name` to the host. At most [`MAX_ENDPOINTS`].
 //! - `host`: `edition`, `version`, `os`, `execution_policy` (scope → policy),
 //!   `effective_execution_policy`, `sessions` (`name`, `computer_name`,
 //!   `state`, `availability`, `age_minutes`), `ui_culture`, `modules`
@@ -27,45 +28,43 @@
 //! returns NULL with a last error "cancelled: ...".
 
 use serde_json::{json, Map, Value};
-use std::os::raw::c_char;
 use std::time::{Duration, Instant};
 
-use crate::catalog;
+use crate::catalog::{self, Catalog};
 use crate::classify::{self, ErrorInput};
-use crate::ffi::{
-    cancel_arg, check_document_size, guard, out_str, out_wstr, str_arg, to_json, wdoc_arg,
-    CsodCancel,
-};
+use crate::document::to_json;
 use crate::probe::cancel::Cancel;
 use crate::probe::{self, Endpoint, Fact, ProbeRequest};
 use crate::rules::{self, Finding, Status};
 
 /// Default probe bound in milliseconds.
-pub const CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS: u64 = 3000;
+pub const DEFAULT_TIMEOUT_MS: u64 = 3000;
 /// Smallest bound: below it a healthy TCP handshake across the internet can
 /// fail.
-pub const CSOD_DIAGNOSE_MIN_TIMEOUT_MS: u64 = 100;
+pub const MIN_TIMEOUT_MS: u64 = 100;
 /// Largest bound: a diagnose should never keep a console waiting longer.
-pub const CSOD_DIAGNOSE_MAX_TIMEOUT_MS: u64 = 30000;
+pub const MAX_TIMEOUT_MS: u64 = 30000;
 /// Most endpoints one request may name.
-pub const CSOD_DIAGNOSE_MAX_ENDPOINTS: usize = 32;
+pub const MAX_ENDPOINTS: usize = 32;
 
-/// The endpoints checked when the request names none (FACTS §6): the
-/// sign-in servers (endpoint set 56), the connector's discovery host, and
-/// the admin endpoint that MicrosoftTeams 1.1.6+ remoting used.
+/// The endpoints checked when the request names none (`facts.json`
+/// `default_endpoints`, docs/facts.md#endpoints): the sign-in servers
+/// (endpoint set 56), the connector's discovery host, and the admin
+/// endpoint that MicrosoftTeams 1.1.6+ remoting used.
 pub fn default_endpoints() -> Vec<Endpoint> {
-    [
-        ("sign-in", "login.microsoftonline.com"),
-        ("discovery", "webdir.online.lync.com"),
-        ("admin", "api.interfaces.records.teams.microsoft.com"),
-    ]
-    .iter()
-    .map(|(n, h)| Endpoint {
-        name: n.to_string(),
-        host: h.to_string(),
-        port: 443,
-    })
-    .collect()
+    catalog::get()
+        .map(|c| {
+            c.facts
+                .default_endpoints
+                .iter()
+                .map(|e| Endpoint {
+                    name: e.name.clone(),
+                    host: e.host.clone(),
+                    port: e.port,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A parsed request.
@@ -138,11 +137,11 @@ fn valid_host(s: &str) -> bool {
 
 fn parse_endpoints(v: &Value) -> Result<Vec<Endpoint>, String> {
     let list = want(v, "array", "endpoints")?.as_array().unwrap();
-    if list.len() > CSOD_DIAGNOSE_MAX_ENDPOINTS {
+    if list.len() > MAX_ENDPOINTS {
         return Err(format!(
             "request: endpoints has {} entries; at most {}",
             list.len(),
-            CSOD_DIAGNOSE_MAX_ENDPOINTS
+            MAX_ENDPOINTS
         ));
     }
     let mut out: Vec<Endpoint> = Vec::new();
@@ -211,7 +210,7 @@ fn parse_timeout(v: &Value) -> Result<Duration, String> {
             v
         ));
     }
-    let ms = (n.round() as u64).clamp(CSOD_DIAGNOSE_MIN_TIMEOUT_MS, CSOD_DIAGNOSE_MAX_TIMEOUT_MS);
+    let ms = (n.round() as u64).clamp(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
     Ok(Duration::from_millis(ms))
 }
 
@@ -324,16 +323,17 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
 
 /// Parses a request document.
 pub fn parse_request(json: &str) -> Result<Request, String> {
+    // The defaults and the texts come from the catalog: a broken one is an
+    // error here, not an empty answer later.
+    catalog::get()?;
     // Measured first, without recursion: a deep document must not reach
     // serde_json's recursive parser on a caller's small stack.
-    classify::check_json_depth(json, classify::CSOD_MAX_JSON_DEPTH, "request")?;
-    let v: Value =
-        serde_json::from_str(json).map_err(|e| format!("request is not valid JSON: {}", e))?;
+    let v: Value = crate::document::parse(json, "request_json", "request")?;
     let o = v
         .as_object()
         .ok_or_else(|| format!("request must be a JSON object, not {}", kind(&v)))?;
     let timeout = match field(o, "timeout_ms") {
-        None => Duration::from_millis(CSOD_DIAGNOSE_DEFAULT_TIMEOUT_MS),
+        None => Duration::from_millis(DEFAULT_TIMEOUT_MS),
         Some(t) => parse_timeout(t)?,
     };
     let endpoints = match field(o, "endpoints") {
@@ -376,54 +376,52 @@ fn problem_is_explained(f: &Finding) -> bool {
 }
 
 /// Puts the findings that explain the error's matches first, in the order
-/// of the matches, and adds what the pairing teaches:
-/// - `liveid_connect_failed` / `liveid_module_load_failed`: the sign-in
-///   assistant's findings are judged as needed (missing or stopped is a
-///   problem) and msoidsvc stopped comes first, with "start the service
-///   first" (Set-Service first when it is disabled);
+/// of the matches, and adds what the pairing teaches (`facts.json`
+/// `findings`):
+/// - `named_by` (the sign-in assistant's findings after a Live ID sign-in
+///   failure): the finding is judged as needed (missing or stopped is a
+///   problem), and `leads` (msoidsvc stopped) comes first, with "start the
+///   service first" (Set-Service first when it is disabled);
+/// - `explains` (`sessions.count` after a "too many sessions" error, with
+///   sessions open here): the finding becomes a problem that says to
+///   remove them;
 /// - `execution_policy`: the finding of the edition the error came from
-///   (the host's) before the other edition's;
-/// - `shells_per_user` / `shells_per_tenant` with sessions open here: the
-///   sessions finding becomes a problem that says to remove them.
+///   (the host's) before the other edition's.
 pub fn order_findings(
+    findings: Vec<Finding>,
+    match_ids: &[String],
+    facts: &[Fact],
+    lang: &str,
+) -> Vec<Finding> {
+    match catalog::get() {
+        Ok(c) => order_findings_with(c, findings, match_ids, facts, lang),
+        Err(_) => findings,
+    }
+}
+
+/// [`order_findings`] with `catalog`'s texts and facts.
+pub fn order_findings_with(
+    catalog: &Catalog,
     mut findings: Vec<Finding>,
     match_ids: &[String],
     facts: &[Fact],
     lang: &str,
 ) -> Vec<Finding> {
-    let open = rules::open_service_sessions(facts);
+    let cx = rules::Ctx { catalog, lang };
+    let known = &catalog.facts;
     for m in match_ids {
-        if (m == "shells_per_user" || m == "shells_per_tenant") && open > 0 {
-            if let Some(f) = findings.iter_mut().find(|f| f.id == "sessions.count") {
-                f.status = Status::Problem;
-                f.summary = if lang == "fr" {
-                    format!("L'erreur signale trop de sessions et {} session(s) vers le service sont ouvertes ici : fermez-les d'abord.", open)
-                } else {
-                    format!("The error reports too many sessions and {} session(s) to the service are open here: remove them first.", open)
-                };
-                let steps = catalog::get()
-                    .ok()
-                    .and_then(|c| c.problem(m))
-                    .and_then(|p| p.text.get(lang))
-                    .map(|t| (t.resolution.clone(), t.fix.clone()));
-                if let Some((res, fix)) = steps {
-                    f.resolution = Some(res);
-                    f.fix = fix;
-                }
-                if f.problem.as_deref() != Some(m.as_str()) {
-                    f.explains.push(m.clone());
+        for f in findings.iter_mut() {
+            let pair = known.finding(&f.id);
+            if pair.named_by.contains(m) {
+                if let Some(x) = rules::evaluate_named(&f.id, facts, cx) {
+                    *f = x;
                 }
             }
-        }
-        if m == "liveid_connect_failed" || m == "liveid_module_load_failed" {
-            // A Live ID sign-in failure names the sign-in assistant: its
-            // findings are judged as needed, and say what to do first.
-            for f in findings.iter_mut() {
-                if f.id == "sign_in_assistant.installed" {
-                    *f = rules::sign_in_assistant_installed(facts, lang, true);
-                } else if f.id == "sign_in_assistant.service" {
-                    *f = rules::sign_in_assistant_service(facts, lang, true);
-                }
+            if pair.explains.contains(m)
+                && rules::explain(f, m, facts, cx)
+                && f.problem.as_deref() != Some(m.as_str())
+            {
+                f.explains.push(m.clone());
             }
         }
     }
@@ -442,21 +440,16 @@ pub fn order_findings(
             .unwrap_or(usize::MAX)
     };
     // Stable: within one match, the rules' own order is kept, except that a
-    // stopped service comes before the network findings of the same problem
-    // (it is the first thing to fix), and the host's own edition's policy
-    // before the other's (its fix is the one for the shell that failed).
+    // leading finding (a stopped service) comes before the network findings
+    // of the same problem (it is the first thing to fix), and the host's own
+    // edition's policy before the other's (its fix is the one for the shell
+    // that failed).
     let other_edition = if rules::host_is_powershell7(facts) {
         "execution_policy.windows_powershell"
     } else {
         "execution_policy.powershell7"
     };
-    findings.sort_by_key(|f| {
-        (
-            rank(f),
-            f.id != "sign_in_assistant.service",
-            f.id == other_edition,
-        )
-    });
+    findings.sort_by_key(|f| (rank(f), !known.finding(&f.id).leads, f.id == other_edition));
     findings
 }
 
@@ -499,10 +492,11 @@ pub fn run_cancellable(req: &Request, cancel: &Cancel) -> Result<Value, String> 
         return Err(cancelled());
     }
     facts.extend(req.host.iter().cloned());
-    let mut findings = rules::evaluate(&facts, req.language);
+    let catalog = catalog::get()?;
+    let mut findings = rules::evaluate_with(catalog, &facts, req.language);
     if let Some(m) = &matches {
         let ids: Vec<String> = m.iter().map(|x| x.id.clone()).collect();
-        findings = order_findings(findings, &ids, &facts, req.language);
+        findings = order_findings_with(catalog, findings, &ids, &facts, req.language);
     }
     let mut doc = json!({
         "schema": 1,
@@ -534,85 +528,4 @@ pub fn diagnose_json(request: &str) -> Result<String, String> {
 pub fn diagnose_json_cancellable(request: &str, cancel: &Cancel) -> Result<String, String> {
     let req = parse_request(request)?;
     to_json(&run_cancellable(&req, cancel)?)
-}
-
-/// Checks this machine for the causes of the Skype for Business Online
-/// connector failures. `request_json` is a JSON object (every key optional;
-/// "{}" checks this machine against the default endpoints): `language`,
-/// `timeout_ms` (clamped to 100..30000, default 3000), `endpoints`
-/// (`[{"name","host","port"}]`, replacing the defaults), `host` (facts only
-/// PowerShell knows) and `error` (a record as for `csod_classify_record`).
-/// Returns `{"schema":1,"language","elapsed_ms","timeout_ms","os",
-/// "endpoints","facts","findings"[,"matches"][,"truncated":true]}` to free with
-/// `csod_string_free`, or NULL on bad input (see `csod_last_error`). Probes
-/// only read, run concurrently, and each is bounded by the timeout.
-///
-/// # Safety
-/// `request_json` is NULL or a valid NUL-terminated string.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose(request_json: *const c_char) -> *mut c_char {
-    guard(|| {
-        let request = str_arg(request_json, "request_json")?;
-        check_document_size(request.len(), "request_json")?;
-        out_str(diagnose_json(request)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
-}
-
-/// UTF-16 form of `csod_diagnose`; free the result with `csod_wstring_free`.
-///
-/// # Safety
-/// `request_json` is NULL or a valid NUL-terminated UTF-16 string.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose_w(request_json: *const u16) -> *mut u16 {
-    guard(|| {
-        let request = wdoc_arg(request_json, "request_json")?;
-        out_wstr(&diagnose_json(&request)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
-}
-
-/// `csod_diagnose` that another thread can stop: `cancel` is a handle from
-/// `csod_cancel_new` (NULL: not cancellable, as `csod_diagnose`). When
-/// `csod_cancel(cancel)` is called while this runs, the probes stop waiting
-/// (a black-holed endpoint included) and this returns NULL within about
-/// 20 ms, with a last error that starts with "cancelled"; a handle already
-/// cancelled returns NULL at once. The handle must outlive the call; free it
-/// with `csod_cancel_free` after the call returned. A handle is one-shot: use
-/// a new one for the next call.
-///
-/// # Safety
-/// `request_json` is NULL or a valid NUL-terminated string; `cancel` is NULL
-/// or a live handle from `csod_cancel_new`.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose_cancellable(
-    request_json: *const c_char,
-    cancel: *const CsodCancel,
-) -> *mut c_char {
-    guard(|| {
-        let cancel = cancel_arg(cancel);
-        let request = str_arg(request_json, "request_json")?;
-        check_document_size(request.len(), "request_json")?;
-        out_str(diagnose_json_cancellable(request, &cancel)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
-}
-
-/// UTF-16 form of `csod_diagnose_cancellable`; free the result with
-/// `csod_wstring_free`.
-///
-/// # Safety
-/// As `csod_diagnose_cancellable`, with `request_json` NULL or a valid
-/// NUL-terminated UTF-16 string.
-#[no_mangle]
-pub unsafe extern "C" fn csod_diagnose_cancellable_w(
-    request_json: *const u16,
-    cancel: *const CsodCancel,
-) -> *mut u16 {
-    guard(|| {
-        let cancel = cancel_arg(cancel);
-        let request = wdoc_arg(request_json, "request_json")?;
-        out_wstr(&diagnose_json_cancellable(&request, &cancel)?)
-    })
-    .unwrap_or(std::ptr::null_mut())
 }

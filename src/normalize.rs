@@ -174,8 +174,13 @@ fn cells(c: char) -> usize {
 /// starts with a letter or digit: one wrapped line and its short rest may
 /// be a cut at the console width too (`… un objet P` / `SCredential, …`).
 fn maybe_cut(width: usize, prev: &str, line: &str) -> bool {
-    width >= 40
-        && prev.trim_end().len() == prev.len()
+    width >= 40 && between_words(prev, line)
+}
+
+/// `prev` ends with a letter or digit (no trailing space) and `line` starts
+/// with one: the break stands between two words, or cuts through one.
+fn between_words(prev: &str, line: &str) -> bool {
+    prev.trim_end().len() == prev.len()
         && prev
             .chars()
             .last()
@@ -251,18 +256,7 @@ fn unwrap_lines(lines: &[&str]) -> String {
                 // A word wrap (documentation, mail), or a CJK line that has
                 // not reached its stop: the sentence goes on. Between two
                 // letters it may also be a cut through a word.
-                let between_words = prev.trim_end().len() == prev.len()
-                    && prev
-                        .chars()
-                        .last()
-                        .map(|c| c.is_alphanumeric())
-                        .unwrap_or(false)
-                    && line
-                        .chars()
-                        .next()
-                        .map(|c| c.is_alphanumeric())
-                        .unwrap_or(false);
-                out.push(if between_words { SOFT } else { ' ' });
+                out.push(if between_words(prev, line) { SOFT } else { ' ' });
             } else {
                 out.push('\n');
             }

@@ -10,11 +10,9 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 
-use csod::diagnose::{
-    csod_diagnose, csod_diagnose_cancellable, csod_diagnose_cancellable_w, csod_diagnose_w,
-};
 use csod::ffi::{
-    csod_cancel, csod_cancel_free, csod_cancel_new, csod_last_error, csod_last_error_w,
+    csod_cancel, csod_cancel_free, csod_cancel_new, csod_diagnose, csod_diagnose_cancellable,
+    csod_diagnose_cancellable_w, csod_diagnose_w, csod_last_error, csod_last_error_w,
     csod_string_free, csod_wstring_free, CsodCancel,
 };
 
@@ -234,6 +232,10 @@ fn a_cancelled_token_returns_at_once_and_null_is_not_cancellable() {
     assert!(out.is_null());
     let e = unsafe { CStr::from_ptr(csod_last_error()) }.to_string_lossy();
     assert!(e.starts_with("cancelled"), "{}", e);
+    assert_eq!(
+        csod::ffi::csod_last_error_code(),
+        csod::ffi::CSOD_ERROR_CANCELLED
+    );
     unsafe { csod_cancel_free(token) };
     // NULL token: an ordinary diagnose; NULL and double-free-safe calls.
     let out = unsafe { csod_diagnose_cancellable(req.as_ptr(), std::ptr::null()) };
@@ -365,7 +367,9 @@ fn utf16_entry_point_in_french() {
 fn ui_culture_picks_the_language() {
     let doc = diagnose(with_host(json!({"ui_culture": "fr-CA"})));
     assert_eq!(doc["language"], "fr");
-    let doc = diagnose(with_host(json!({"ui_culture": "de-DE"})));
+    // A culture without output texts (Korean is a message language only):
+    // English. German has its texts since issue 11 (tests/languages.rs).
+    let doc = diagnose(with_host(json!({"ui_culture": "ko-KR"})));
     assert_eq!(doc["language"], "en");
 }
 

@@ -167,7 +167,7 @@ fn diagnose_does_not_echo_a_password_from_the_error() {
         });
         let c = CString::new(request.to_string()).unwrap();
         unsafe {
-            let p = csod::diagnose::csod_diagnose(c.as_ptr());
+            let p = csod::ffi::csod_diagnose(c.as_ptr());
             assert!(!p.is_null(), "{:?}", CStr::from_ptr(csod_last_error()));
             let out = CStr::from_ptr(p).to_str().unwrap().to_string();
             csod_string_free(p);

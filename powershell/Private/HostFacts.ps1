@@ -1,7 +1,7 @@
 # The host facts only PowerShell knows, in the shape csod_diagnose reads ("host").
 
 # Remote endpoints of the Skype for Business Online connector and of the Teams
-# module's Skype cmdlets (FACTS: *.online.lync.com; api.interfaces.records.teams.microsoft.com).
+# module's Skype cmdlets (docs/facts.md#endpoints: *.online.lync.com; api.interfaces.records.teams.microsoft.com).
 $script:CsodServiceHostPatterns = [string[]]@('*.online.lync.com', 'api.interfaces.records.teams.microsoft.com')
 $script:CsodConnectorModules = @('SkypeOnlineConnector', 'LyncOnlineConnector', 'MicrosoftTeams')
 # Sessions this module saw, by InstanceId: when it first saw them (PowerShell

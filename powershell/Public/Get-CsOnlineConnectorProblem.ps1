@@ -26,10 +26,10 @@ function Get-CsOnlineConnectorProblem {
     are listed; with -Id, the problems that match both.
 
     .PARAMETER Language
-    The language of the texts: en or fr, or a culture name such as fr-CA
-    (Tab completes them). Defaults to the user interface culture, or English
-    when the library has no texts in that language; a language without texts
-    falls back to English with a warning.
+    The language of the texts: en, fr, de or ja, or a culture name such as
+    fr-CA (Tab completes them). Defaults to the user interface culture, or
+    English when the library has no texts in that language; a language
+    without texts falls back to English with a warning.
 
     .PARAMETER AsJson
     Writes the library's catalog JSON document unchanged (the whole catalog,

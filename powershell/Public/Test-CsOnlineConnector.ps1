@@ -87,10 +87,10 @@ function Test-CsOnlineConnector {
     health check never runs when input was piped.
 
     .PARAMETER Language
-    The language of the output texts and messages: en or fr, or a culture
-    name such as fr-CA (Tab completes them). Defaults to the user interface
-    culture, or English when the library has no texts in that language; a
-    language without texts falls back to English with a warning.
+    The language of the output texts and messages: en, fr, de or ja, or a
+    culture name such as fr-CA (Tab completes them). Defaults to the user
+    interface culture, or English when the library has no texts in that
+    language; a language without texts falls back to English with a warning.
 
     .PARAMETER TimeoutSec
     The time bound of each probe, in seconds: 1 to 30, the range the library

@@ -2,8 +2,12 @@
 //!
 //! - `problems.json`: one entry per problem: how it is recognised
 //!   (`recognize`: weighted cues, the concept sets that must be present, the
-//!   concepts that speak against it) and its texts (title, cause,
-//!   resolution steps, fix command) in every output language.
+//!   concepts that speak against it) and its fix command (the same in every
+//!   language).
+//! - `texts/<lang>.json`: per output language, every text the library
+//!   writes: the problems' title, cause and resolution steps, and the
+//!   sentences of the rules' findings (see [`texts`]). `build.rs` embeds
+//!   every file in that folder, so an output language is one file.
 //! - `lexicon/<lang>.json`: per message language, the words of each concept
 //!   (user, tenant, disabled, ...) with their inflections and the spellings
 //!   translators use. `build.rs` embeds every file in that folder, so a
@@ -13,21 +17,35 @@
 //!   translators keep such as RBAC, PSCredential, about_Execution_Policies).
 //! - `codes.json`: WinRM / HRESULT codes, recognised in hex, unsigned and
 //!   signed decimal.
+//! - `facts.json`: hosts, module names, quotas and minimum versions, the
+//!   default endpoints, and which finding explains which error (see
+//!   [`facts`]).
 
 use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt::Display;
+
+pub mod facts;
+pub mod texts;
+mod validate;
+
+pub use facts::ServiceFacts;
+pub use texts::TextFile;
+pub use validate::validate;
 
 /// The problem families, in the order the catalog lists them.
 pub const FAMILIES: &[&str] = &["connector", "remoting", "modules"];
 
-/// Output languages: every problem has complete texts in each of them.
-pub const OUTPUT_LANGUAGES: &[&str] = &["en", "fr"];
-
 static PROBLEMS_JSON: &str = include_str!("problems.json");
 static CODES_JSON: &str = include_str!("codes.json");
-include!(concat!(env!("OUT_DIR"), "/lexicon.rs"));
+static FACTS_JSON: &str = include_str!("facts.json");
+// LEXICON_FILES, TEXT_FILES and OUTPUT_LANGUAGES (the text files' names,
+// English first): every problem and finding has complete texts in each.
+include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 
+/// A problem's texts in one output language (from `texts/<lang>.json`)
+/// and its fix command (from `problems.json`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
@@ -74,6 +92,11 @@ pub struct Problem {
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
     pub recognize: Recognize,
+    /// The command that fixes the usual cause, the same in every language.
+    #[serde(default)]
+    pub fix: Option<String>,
+    /// Output language -> texts, filled from `texts/<lang>.json` at load.
+    #[serde(skip)]
     pub text: BTreeMap<String, Text>,
 }
 
@@ -192,19 +215,63 @@ pub struct Catalog {
     pub concepts: Vec<Concept>,
     pub lexicons: Vec<LexiconFile>,
     pub codes: Vec<CodeDef>,
+    /// The output languages: the text files, English first.
+    pub output_languages: Vec<String>,
+    /// The texts of each output language, in the same order.
+    pub texts: Vec<TextFile>,
+    /// Hosts, modules, quotas, endpoints, finding <-> problem pairs.
+    pub facts: ServiceFacts,
 }
 
-fn load() -> Result<Catalog, String> {
-    let file: ProblemsFile =
-        serde_json::from_str(PROBLEMS_JSON).map_err(|e| format!("problems.json: {}", e))?;
-    if file.schema != 2 {
-        return Err(format!("problems.json: schema {} is not 2", file.schema));
+/// The files a catalog is made of: (file name, contents).
+#[derive(Debug, Clone)]
+pub struct Sources<'a> {
+    pub problems: &'a str,
+    pub codes: &'a str,
+    pub facts: &'a str,
+    pub lexicons: Vec<(&'a str, &'a str)>,
+    pub texts: Vec<(&'a str, &'a str)>,
+}
+
+impl Sources<'static> {
+    /// The files compiled into the library.
+    pub fn builtin() -> Sources<'static> {
+        Sources {
+            problems: PROBLEMS_JSON,
+            codes: CODES_JSON,
+            facts: FACTS_JSON,
+            lexicons: LEXICON_FILES.to_vec(),
+            texts: TEXT_FILES.to_vec(),
+        }
+    }
+}
+
+/// Parses a catalog from its files (not yet validated: see [`validate`]).
+pub fn load_from(src: &Sources) -> Result<Catalog, String> {
+    let mut file: ProblemsFile =
+        serde_json::from_str(src.problems).map_err(|e| format!("problems.json: {}", e))?;
+    if file.schema != 3 {
+        return Err(format!("problems.json: schema {} is not 3", file.schema));
     }
     let codes: CodesFile =
-        serde_json::from_str(CODES_JSON).map_err(|e| format!("codes.json: {}", e))?;
+        serde_json::from_str(src.codes).map_err(|e| format!("codes.json: {}", e))?;
+    let mut texts = Vec::new();
+    for (name, json) in &src.texts {
+        texts.push(texts::parse(name, json)?);
+    }
+    texts.sort_by(|a, b| (a.language != "en", &a.language).cmp(&(b.language != "en", &b.language)));
+    let facts = ServiceFacts::parse(src.facts)?;
+    let values = facts.text_values();
+    for p in file.problems.iter_mut() {
+        for t in &texts {
+            if let Some(x) = t.problem(&p.id, p.fix.clone(), &values) {
+                p.text.insert(t.language.clone(), x);
+            }
+        }
+    }
     let mut concepts = Vec::new();
     let mut lexicons = Vec::new();
-    for (name, json) in LEXICON_FILES {
+    for (name, json) in &src.lexicons {
         if *name == "any.json" {
             let any: AnyFile =
                 serde_json::from_str(json).map_err(|e| format!("lexicon/{}: {}", name, e))?;
@@ -259,197 +326,28 @@ fn load() -> Result<Catalog, String> {
         concepts,
         lexicons,
         codes: codes.codes,
+        output_languages: texts.iter().map(|t| t.language.clone()).collect(),
+        texts,
+        facts,
     })
 }
 
-fn weight_ok(w: f64) -> bool {
-    w > 0.0 && w < 1.0
-}
-
-/// Every consistency rule the catalog must satisfy. The library refuses to
-/// work with a catalog that breaks one (the tests make sure it never ships).
-pub fn validate(c: &Catalog) -> Vec<String> {
-    let mut errors = Vec::new();
-    let mut ids = std::collections::BTreeSet::new();
-    for k in &c.concepts {
-        if !ids.insert(k.id.clone()) {
-            errors.push(format!(
-                "concept {} defined twice (token, code or keyword)",
-                k.id
-            ));
-        }
-        match k.kind {
-            ConceptKind::Keyword | ConceptKind::Code => {}
-            ConceptKind::Shape => {
-                if !SHAPES.contains(&k.id.as_str()) || !k.terms.is_empty() {
-                    errors.push(format!(
-                        "shape concept {} must be one of {} and have no terms",
-                        k.id,
-                        SHAPES.join(", ")
-                    ));
-                }
-            }
-            _ => {
-                if k.terms.is_empty() {
-                    errors.push(format!("concept {} has no term", k.id));
-                }
-            }
-        }
-    }
-    let kind_of = |id: &str| c.concepts.iter().find(|k| k.id == id).map(|k| k.kind);
-    let mut seen = std::collections::BTreeSet::new();
-    for p in &c.problems {
-        if !seen.insert(p.id.clone()) {
-            errors.push(format!("problem {} listed twice", p.id));
-        }
-        if !FAMILIES.contains(&p.family.as_str()) {
-            errors.push(format!(
-                "problem {}: family {:?} is not one of {}",
-                p.id,
-                p.family,
-                FAMILIES.join(", ")
-            ));
-        }
-        for lang in OUTPUT_LANGUAGES {
-            match p.text.get(*lang) {
-                None => errors.push(format!("problem {} has no {} text", p.id, lang)),
-                Some(t) => {
-                    if t.title.trim().is_empty()
-                        || t.cause.trim().is_empty()
-                        || t.resolution.is_empty()
-                    {
-                        errors.push(format!("problem {} has an incomplete {} text", p.id, lang));
-                    }
-                    if t.resolution.iter().any(|s| s.trim().is_empty()) {
-                        errors.push(format!(
-                            "problem {} has an empty {} resolution step",
-                            p.id, lang
-                        ));
-                    }
-                }
-            }
-        }
-        for lang in p.text.keys() {
-            if !OUTPUT_LANGUAGES.contains(&lang.as_str()) {
-                errors.push(format!(
-                    "problem {} has text in {}, not an output language",
-                    p.id, lang
-                ));
-            }
-        }
-        let fix_presence: Vec<bool> = OUTPUT_LANGUAGES
-            .iter()
-            .filter_map(|l| p.text.get(*l))
-            .map(|t| t.fix.is_some())
-            .collect();
-        if fix_presence.windows(2).any(|w| w[0] != w[1]) {
-            errors.push(format!(
-                "problem {}: fix command present in some languages only",
-                p.id
-            ));
-        }
-        let r = &p.recognize;
-        for (name, w) in r.cues.iter().chain(r.against.iter()) {
-            if kind_of(name).is_none() {
-                errors.push(format!("problem {}: unknown concept {}", p.id, name));
-            }
-            if !weight_ok(*w) {
-                errors.push(format!(
-                    "problem {}: weight {} of {} outside (0, 1)",
-                    p.id, w, name
-                ));
-            }
-        }
-        if r.require.is_empty() {
-            errors.push(format!("problem {}: no required concept set", p.id));
-        }
-        for set in &r.require {
-            if set.is_empty() {
-                errors.push(format!("problem {}: an empty required set", p.id));
-            }
-            for name in set {
-                if !r.cues.contains_key(name) {
-                    errors.push(format!(
-                        "problem {}: required {} is not among its cues",
-                        p.id, name
-                    ));
-                }
-                if kind_of(name) == Some(ConceptKind::Keyword) {
-                    for l in &c.lexicons {
-                        if !l.concepts.contains_key(name) {
-                            errors.push(format!(
-                                "problem {} requires keyword {}, which lexicon/{}.json lacks",
-                                p.id, name, l.language
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        for f in &r.fields {
-            if f != "version_found" && f != "version_required" {
-                errors.push(format!("problem {}: unknown field {}", p.id, f));
-            }
-        }
-    }
-    let mut langs = std::collections::BTreeSet::new();
-    for l in &c.lexicons {
-        if !langs.insert(l.language.clone()) {
-            errors.push(format!("lexicon {} listed twice", l.language));
-        }
-        match (&l.script, l.stopwords.len()) {
-            (Some(s), 0) if ["cyrillic", "kana", "hangul", "han"].contains(&s.as_str()) => {}
-            (None, n) if n >= 10 => {}
-            _ => errors.push(format!(
-                "lexicon/{}: needs a script (cyrillic, kana, hangul, han) or 10 stopwords or more",
-                l.language
-            )),
-        }
-        for (concept, terms) in &l.concepts {
-            if terms.is_empty() {
-                errors.push(format!(
-                    "lexicon/{}: concept {} has no term",
-                    l.language, concept
-                ));
-            }
-            for t in terms {
-                let body = t.trim_start_matches(['@', '=', '*']);
-                let folded = crate::classify::view::fold(body);
-                let n = folded.trim().chars().count();
-                // One Hangul syllable is a whole morpheme (셸, shell); any other
-                // term needs two characters or more.
-                let hangul = folded
-                    .chars()
-                    .all(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c));
-                if n < 2 && !(n == 1 && hangul) {
-                    errors.push(format!(
-                        "lexicon/{}: term {:?} of {} is too short to be specific",
-                        l.language, t, concept
-                    ));
-                }
-            }
-        }
-    }
-    for code in &c.codes {
-        if code.code < i32::MIN as i64 || code.code > i32::MAX as i64 {
-            errors.push(format!("code {} is not a signed 32-bit value", code.name));
-        }
-    }
-    errors
-}
-
-static CATALOG: Lazy<Result<Catalog, String>> = Lazy::new(|| {
-    let c = load()?;
+/// Loads and validates: the catalog, or every inconsistency found.
+pub fn build(src: &Sources) -> Result<Catalog, String> {
+    let c = load_from(src)?;
     let errors = validate(&c);
     if errors.is_empty() {
         Ok(c)
     } else {
         Err(format!(
-            "the built-in catalog is inconsistent: {}",
+            "the catalog is inconsistent: {}",
             errors.join("; ")
         ))
     }
-});
+}
+
+static CATALOG: Lazy<Result<Catalog, String>> =
+    Lazy::new(|| build(&Sources::builtin()).map_err(|e| format!("the built-in {}", e)));
 
 /// The built-in catalog, parsed and checked once.
 pub fn get() -> Result<&'static Catalog, String> {
@@ -472,35 +370,69 @@ pub fn quote_short(s: &str) -> String {
     }
 }
 
-/// Maps a requested output language (`fr`, `fr-CA`, `FR`) to one we have.
-/// `None` means "en".
+/// Maps a requested output language (`fr`, `fr-CA`, `FR`, `ja_JP`) to one
+/// we have: the whole tag when a text file has that name, else its primary
+/// subtag. `None` or blank means "en".
 pub fn output_language(requested: Option<&str>) -> Result<&'static str, String> {
-    let raw = match requested {
-        None => return Ok("en"),
-        Some(r) => r.trim(),
-    };
+    pick_language(OUTPUT_LANGUAGES, requested)
+}
+
+fn pick_language<'a, S: AsRef<str>>(
+    languages: &'a [S],
+    requested: Option<&str>,
+) -> Result<&'a str, String> {
+    let find = |code: &str| languages.iter().map(|l| l.as_ref()).find(|l| *l == code);
+    let raw = requested.map(str::trim).unwrap_or("");
+    let tag = raw.replace('_', "-").to_ascii_lowercase();
+    let primary = tag.split('-').next().unwrap_or("");
     if raw.is_empty() {
-        return Ok("en");
+        if let Some(en) = find("en") {
+            return Ok(en);
+        }
     }
-    let primary = raw
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    OUTPUT_LANGUAGES
-        .iter()
-        .find(|l| **l == primary)
-        .copied()
-        .ok_or_else(|| {
-            format!(
-                "unknown output language {}: use one of {}",
-                quote_short(raw),
-                OUTPUT_LANGUAGES.join(", ")
-            )
-        })
+    find(&tag).or_else(|| find(primary)).ok_or_else(|| {
+        format!(
+            "unknown output language {}: use one of {}",
+            quote_short(raw),
+            languages
+                .iter()
+                .map(|l| l.as_ref())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 impl Catalog {
+    /// [`output_language`] for this catalog's languages.
+    pub fn output_language(&self, requested: Option<&str>) -> Result<&str, String> {
+        pick_language(&self.output_languages, requested)
+    }
+
+    /// The texts of an output language.
+    pub fn texts_of(&self, lang: &str) -> Option<&TextFile> {
+        self.texts.iter().find(|t| t.language == lang)
+    }
+
+    /// The text `key` in `lang` (English when `lang` has none), its
+    /// placeholders filled from `args`. A key no file has comes back as
+    /// the key itself (a bug the tests catch: debug builds assert).
+    pub fn text(&self, lang: &str, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        #[cfg(test)]
+        USED_KEYS.with(|u| u.borrow_mut().insert(key.to_string()));
+        let t = self
+            .texts_of(lang)
+            .and_then(|t| t.texts.get(key))
+            .or_else(|| self.texts_of("en").and_then(|t| t.texts.get(key)));
+        match t {
+            Some(t) => texts::render(t, args),
+            None => {
+                debug_assert!(false, "no text {} in {}", key, lang);
+                key.to_string()
+            }
+        }
+    }
+
     pub fn problem(&self, id: &str) -> Option<&Problem> {
         self.problems.iter().find(|p| p.id == id)
     }
@@ -600,7 +532,8 @@ impl Catalog {
         serde_json::json!({
             "schema": 1,
             "language": lang,
-            "output_languages": OUTPUT_LANGUAGES,
+            "output_languages": self.output_languages,
+            "facts": self.facts,
             "message_languages": message_languages,
             "problems": problems,
         })
@@ -608,129 +541,12 @@ impl Catalog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_catalog_is_consistent() {
-        let c = load().expect("catalog parses");
-        let errors = validate(&c);
-        assert!(errors.is_empty(), "{:#?}", errors);
-    }
-
-    #[test]
-    fn fixed_ids_are_all_present() {
-        let c = get().unwrap();
-        for id in [
-            "execution_policy",
-            "powershell_version",
-            "winrm_basic_auth",
-            "liveid_connect_failed",
-            "liveid_module_load_failed",
-            "logon_failed",
-            "tenant_permission",
-            "tenant_access_disabled",
-            "shells_per_user",
-            "shells_per_tenant",
-            "session_expired",
-            "connector_retired",
-        ] {
-            assert_eq!(
-                c.problem(id).map(|p| p.family.as_str()),
-                Some("connector"),
-                "{}",
-                id
-            );
-        }
-        for id in [
-            "trustedhosts_required",
-            "winrm_access_denied",
-            "winrm_cannot_connect",
-            "winrm_http_error",
-            "kerberos_auth_failed",
-            "winrm_unreachable",
-            "credssp_not_configured",
-            "session_config_not_found",
-            "winrm_auth_unsupported",
-            "shell_not_found",
-            "winrm_name_not_resolved",
-            "winrm_ssl_certificate",
-        ] {
-            assert_eq!(
-                c.problem(id).map(|p| p.family.as_str()),
-                Some("remoting"),
-                "{}",
-                id
-            );
-        }
-        for id in [
-            "module_not_installed",
-            "assembly_load_conflict",
-            "session_missing_or_expired",
-            "module_version_mismatch",
-            "teams_remoting_failed",
-            "gallery_unreachable",
-            "proxy_or_network_blocked",
-            "aad_mfa_required",
-            "aad_signin_blocked",
-            "app_auth_misconfigured",
-            "wam_broker_error",
-            "tls12_disabled",
-            "pwsh_wsman_missing",
-        ] {
-            assert_eq!(
-                c.problem(id).map(|p| p.family.as_str()),
-                Some("modules"),
-                "{}",
-                id
-            );
-        }
-        assert_eq!(c.problems.len(), 37);
-    }
-
-    #[test]
-    fn validation_catches_broken_rules() {
-        let mut c = load().unwrap();
-        c.problems[0]
-            .recognize
-            .require
-            .push(vec!["no_such_concept".into()]);
-        c.problems[0].recognize.cues.insert("user".into(), 1.5);
-        let errors = validate(&c).join("\n");
-        assert!(
-            errors.contains("no_such_concept is not among its cues"),
-            "{}",
-            errors
-        );
-        assert!(errors.contains("weight 1.5 of user"), "{}", errors);
-        let mut c = load().unwrap();
-        let lang = c.lexicons[0].language.clone();
-        c.lexicons[0].concepts.remove("tenant");
-        let errors = validate(&c).join("\n");
-        assert!(
-            errors.contains(&format!(
-                "keyword tenant, which lexicon/{}.json lacks",
-                lang
-            )),
-            "{}",
-            errors
-        );
-    }
-
-    #[test]
-    fn quote_short_cuts_long_values() {
-        assert_eq!(quote_short("xx"), "\"xx\"");
-        let q = quote_short(&"é".repeat(1000));
-        assert!(q.len() < 200 && q.ends_with("(2000 bytes)"), "{}", q);
-    }
-
-    #[test]
-    fn output_language_accepts_culture_names() {
-        assert_eq!(output_language(None).unwrap(), "en");
-        assert_eq!(output_language(Some("fr-CA")).unwrap(), "fr");
-        assert_eq!(output_language(Some("EN_us")).unwrap(), "en");
-        assert!(output_language(Some("xx"))
-            .unwrap_err()
-            .contains("unknown output language"));
-    }
+thread_local! {
+    /// The text keys rendered on this thread: the rules' tests check that
+    /// every text of the files is reachable.
+    pub(crate) static USED_KEYS: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        std::cell::RefCell::new(std::collections::BTreeSet::new());
 }
+
+#[cfg(test)]
+mod tests;

@@ -19,16 +19,19 @@
 //!
 //! Nothing here knows a language: a new one is a lexicon file.
 
+mod fields;
+mod input;
 pub mod lexicon;
 pub mod view;
 
 use once_cell::sync::Lazy;
-use regex::Regex;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::catalog::{self, Catalog, ConceptKind};
 use crate::normalize::{clip, normalize, Normalized};
+use fields::*;
+pub use input::{parse_record, record_from_value};
 use lexicon::{Found, How, Lexicon};
 
 /// A record as PowerShell's ErrorRecord gives it. Every field is optional,
@@ -151,187 +154,6 @@ fn compiled() -> Result<&'static Compiled, String> {
 /// Builds the lexicon automaton now (it is otherwise built on first use).
 pub fn warm_up() -> Result<(), String> {
     compiled().map(|_| ())
-}
-
-static EMAIL_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").unwrap()
-});
-static BRACKET_HOST_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"\[([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+)\]").unwrap()
-});
-static SERVICE_HOST_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?-u:\b)([a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:online\.lync\.com|teams\.microsoft\.com|lync\.com|outlook\.office365\.com))(?-u:\b)").unwrap()
-});
-static PATH_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"(?i)(?:[a-z] ?: ?)?\\?(?:[^\\'"«»\n:]*\\)+[^\\'"«»\n]*?\. ?ps[dm]?1(?-u:\b)"#)
-        .unwrap()
-});
-/// Links and URL paths: their numbers (`view=powershell-5.1`) are not the
-/// versions an error talks about.
-static URL_RE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)(?:https?://|/powershell/|\?view=)\S*").unwrap());
-/// A version number as errors quote it: `2.0`, `'3.0'`, `« 2,0 »`, `5.1.19041`.
-static VERSION_RE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:^|[^0-9A-Za-z.,\\/_\-])([0-9]{1,2}[.,][0-9]{1,5}(?:\.[0-9]{1,5}){0,2})(?:[^0-9A-Za-z\\/_]|$)")
-        .unwrap()
-});
-
-/// Signed 32-bit view of every code the text spells: hex `0x8033xxxx`
-/// (not inside a word), and signed or unsigned decimal of 9 or 10 digits
-/// (not inside a word, a number or a version). A hand-written scan: most
-/// texts hold no code, and this runs on every one.
-fn codes_in(text: &str) -> Vec<i32> {
-    let b = text.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'0'
-            && i + 10 <= b.len()
-            && (b[i + 1] == b'x' || b[i + 1] == b'X')
-            && (i == 0 || !word(b[i - 1]))
-            && b[i + 2..i + 10].iter().all(|x| x.is_ascii_hexdigit())
-            && (i + 10 == b.len() || !word(b[i + 10]))
-        {
-            if let Ok(v) = u32::from_str_radix(&text[i + 2..i + 10], 16) {
-                out.push(v as i32);
-            }
-            i += 10;
-            continue;
-        }
-        if c.is_ascii_digit() || (c == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit()) {
-            let start = i;
-            let digits_from = if c == b'-' { i + 1 } else { i };
-            let mut j = digits_from;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-            let n = j - digits_from;
-            let before_ok =
-                start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.');
-            let after_ok = j == b.len() || !b[j].is_ascii_alphanumeric();
-            if (9..=10).contains(&n) && before_ok && after_ok {
-                if let Ok(v) = text[start..j].parse::<i64>() {
-                    if v >= i32::MIN as i64 && v <= u32::MAX as i64 {
-                        out.push(if v > i32::MAX as i64 {
-                            (v as u32) as i32
-                        } else {
-                            v as i32
-                        });
-                    }
-                }
-            }
-            i = j.max(i + 1);
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
-fn code_of(v: i64) -> Option<i32> {
-    if v >= i32::MIN as i64 && v <= i32::MAX as i64 {
-        Some(v as i32)
-    } else if v >= 0 && v <= u32::MAX as i64 {
-        Some((v as u32) as i32)
-    } else {
-        None
-    }
-}
-
-/// The version numbers a text quotes, in order, without duplicates (`2,0`
-/// is `2.0`), links left out.
-fn versions_in(display: &str) -> Vec<String> {
-    let text = URL_RE.replace_all(display, " ");
-    let mut out: Vec<String> = Vec::new();
-    for cap in VERSION_RE.captures_iter(&text) {
-        let v = cap[1].replace(',', ".");
-        if !out.contains(&v) {
-            out.push(v);
-        }
-    }
-    out
-}
-
-fn version_key(v: &str) -> Vec<u64> {
-    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
-}
-
-fn clean_path(p: &str) -> String {
-    let mut s = p.trim().to_string();
-    // Machine translations write `C :\` and `Startup. psm1`.
-    if s.len() > 2 && s.as_bytes()[1] == b' ' && s.as_bytes()[2] == b':' {
-        s.remove(1);
-    }
-    if let Some(i) = s.find(": \\") {
-        if i == 1 {
-            s.replace_range(1..3, ":");
-        }
-    }
-    for ext in ["psd1", "psm1", "ps1"] {
-        s = s.replace(&format!(". {}", ext), &format!(".{}", ext));
-    }
-    s
-}
-
-/// The first e-mail address of a text (cheap when there is no `@`).
-fn email_in(display: &str) -> Option<&str> {
-    if !display.contains('@') {
-        return None;
-    }
-    EMAIL_RE
-        .find(display)
-        .map(|m| m.as_str().trim_end_matches('.'))
-}
-
-/// The host of a `[host]` prefix, else a service host named in the text.
-fn host_in(display: &str) -> Option<String> {
-    let bracket = if display.contains('[') {
-        BRACKET_HOST_RE.captures(display).map(|c| c[1].to_string())
-    } else {
-        None
-    };
-    bracket.or_else(|| {
-        if display.contains(".com") {
-            SERVICE_HOST_RE.captures(display).map(|c| c[1].to_string())
-        } else {
-            None
-        }
-    })
-}
-
-/// Fields any admin needs, cut from the display text whatever its language.
-fn generic_fields(n: &Normalized, out: &mut BTreeMap<String, String>) {
-    if let Some(u) = email_in(&n.display) {
-        out.insert("user".into(), u.to_string());
-    }
-    if let Some(h) = host_in(&n.display) {
-        out.insert("host".into(), h);
-    }
-    let has_script_path = n.display.contains('\\') && n.display.to_ascii_lowercase().contains("ps");
-    if let Some(m) = has_script_path.then(|| PATH_RE.find(&n.display)).flatten() {
-        let path = clean_path(m.as_str());
-        let file = path.rsplit('\\').next().unwrap_or(&path);
-        let stem = file.split('.').next().unwrap_or(file).trim();
-        let stem = stem.strip_suffix("Startup").unwrap_or(stem);
-        if !stem.is_empty() {
-            out.insert("module".into(), stem.to_string());
-        }
-        out.insert("path".into(), path);
-    }
-}
-
-/// At most `max` bytes of `s`, cut on a character boundary.
-fn head(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut cut = max;
-    while !s.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    &s[..cut]
 }
 
 /// Everything the classifier read from one error.
@@ -627,8 +449,8 @@ pub fn could_match(text: &str) -> bool {
 }
 
 /// The literal strings that lead to a match: for each rule's required set,
-/// the longest word of every term of its first (rarest) concept, as
-/// written and folded. The scanner's prefilter searches raw text for them;
+/// every term of its first (rarest) concept, as written and folded, and
+/// with a hyphen or a dot between its words. The scanner's prefilter searches raw text for them;
 /// codes are searched separately.
 pub fn trigger_terms() -> Result<Vec<String>, String> {
     let c = compiled()?;
@@ -644,17 +466,12 @@ pub fn trigger_terms() -> Result<Vec<String>, String> {
             }
             for t in c.lexicon.terms_of(first) {
                 // Folding joins words with one space where the text may
-                // have a hyphen, a dot or a line break: the longest word
-                // stands for the term.
-                let longest = t.split_whitespace().fold("", |a, w| {
-                    if w.chars().count() > a.chars().count() {
-                        w
-                    } else {
-                        a
-                    }
-                });
-                if !longest.is_empty() {
-                    out.insert(longest.to_string());
+                // have a hyphen or a dot (`Connect-ExchangeOnline`); a term
+                // cut by a line break is left to another required set.
+                out.insert(t.to_string());
+                if t.contains(' ') {
+                    out.insert(t.replace(' ', "-"));
+                    out.insert(t.replace(' ', "."));
                 }
             }
         }
@@ -689,134 +506,6 @@ pub fn classify_text(text: &str, lang: &str) -> Result<Classification, String> {
         },
         lang,
     )
-}
-
-/// Deepest nesting of JSON arrays and objects accepted in a document (the
-/// record object counts as one level); deeper is bad input. Documents are
-/// measured before parsing, without recursion, so that a deep document
-/// cannot overflow a small thread stack.
-pub const CSOD_MAX_JSON_DEPTH: usize = 32;
-
-/// Refuses a JSON text nested deeper than `max` (arrays and objects),
-/// scanning it once without recursion. Strings are skipped, escapes too;
-/// anything else is left to the parser.
-pub fn check_json_depth(json: &str, max: usize, what: &str) -> Result<(), String> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in json.bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return Err(format!(
-                        "{} is nested deeper than {} levels of JSON arrays and objects",
-                        what, max
-                    ));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Parses a record document (`csod_classify_record`). Unknown keys are ignored.
-pub fn parse_record(json: &str) -> Result<ErrorInput, String> {
-    check_json_depth(json, CSOD_MAX_JSON_DEPTH, "record")?;
-    let v: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("record is not valid JSON: {}", e))?;
-    record_from_value(&v)
-}
-
-pub fn record_from_value(v: &serde_json::Value) -> Result<ErrorInput, String> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| "record must be a JSON object".to_string())?;
-    let text = |k: &str| -> Result<Option<String>, String> {
-        match obj.get(k) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            // Only the analysed part is copied (see `normalize::clip`).
-            Some(serde_json::Value::String(s)) => Ok(Some(clip(s).to_string())),
-            Some(other) => Err(format!(
-                "record key {:?} must be a string, not {}",
-                k,
-                kind(other)
-            )),
-        }
-    };
-    let number = |k: &str| -> Result<Option<i64>, String> {
-        match obj.get(k) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::Number(n)) => match n.as_i64() {
-                Some(i) if i >= i32::MIN as i64 && i <= u32::MAX as i64 => Ok(Some(i)),
-                _ => Err(format!(
-                    "record key {:?} must be a 32-bit integer, not {}",
-                    k,
-                    catalog::quote_short(&n.to_string())
-                )),
-            },
-            Some(serde_json::Value::String(s)) => {
-                let t = s.trim();
-                let parsed =
-                    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-                        i64::from_str_radix(hex, 16).ok()
-                    } else {
-                        t.parse::<i64>().ok()
-                    };
-                match parsed {
-                    Some(i) if i >= i32::MIN as i64 && i <= u32::MAX as i64 => Ok(Some(i)),
-                    _ => Err(format!(
-                        "record key {:?} must be a 32-bit integer, not {}",
-                        k,
-                        catalog::quote_short(s)
-                    )),
-                }
-            }
-            Some(other) => Err(format!(
-                "record key {:?} must be a number, not {}",
-                k,
-                kind(other)
-            )),
-        }
-    };
-    let input = ErrorInput {
-        message: text("message")?,
-        fully_qualified_error_id: text("fully_qualified_error_id")?,
-        exception_type: text("exception_type")?,
-        category: text("category")?,
-        hresult: number("hresult")?,
-        error_code: number("error_code")?,
-        command: text("command")?,
-    };
-    let has = |o: &Option<String>| o.as_deref().map(|s| !s.trim().is_empty()).unwrap_or(false);
-    if !has(&input.message) && !has(&input.fully_qualified_error_id) {
-        return Err("record needs a \"message\" or a \"fully_qualified_error_id\"".into());
-    }
-    Ok(input)
-}
-
-fn kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -860,17 +549,6 @@ mod tests {
             versions_in("PowerShell 5.1.19041.1 «2.0»"),
             vec!["5.1.19041.1", "2.0"]
         );
-    }
-
-    #[test]
-    fn json_depth_is_measured_without_recursion() {
-        assert!(check_json_depth("{\"a\":[[1]]}", 3, "r").is_ok());
-        assert!(check_json_depth("{\"a\":[[[1]]]}", 3, "r").is_err());
-        // Brackets inside strings, and escaped quotes, do not count.
-        assert!(check_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 1, "r").is_ok());
-        assert!(check_json_depth(&"[".repeat(1_000_000), 32, "r")
-            .unwrap_err()
-            .contains("deeper than 32"));
     }
 
     #[test]

@@ -29,18 +29,7 @@
 
 use serde_json::Value;
 
-/// A registry value as .NET's `RegistryKey.GetValue` would hand it over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegValue {
-    /// REG_DWORD (and REG_QWORD, which .NET also hands over as a number).
-    Number(u64),
-    /// REG_SZ or REG_EXPAND_SZ (expanded).
-    Text(String),
-    /// REG_BINARY.
-    Binary(Vec<u8>),
-    /// REG_MULTI_SZ and every other type.
-    Other,
-}
+pub use super::machine::RegValue;
 
 /// The policy a `ScriptExecution` setting gives: `EnableScripts` false is
 /// Restricted, true means `ExecutionPolicy` (Undefined when it is absent or

@@ -1,288 +1,413 @@
-//! What a Win32 error code means for a fact, kept apart from the calls
-//! (windows.rs) so the mapping is one pure function per API family that the
-//! tests can feed any code on any OS, including the codes that wine cannot
-//! produce (its service manager grants every access it is asked for).
+//! The Windows system calls of the probes, and the only `unsafe` code among
+//! them: the registry (advapi32), the service control manager (advapi32)
+//! and WinHTTP, behind the [`Machine`] interface (machine.rs). Every call
+//! only reads: keys are opened with KEY_READ, the service manager with
+//! SC_MANAGER_CONNECT and the service with SERVICE_QUERY_STATUS |
+//! SERVICE_QUERY_CONFIG. What the values mean is not here: see `windows/`.
+//! The calls and their constants: docs/facts.md#windows-apis.
 //!
-//! - Registry (`RegOpenKeyExW`, `RegGetValueW`): `ERROR_FILE_NOT_FOUND` is
-//!   "absent", which is a known answer; every other code (access denied,
-//!   a bad handle, a broken hive…) means the value could not be read: the
-//!   fact becomes `unknown` with the code and its text as the reason.
-//! - Service manager (`OpenSCManagerW`, `OpenServiceW`):
-//!   `ERROR_SERVICE_DOES_NOT_EXIST` is the known answer "not installed";
-//!   every other code (access denied above all) makes the fact `unknown`.
-//!
-//! Codes and their names: Microsoft Learn, "System Error Codes (0-499)" and
-//! "(1000-1299)".
+//! The few Win32 functions are declared here (no bindings crate).
 
-// Outside Windows only the tests call these.
-#![cfg_attr(not(windows), allow(dead_code))]
+use std::ffi::c_void;
+use std::path::Path;
+use widestring::U16CString;
 
-use serde_json::json;
+use super::machine::{
+    absent_or, key_place, value_place, Hive, Machine, OsError, RegError, RegValue, Registry,
+    ServiceError, ServiceQuery, View, WinHttpProxy,
+};
+use super::winerr::{self, ERROR_MORE_DATA};
 
-use super::Fact;
+type Hkey = isize;
+type ScHandle = *mut c_void;
 
-pub(crate) const ERROR_FILE_NOT_FOUND: i32 = 2;
-pub(crate) const ERROR_PATH_NOT_FOUND: i32 = 3;
-pub(crate) const ERROR_ACCESS_DENIED: i32 = 5;
-pub(crate) const ERROR_INVALID_HANDLE: i32 = 6;
-pub(crate) const ERROR_INVALID_PARAMETER: i32 = 87;
-pub(crate) const ERROR_MORE_DATA: i32 = 234;
-pub(crate) const ERROR_SERVICE_DOES_NOT_EXIST: i32 = 1060;
-pub(crate) const ERROR_BADDB: i32 = 1009;
-pub(crate) const ERROR_INVALID_NAME: i32 = 123;
+const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
+const HKEY_LOCAL_MACHINE: Hkey = 0x8000_0002u32 as i32 as isize;
+const KEY_READ: u32 = 0x20019;
+const KEY_WOW64_64KEY: u32 = 0x0100;
+const KEY_WOW64_32KEY: u32 = 0x0200;
+const RRF_RT_REG_SZ: u32 = 0x0000_0002;
+const RRF_RT_REG_DWORD: u32 = 0x0000_0010;
+const RRF_RT_ANY: u32 = 0x0000_ffff;
+const REG_SZ: u32 = 1;
+const REG_EXPAND_SZ: u32 = 2;
+const REG_BINARY: u32 = 3;
+const REG_DWORD: u32 = 4;
+const REG_QWORD: u32 = 11;
+const ERROR_SUCCESS: i32 = 0;
+const SC_MANAGER_CONNECT: u32 = 0x0001;
+const SERVICE_QUERY_CONFIG: u32 = 0x0001;
+const SERVICE_QUERY_STATUS: u32 = 0x0004;
+const SC_STATUS_PROCESS_INFO: u32 = 0;
 
-/// The symbolic name of the codes the probes may meet.
-pub fn error_name(code: i32) -> Option<&'static str> {
-    Some(match code {
-        ERROR_FILE_NOT_FOUND => "ERROR_FILE_NOT_FOUND",
-        ERROR_PATH_NOT_FOUND => "ERROR_PATH_NOT_FOUND",
-        ERROR_ACCESS_DENIED => "ERROR_ACCESS_DENIED",
-        ERROR_INVALID_HANDLE => "ERROR_INVALID_HANDLE",
-        ERROR_INVALID_PARAMETER => "ERROR_INVALID_PARAMETER",
-        ERROR_INVALID_NAME => "ERROR_INVALID_NAME",
-        ERROR_MORE_DATA => "ERROR_MORE_DATA",
-        ERROR_BADDB => "ERROR_BADDB",
-        ERROR_SERVICE_DOES_NOT_EXIST => "ERROR_SERVICE_DOES_NOT_EXIST",
-        _ => return None,
-    })
+#[repr(C)]
+struct WinHttpProxyInfo {
+    access_type: u32,
+    proxy: *mut u16,
+    proxy_bypass: *mut u16,
 }
 
-/// "Access is denied. (Windows error 5, ERROR_ACCESS_DENIED)": the system's
-/// text when there is one (on Windows, in the system's language), and always
-/// the number, and the name when it is one we know.
-pub fn describe(code: i32, system_text: Option<&str>) -> String {
-    let text = system_text
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            Some(
-                match code {
-                    ERROR_ACCESS_DENIED => "Access is denied.",
-                    ERROR_FILE_NOT_FOUND => "The system cannot find the file specified.",
-                    ERROR_INVALID_HANDLE => "The handle is invalid.",
-                    ERROR_SERVICE_DOES_NOT_EXIST => {
-                        "The specified service does not exist as an installed service."
-                    }
-                    _ => return None,
-                }
-                .to_string(),
-            )
-        });
-    let tail = match error_name(code) {
-        Some(n) => format!("Windows error {}, {}", code, n),
-        None => format!("Windows error {}", code),
+#[link(name = "advapi32")]
+extern "system" {
+    fn RegOpenKeyExW(key: Hkey, sub: *const u16, options: u32, sam: u32, out: *mut Hkey) -> i32;
+    fn RegGetValueW(
+        key: Hkey,
+        sub: *const u16,
+        value: *const u16,
+        flags: u32,
+        kind: *mut u32,
+        data: *mut c_void,
+        size: *mut u32,
+    ) -> i32;
+    fn RegCloseKey(key: Hkey) -> i32;
+    fn OpenSCManagerW(machine: *const u16, database: *const u16, access: u32) -> ScHandle;
+    fn OpenServiceW(manager: ScHandle, name: *const u16, access: u32) -> ScHandle;
+    fn QueryServiceStatusEx(
+        service: ScHandle,
+        level: u32,
+        buffer: *mut u8,
+        size: u32,
+        needed: *mut u32,
+    ) -> i32;
+    fn QueryServiceConfigW(service: ScHandle, config: *mut u8, size: u32, needed: *mut u32) -> i32;
+    fn CloseServiceHandle(handle: ScHandle) -> i32;
+}
+
+#[link(name = "winhttp")]
+extern "system" {
+    fn WinHttpGetDefaultProxyConfiguration(info: *mut WinHttpProxyInfo) -> i32;
+}
+
+#[link(name = "kernel32")]
+extern "system" {
+    fn GlobalFree(mem: *mut c_void) -> *mut c_void;
+    fn GetLastError() -> u32;
+}
+
+/// This machine, through the system calls.
+pub(crate) struct System;
+
+/// The one instance the probes use.
+pub(crate) static SYSTEM: System = System;
+
+fn wide(s: &str) -> U16CString {
+    U16CString::from_str(s).unwrap_or_default()
+}
+
+fn root(hive: Hive) -> Hkey {
+    match hive {
+        Hive::LocalMachine => HKEY_LOCAL_MACHINE,
+        Hive::CurrentUser => HKEY_CURRENT_USER,
+    }
+}
+
+fn view_flag(view: View) -> u32 {
+    match view {
+        View::Bit64 => KEY_WOW64_64KEY,
+        View::Bit32 => KEY_WOW64_32KEY,
+    }
+}
+
+/// The system's text for a code, without std's " (os error N)" tail.
+fn system_text(code: i32) -> String {
+    let t = std::io::Error::from_raw_os_error(code).to_string();
+    match t.rfind(" (os error ") {
+        Some(i) => t[..i].to_string(),
+        None => t,
+    }
+}
+
+fn last_error() -> i32 {
+    unsafe { GetLastError() as i32 }
+}
+
+/// An open key, closed on drop.
+struct Key(Hkey);
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        unsafe {
+            RegCloseKey(self.0);
+        }
+    }
+}
+
+/// Opens a key for reading in a view; `Ok(None)` when it does not exist.
+fn open(hive: Hive, view: View, path: &str) -> Result<Option<Key>, RegError> {
+    let p = wide(path);
+    let mut h: Hkey = 0;
+    let rc = unsafe {
+        RegOpenKeyExW(
+            root(hive),
+            p.as_ptr(),
+            0,
+            KEY_READ | view_flag(view),
+            &mut h,
+        )
     };
-    match text {
-        Some(t) => format!("{} ({})", t, tail),
-        None => tail,
+    match rc {
+        ERROR_SUCCESS => Ok(Some(Key(h))),
+        rc => absent_or(key_place(hive, path), rc, Some(system_text(rc))),
     }
 }
 
-/// The text of a REG_SZ value as .NET's `RegistryKey.GetValue` (so
-/// PowerShell) reads it: one terminating NUL dropped, an embedded NUL kept
-/// (dotnet/runtime RegistryKey.Windows.cs and the .NET Framework reference
-/// source, REG_SZ case). PowerShell then compares the whole string, so
-/// `RemoteSigned<NUL>x`, and `RemoteSigned` stored with two NULs, are not
-/// RemoteSigned for it (SecuritySupport.ParseExecutionPolicy: Restricted).
-/// The report must not hide that: each embedded NUL is shown as the two
-/// characters `\0`, which keeps the value unequal to any policy name.
-pub fn reg_sz_text(units: &[u16]) -> String {
-    let units = match units.split_last() {
-        Some((0, rest)) => rest,
-        _ => units,
+/// `RegGetValueW` of `name` under an open key into `buf`: the code, the
+/// type and the size it reports.
+fn get(key: &Key, name: &U16CString, flags: u32, buf: &mut [u8]) -> (i32, u32, u32) {
+    let mut cb: u32 = buf.len() as u32;
+    let mut kind: u32 = 0;
+    let rc = unsafe {
+        RegGetValueW(
+            key.0,
+            std::ptr::null(),
+            name.as_ptr(),
+            flags,
+            &mut kind,
+            buf.as_mut_ptr() as *mut c_void,
+            &mut cb,
+        )
     };
-    String::from_utf16_lossy(units).replace('\0', "\\0")
+    (rc, kind, cb)
 }
 
-/// The outcome of a registry call that did not succeed: `Ok(None)` when the
-/// key or value is absent, else the reason it could not be read.
-pub fn registry_failure(place: &str, code: i32, system_text: Option<&str>) -> Result<(), String> {
-    if code == ERROR_FILE_NOT_FOUND {
-        Ok(())
-    } else {
-        Err(format!("{}: {}", place, describe(code, system_text)))
+impl Registry for System {
+    fn key_exists(&self, hive: Hive, view: View, path: &str) -> Result<bool, RegError> {
+        open(hive, view, path).map(|k| k.is_some())
     }
-}
 
-/// The fact `service.<name>` when `api` (OpenSCManagerW or OpenServiceW)
-/// failed with `code`.
-pub fn service_open_failed(name: &str, api: &str, code: i32, system_text: Option<&str>) -> Fact {
-    let id = format!("service.{}", name);
-    let source = format!("service control manager: {}", name);
-    if api == "OpenServiceW" && code == ERROR_SERVICE_DOES_NOT_EXIST {
-        return Fact::known(&id, json!({"installed": false}), &source);
-    }
-    Fact::unknown(
-        &id,
-        &source,
-        &format!("{}: {}", api, describe(code, system_text)),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::probe::State;
-    use crate::rules::{self, Status};
-
-    #[test]
-    fn registry_codes() {
-        assert_eq!(
-            registry_failure("HKLM\\X", ERROR_FILE_NOT_FOUND, None),
-            Ok(())
-        );
-        let e = registry_failure("HKLM\\X v", ERROR_ACCESS_DENIED, None).unwrap_err();
-        assert_eq!(
-            e,
-            "HKLM\\X v: Access is denied. (Windows error 5, ERROR_ACCESS_DENIED)"
-        );
-        // The system's (localized) text wins, the number and name stay.
-        let e = registry_failure("K", ERROR_ACCESS_DENIED, Some("Accès refusé.\r\n")).unwrap_err();
-        assert_eq!(e, "K: Accès refusé. (Windows error 5, ERROR_ACCESS_DENIED)");
-        for code in [
-            ERROR_PATH_NOT_FOUND,
-            ERROR_INVALID_HANDLE,
-            ERROR_INVALID_PARAMETER,
-            ERROR_BADDB,
-            ERROR_MORE_DATA,
-            31337,
-        ] {
-            let e = registry_failure("K", code, None).unwrap_err();
-            assert!(e.contains(&format!("Windows error {}", code)), "{}", e);
+    fn dword(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+        name: &str,
+    ) -> Result<Option<u32>, RegError> {
+        let key = match open(hive, view, path)? {
+            Some(k) => k,
+            None => return Ok(None),
+        };
+        let mut buf = [0u8; 4];
+        match get(&key, &wide(name), RRF_RT_REG_DWORD, &mut buf) {
+            (ERROR_SUCCESS, _, _) => Ok(Some(u32::from_le_bytes(buf))),
+            (rc, _, _) => absent_or(value_place(hive, path, name), rc, Some(system_text(rc))),
         }
     }
 
-    #[test]
-    fn reg_sz_text_is_what_powershell_reads_with_nuls_shown() {
-        let u = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
-        assert_eq!(reg_sz_text(&u("RemoteSigned\0")), "RemoteSigned");
-        assert_eq!(reg_sz_text(&u("RemoteSigned")), "RemoteSigned");
-        assert_eq!(reg_sz_text(&u("")), "");
-        assert_eq!(reg_sz_text(&u("\0")), "");
-        // Embedded: kept and shown, never a hidden NUL in the report.
-        let t = reg_sz_text(&u("RemoteSigned\0Restricted\0"));
-        assert_eq!(t, "RemoteSigned\\0Restricted");
-        assert!(!t.contains('\0'));
-        // Two terminating NULs: .NET keeps one, so PowerShell does not
-        // read RemoteSigned; neither do the rules.
-        let t = reg_sz_text(&u("RemoteSigned\0\0"));
-        assert_eq!(t, "RemoteSigned\\0");
-        assert_eq!(rules::canonical_policy(&t), "Restricted");
-        assert_eq!(
-            rules::canonical_policy(&reg_sz_text(&u("RemoteSigned\0"))),
-            "RemoteSigned"
-        );
-    }
-
-    /// Windows facts as rules see them, with one fact replaced.
-    fn windows_facts(replace: Fact) -> Vec<Fact> {
-        let mut facts = vec![
-            Fact::known("os", json!("windows"), "test"),
-            Fact::known("sign_in_assistant.version", json!("7.250.4303.0"), "test"),
-            Fact::known("winrm.client.allow_basic_policy", json!(null), "test"),
-            Fact::known("winrm.client.auth_basic", json!(null), "test"),
-        ];
-        facts.retain(|f| f.id != replace.id);
-        facts.push(replace);
-        facts
-    }
-
-    #[test]
-    fn a_denied_service_query_is_unknown_with_the_reason() {
-        for api in ["OpenSCManagerW", "OpenServiceW"] {
-            let f = service_open_failed("msoidsvc", api, ERROR_ACCESS_DENIED, None);
-            assert_eq!(f.state, State::Unknown);
-            let reason = f.reason.clone().unwrap();
-            assert!(reason.starts_with(api), "{}", reason);
-            assert!(reason.contains("ERROR_ACCESS_DENIED"), "{}", reason);
-            let findings = rules::evaluate(&windows_facts(f), "en");
-            for id in ["sign_in_assistant.installed", "sign_in_assistant.service"] {
-                let x = findings.iter().find(|x| x.id == id).unwrap();
-                assert_eq!(x.status, Status::Unknown, "{}: {:?}", id, x);
-                assert!(
-                    x.evidence.iter().any(|e| e.contains("Windows error 5")),
-                    "{}: {:?}",
-                    id,
-                    x.evidence
-                );
+    fn string(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+        name: &str,
+    ) -> Result<Option<String>, RegError> {
+        let key = match open(hive, view, path)? {
+            Some(k) => k,
+            None => return Ok(None),
+        };
+        let v = wide(name);
+        // RRF_RT_REG_SZ alone: a REG_EXPAND_SZ value is expanded and accepted
+        // (asking for RRF_RT_REG_EXPAND_SZ without RRF_NOEXPAND is refused).
+        let mut size: u32 = 0;
+        for _ in 0..4 {
+            let mut buf = vec![0u8; (size as usize / 2 + 1) * 2];
+            match get(&key, &v, RRF_RT_REG_SZ, &mut buf) {
+                (ERROR_SUCCESS, _, cb) => {
+                    let units: Vec<u16> = buf[..(cb as usize).min(buf.len())]
+                        .chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                        .collect();
+                    return Ok(Some(winerr::reg_sz_text(&units)));
+                }
+                (ERROR_MORE_DATA, _, cb) => size = cb.max(size * 2 + 2),
+                (rc, _, _) => {
+                    return absent_or(value_place(hive, path, name), rc, Some(system_text(rc)))
+                }
             }
         }
-        // "Does not exist" is an answer, not a failure.
-        let f = service_open_failed(
-            "msoidsvc",
-            "OpenServiceW",
-            ERROR_SERVICE_DOES_NOT_EXIST,
-            None,
-        );
-        assert_eq!(f.state, State::Known);
-        assert_eq!(f.value["installed"], false);
-        // …but only from OpenServiceW.
-        let f = service_open_failed(
-            "msoidsvc",
-            "OpenSCManagerW",
-            ERROR_SERVICE_DOES_NOT_EXIST,
-            None,
-        );
-        assert_eq!(f.state, State::Unknown);
-        for code in [ERROR_INVALID_HANDLE, ERROR_INVALID_NAME, 1722] {
-            let f = service_open_failed("msoidsvc", "OpenServiceW", code, None);
-            assert_eq!(f.state, State::Unknown, "{}", code);
-        }
+        Err(RegError::Growing {
+            place: value_place(hive, path, name),
+        })
     }
 
-    #[test]
-    fn an_unreadable_registry_key_is_unknown_with_the_reason() {
-        let reason = registry_failure(
-            "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client",
-            ERROR_ACCESS_DENIED,
-            None,
-        )
-        .unwrap_err();
-        let f = Fact::unknown(
-            "winrm.client.allow_basic_policy",
-            "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client AllowBasic",
-            &reason,
-        );
-        let findings = rules::evaluate(&windows_facts(f), "en");
-        let x = findings
-            .iter()
-            .find(|x| x.id == "winrm.basic_auth")
-            .unwrap();
-        assert_eq!(x.status, Status::Unknown, "{:?}", x);
-        assert!(
-            x.evidence.iter().any(|e| e.contains("ERROR_ACCESS_DENIED")),
-            "{:?}",
-            x.evidence
-        );
-        // The sign-in assistant's key unreadable is not "missing": the
-        // finding is unknown with the reason, not a warning about damage.
-        let reason = registry_failure(
-            "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
-            ERROR_ACCESS_DENIED,
-            None,
-        )
-        .unwrap_err();
-        let mut facts = windows_facts(Fact::unknown(
-            "sign_in_assistant.version",
-            "HKLM\\SOFTWARE\\Microsoft\\MSOIdentityCRL MSOIDCRLVersion",
-            &reason,
-        ));
-        facts.push(Fact::known(
-            "service.msoidsvc",
-            json!({"installed": true, "state": "running", "start_type": "auto"}),
-            "test",
-        ));
-        let findings = rules::evaluate(&facts, "en");
-        let x = findings
-            .iter()
-            .find(|x| x.id == "sign_in_assistant.installed")
-            .unwrap();
-        assert_eq!(x.status, Status::Unknown, "{:?}", x);
-        assert!(x.summary.contains("could not be read"), "{:?}", x);
-        assert!(
-            x.evidence.iter().any(|e| e.contains("ERROR_ACCESS_DENIED")),
-            "{:?}",
-            x.evidence
-        );
+    fn value(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, RegError> {
+        let key = match open(hive, view, path)? {
+            Some(k) => k,
+            None => return Ok(None),
+        };
+        let v = wide(name);
+        let mut size: u32 = 64;
+        for _ in 0..4 {
+            // Two spare bytes, as RegGetValueW may add a terminating NUL.
+            let mut buf: Vec<u8> = vec![0; size as usize + 2];
+            let (rc, kind, cb) = get(&key, &v, RRF_RT_ANY, &mut buf[..size as usize]);
+            match rc {
+                ERROR_SUCCESS => {
+                    let data = &buf[..(cb as usize).min(buf.len())];
+                    return Ok(Some(reg_value(kind, data)));
+                }
+                ERROR_MORE_DATA => size = cb.max(size * 2),
+                rc => return absent_or(value_place(hive, path, name), rc, Some(system_text(rc))),
+            }
+        }
+        Err(RegError::Growing {
+            place: value_place(hive, path, name),
+        })
+    }
+}
+
+/// A value's bytes as .NET's `GetValue` hands them over.
+fn reg_value(kind: u32, data: &[u8]) -> RegValue {
+    match kind {
+        REG_DWORD if data.len() >= 4 => RegValue::Number(u64::from(u32::from_le_bytes([
+            data[0], data[1], data[2], data[3],
+        ]))),
+        REG_QWORD if data.len() >= 8 => {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&data[..8]);
+            RegValue::Number(u64::from_le_bytes(b))
+        }
+        REG_SZ | REG_EXPAND_SZ => {
+            let units: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            let s = String::from_utf16_lossy(&units);
+            RegValue::Text(s.trim_end_matches('\0').to_string())
+        }
+        REG_BINARY => RegValue::Binary(data.to_vec()),
+        _ => RegValue::Other,
+    }
+}
+
+/// A service manager handle, closed on drop.
+struct Sc(ScHandle);
+
+impl Drop for Sc {
+    fn drop(&mut self) {
+        unsafe {
+            CloseServiceHandle(self.0);
+        }
+    }
+}
+
+fn service_error(api: &'static str) -> ServiceError {
+    let code = last_error();
+    ServiceError {
+        api,
+        code,
+        text: Some(system_text(code)),
+    }
+}
+
+/// Copies a WinHTTP string and frees it (`None` for NULL or empty).
+fn take_wide(p: *mut u16) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let s = unsafe { widestring::U16CStr::from_ptr_str(p) }.to_string_lossy();
+    unsafe { GlobalFree(p as *mut c_void) };
+    Some(s).filter(|s| !s.is_empty())
+}
+
+impl Machine for System {
+    fn service(&self, name: &str) -> Result<ServiceQuery, ServiceError> {
+        let scm = unsafe { OpenSCManagerW(std::ptr::null(), std::ptr::null(), SC_MANAGER_CONNECT) };
+        if scm.is_null() {
+            return Err(service_error("OpenSCManagerW"));
+        }
+        let scm = Sc(scm);
+        let n = wide(name);
+        let h = unsafe {
+            OpenServiceW(
+                scm.0,
+                n.as_ptr(),
+                SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG,
+            )
+        };
+        if h.is_null() {
+            return Err(service_error("OpenServiceW"));
+        }
+        let h = Sc(h);
+        let mut out = ServiceQuery::default();
+        // SERVICE_STATUS_PROCESS: nine DWORDs; dwCurrentState is the second.
+        let mut status = [0u32; 9];
+        let mut needed: u32 = 0;
+        let ok = unsafe {
+            QueryServiceStatusEx(
+                h.0,
+                SC_STATUS_PROCESS_INFO,
+                status.as_mut_ptr() as *mut u8,
+                std::mem::size_of_val(&status) as u32,
+                &mut needed,
+            )
+        };
+        if ok != 0 {
+            out.state = Some(status[1]);
+        }
+        // QUERY_SERVICE_CONFIGW: dwServiceType, dwStartType, … then strings.
+        let mut needed: u32 = 0;
+        unsafe { QueryServiceConfigW(h.0, std::ptr::null_mut(), 0, &mut needed) };
+        if needed > 0 && needed < 1 << 20 {
+            let mut buf = vec![0u64; (needed as usize + 7) / 8];
+            let ok = unsafe {
+                QueryServiceConfigW(h.0, buf.as_mut_ptr() as *mut u8, needed, &mut needed)
+            };
+            if ok != 0 {
+                out.start_type = Some((buf[0] >> 32) as u32);
+            }
+        }
+        Ok(out)
+    }
+
+    fn winhttp_proxy(&self) -> Result<WinHttpProxy, OsError> {
+        let mut info = WinHttpProxyInfo {
+            access_type: 0,
+            proxy: std::ptr::null_mut(),
+            proxy_bypass: std::ptr::null_mut(),
+        };
+        let ok = unsafe { WinHttpGetDefaultProxyConfiguration(&mut info) };
+        if ok == 0 {
+            let code = last_error();
+            return Err(OsError {
+                code,
+                text: Some(system_text(code)),
+            });
+        }
+        Ok(WinHttpProxy {
+            access_type: info.access_type,
+            proxy: take_wide(info.proxy),
+            bypass: take_wide(info.proxy_bypass),
+        })
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        std::fs::read(path).ok()
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        Path::new(path).is_file()
+    }
+
+    fn subfolders(&self, path: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(path) {
+            for entry in entries.flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    out.push(p.display().to_string());
+                }
+            }
+        }
+        out
     }
 }

@@ -37,7 +37,7 @@ echo "-- valgrind (3 rounds of the whole table)"
 # (Cargo's default debug profile; Cargo.toml optimises them for test speed):
 # with regex 1.7.1 optimised, memcheck reports "use of uninitialised value
 # of size 8" inside regex's backtracking matcher (origin: a reused stack
-# slot). ASan and the results are clean; see README, "Hardening".
+# slot). ASan and the results are clean; see docs/hardening.md.
 vg_target="$root/target/c-valgrind"
 cargo build --quiet --lib --target-dir "$vg_target" --config 'profile.dev.opt-level=0' --config 'profile.dev.package."*".opt-level=0'
 gcc "${cflags[@]}" tests/c/test_csod.c -L"$vg_target/debug" -Wl,-rpath,"$vg_target/debug" -lcsod \

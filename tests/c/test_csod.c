@@ -64,10 +64,14 @@ static const char *LOGON_FR =
     "Get-CsWebTicket : \xc3\xa9" "chec de l\xe2\x80\x99ouverture de session de l\xe2\x80\x99utilisateur"
     "\xe2\x80\x99kenmyer@litwareinc.com'. Cr\xc3\xa9" "ez un nouvel objet PSCredential en veillant \xc3\xa0 "
     "utiliser le nom d\xe2\x80\x99utilisateur et le mot de passe appropri\xc3\xa9s.";
-/* No known problem: a missing file. */
+/* A related error that is not ours: no match (a cmdlet of the connector's
+ * session failing on the remote side; tests/corpus/en.json has it too). */
 static const char *NEGATIVE_EN =
-    "Get-Item : Cannot find path 'C:\\nope\\report.csv' because it does not exist.";
-/* A remoting problem since the remoting family (it was the negative before). */
+    "Set-CsUser : Management object not found for identity \"nobody@contoso.com\".\n"
+    "    + CategoryInfo          : NotSpecified: (:) [Set-CsUser], ManagementException\n"
+    "    + FullyQualifiedErrorId : Microsoft.Rtc.Management.AD.ManagementException,"
+    "Microsoft.Rtc.Management.AD.Cmdlets.SetOcsUserCmdlet";
+/* This file's negative until the remoting family: now winrm_name_not_resolved. */
 static const char *NAME_NOT_RESOLVED_EN =
     "New-PSSession : [admin0a.online.lync.com] Connecting to remote server admin0a.online.lync.com "
     "failed with the following error message : The WinRM client cannot process the request because "
@@ -105,6 +109,10 @@ static void expect_null(void *out, const char *what, const char *why)
     const char *e = last_error();
     CHECK(strlen(e) > 0, "%s: empty last error after bad input", what);
     CHECK(strstr(e, why) != NULL, "%s: last error \"%s\" does not say \"%s\"", what, e, why);
+    /* Its code says which kind of failure, without parsing the text. */
+    int32_t want = strncmp(why, "cancelled", 9) == 0 ? CSOD_ERROR_CANCELLED : CSOD_ERROR_BAD_INPUT;
+    CHECK(csod_last_error_code() == want, "%s: csod_last_error_code() is %d, not %d", what,
+          (int)csod_last_error_code(), (int)want);
     /* The UTF-16 form says the same. */
     uint16_t *w = csod_last_error_w();
     CHECK(w != NULL, "%s: csod_last_error_w returned NULL", what);
@@ -238,6 +246,8 @@ static void test_csod_classify(void)
     expect_json(csod_classify(SHELLS_USER_EN, "fr-FR"), "classify(shells, fr-FR)", su);
     const char *lf[] = {"\"id\":\"logon_failed\"", "kenmyer@litwareinc.com", NULL};
     expect_json(csod_classify(LOGON_FR, "en"), "classify(logon fr, en)", lf);
+    const char *nr[] = {"\"id\":\"winrm_name_not_resolved\"", "\"language\":\"de\"", NULL};
+    expect_json(csod_classify(NAME_NOT_RESOLVED_EN, "de-DE"), "classify(name not resolved, de-DE)", nr);
     expect_no_match(csod_classify(NEGATIVE_EN, "en"), "classify(negative)");
     {
         const char *needles[] = {"\"id\":\"winrm_name_not_resolved\"", NULL};
@@ -824,6 +834,20 @@ static void test_csod_scanner_free(void)
     csod_scanner_free(s); /* unfinished: still freed */
 }
 
+static void test_csod_last_error_code(void)
+{
+    /* A success clears it; bad input sets CSOD_ERROR_BAD_INPUT; the code
+     * is per thread and reading it changes nothing. */
+    char *ok = csod_classify("x", NULL);
+    CHECK(ok != NULL, "classify(\"x\")");
+    csod_string_free(ok);
+    CHECK(csod_last_error_code() == CSOD_ERROR_NONE, "code after a success: %d", (int)csod_last_error_code());
+    CHECK(csod_classify(NULL, NULL) == NULL, "classify(NULL)");
+    CHECK(csod_last_error_code() == CSOD_ERROR_BAD_INPUT, "code after NULL: %d", (int)csod_last_error_code());
+    CHECK(csod_last_error_code() == CSOD_ERROR_BAD_INPUT, "code read twice: %d", (int)csod_last_error_code());
+    CHECK(CSOD_ERROR_NONE == 0 && CSOD_ERROR_BAD_INPUT != CSOD_ERROR_INTERNAL, "distinct codes");
+}
+
 /* ---- the table of exports --------------------------------------------------
  * One row per function of include/csod.h. run.sh fails when the header
  * declares a function that has no row here. To add
@@ -858,6 +882,7 @@ static const struct export_test EXPORTS[] = {
     ROW(csod_wstring_free),
     ROW(csod_last_error),
     ROW(csod_last_error_w),
+    ROW(csod_last_error_code),
     ROW(csod_scan),
     ROW(csod_scan_w),
     ROW(csod_scanner_new),

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 
-use csod::diagnose::csod_diagnose;
+use csod::ffi::csod_diagnose;
 use csod::ffi::{csod_last_error, csod_string_free};
 
 /// Every `tests/corpus/<language>.json` document with its file name, sorted.

@@ -146,14 +146,17 @@ Describe 'Real ErrorRecords and exceptions (-ErrorRecord, -Exception, pipeline)'
         $caught | Should -Not -BeNullOrEmpty -Because 'there is no WinRM endpoint to open a session with here'
         $d = $caught | Test-CsOnlineConnector -Language en -TimeoutSec 2
         $d.PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Diagnosis'
-        if ($caught.Exception.Message -match 'no supported WSMan client library was found') {
-            # PowerShell 7 outside Windows without libmi/PSWSMan (this
-            # machine): the modules family's pwsh_wsman_missing, exactly.
+        if ($caught.Exception.Message -match 'no supported WSMan client library') {
+            # PowerShell on Linux or macOS without a WSMan client: that is
+            # the modules family's pwsh_wsman_missing, and nothing else.
             $d.Problem | Should -Be 'pwsh_wsman_missing' -Because ("the error was: " + $caught.Exception.Message)
-            $d.Matches[0].Problem | Should -Be 'pwsh_wsman_missing'
+            @($d.Matches | ForEach-Object { $_.Problem }) | Should -Be @('pwsh_wsman_missing')
         } else {
-            $d.Problem | Should -BeNullOrEmpty -Because ("the error was: " + $caught.Exception.Message)
-            @($d.Matches).Count | Should -Be 0
+            # With a WSMan client the host does not answer: no connector
+            # problem may claim that.
+            $connector = @(Get-CsOnlineConnectorProblem -Language en | Where-Object { $_.Family -eq 'connector' } | ForEach-Object { $_.Id })
+            $connector.Count | Should -BeGreaterOrEqual 12
+            @($d.Matches | Where-Object { $connector -contains $_.Problem }).Count | Should -Be 0 -Because ("the error was: " + $caught.Exception.Message)
         }
         $d.Message | Should -Be $caught.Exception.Message
     }
@@ -165,7 +168,7 @@ Describe 'Get-CsOnlineConnectorProblem' {
         $all.Count | Should -BeGreaterOrEqual 12
         foreach ($p in $all) {
             $p.PSObject.TypeNames[0] | Should -Be 'CsOnlineDiagnostics.Problem'
-            $p.Id | Should -Match '^[a-z0-9_]+$'
+            $p.Id | Should -Match '^[a-z][a-z0-9_]*$'
             $p.Title | Should -Not -BeNullOrEmpty
             $p.Cause | Should -Not -BeNullOrEmpty
             @($p.Resolution).Count | Should -BeGreaterThan 0
@@ -214,14 +217,44 @@ Describe 'Language, JSON, Quiet and Redact on classified errors' {
         }
     }
 
-    It 'falls back to English when the library has no texts in the UI language (de-DE)' {
+    It 'falls back to English when the library has no texts in the UI language (ko-KR)' {
         $saved = [System.Globalization.CultureInfo]::CurrentUICulture
         try {
-            [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new('de-DE')
+            [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new('ko-KR')
             $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector
             $d.Language | Should -Be 'en'
         } finally {
             [System.Globalization.CultureInfo]::CurrentUICulture = $saved
+        }
+    }
+
+    It 'defaults to the UI culture: German for de-DE, Japanese for ja-JP' {
+        $saved = [System.Globalization.CultureInfo]::CurrentUICulture
+        try {
+            foreach ($c in @(@{ Culture = 'de-DE'; Language = 'de' }, @{ Culture = 'ja-JP'; Language = 'ja' })) {
+                [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::new($c.Culture)
+                $d = 'File C:\m\x.psm1 cannot be loaded because running scripts is disabled on this system.' | Test-CsOnlineConnector
+                $d.Language | Should -Be $c.Language
+                $d.Title | Should -Be (Get-CsOnlineConnectorProblem -Id execution_policy -Language $c.Language).Title
+                $d.Title | Should -Not -Be $script:Catalog['en']['execution_policy'].Title
+            }
+        } finally {
+            [System.Globalization.CultureInfo]::CurrentUICulture = $saved
+        }
+    }
+
+    It '-Language de and -Language ja give the catalog and the health check in German and Japanese' {
+        $en = @(Test-CsOnlineConnector -TimeoutSec 1 -Language en -Endpoint 'local=127.0.0.1:9')
+        foreach ($lang in 'de', 'ja') {
+            @(Get-CsOnlineConnectorProblem -Language $lang).Count | Should -Be $script:Catalog['en'].Count
+            $findings = @(Test-CsOnlineConnector -TimeoutSec 1 -Language $lang -Endpoint 'local=127.0.0.1:9')
+            $findings.Count | Should -Be $en.Count
+            foreach ($f in $findings) {
+                $e = $en | Where-Object Id -eq $f.Id
+                $f.Status | Should -Be $e.Status
+                $f.Summary | Should -Not -BeNullOrEmpty
+                $f.Summary | Should -Not -Be $e.Summary
+            }
         }
     }
 

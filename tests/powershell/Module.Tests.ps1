@@ -66,21 +66,21 @@ Describe 'Manifest and exports' {
 
     It 'lists its exports explicitly (no wildcards)' {
         $data = Import-PowerShellDataFile $script:Manifest
-        $data.FunctionsToExport | Should -Be @('Test-CsOnlineConnector', 'Get-CsOnlineConnectorProblem')
+        $data.FunctionsToExport | Should -Be @('Test-CsOnlineConnector', 'Get-CsOnlineConnectorProblem', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Disable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis')
         @($data.CmdletsToExport).Count | Should -Be 0
         @($data.VariablesToExport).Count | Should -Be 0
         @($data.AliasesToExport).Count | Should -Be 0
     }
 
-    It 'exports exactly Test-CsOnlineConnector and Get-CsOnlineConnectorProblem' {
+    It 'exports exactly Test-CsOnlineConnector, Get-CsOnlineConnectorProblem and the three auto-diagnosis commands' {
         $names = (Get-Module CsOnlineDiagnostics).ExportedCommands.Keys | Sort-Object
-        $names | Should -Be @('Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
+        $names | Should -Be @('Disable-CsOnlineConnectorAutoDiagnosis', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
         Get-Command -Name Initialize-CsodNative, Invoke-CsodNative -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'has one file per public function in Public/ and helpers in Private/' {
         $public = Get-ChildItem (Join-Path $script:ModuleDir 'Public') -Filter *.ps1 | ForEach-Object BaseName | Sort-Object
-        $public | Should -Be @('Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
+        $public | Should -Be @('Disable-CsOnlineConnectorAutoDiagnosis', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
         @(Get-ChildItem (Join-Path $script:ModuleDir 'Private') -Filter *.ps1).Count | Should -BeGreaterThan 0
     }
 }
@@ -293,6 +293,15 @@ Describe 'Windows PowerShell 5.1 compatibility' {
 
     It '<Name> uses no PowerShell 7-only syntax' -ForEach $script:ScriptFiles {
         Find-Ps7OnlySyntax -Path $Path | Should -BeNullOrEmpty
+    }
+
+    It 'the auto-diagnosis proxies it generates use no PowerShell 7-only syntax (the clean block is added on PowerShell 7.3 and later only)' -ForEach @('New-PSSession', 'Invoke-Command', 'Import-PSSession') {
+        $command = Get-Command -Name $_ -CommandType Cmdlet
+        $text = & (Get-Module CsOnlineDiagnostics) { param($c) Import-CsodImplementation; New-CsodAutoProxyText -Command $c -Name $c.Name } $command
+        $text | Should -Match 'GetSteppablePipeline'
+        $text = $text -replace '(?ms)^clean\r?\n\{.*?^\}\r?\n', ''
+        $text | Should -Not -Match '(?m)^clean'
+        Find-Ps7OnlySyntax -Text $text | Should -BeNullOrEmpty
     }
 
     It 'the syntax check finds each PowerShell 7-only construct' -ForEach @(

@@ -64,8 +64,8 @@ function Get-CorpusSamples {
 }
 
 # The real FullyQualifiedErrorId, exception type, category and command of each
-# catalog problem, as PowerShell raises it (FACTS section 8, per-case table).
-# The Get-CsWebTicket errors have no public id or type (FACTS: "not public"):
+# catalog problem, as PowerShell raises it (docs/facts.md#connector-errors).
+# The Get-CsWebTicket errors have no public id or type (docs/facts.md#get-cswebticket-errors):
 # they are built as PowerShell records a script's throw (RuntimeException,
 # FullyQualifiedErrorId = the message), so only their text identifies them.
 $script:RealErrors = @{

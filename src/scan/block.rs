@@ -1,0 +1,435 @@
+//! Error blocks: around each candidate line, the error as PowerShell
+//! printed it (first line, console-wrapped lines, position line, tail),
+//! classified as one text.
+
+use super::lines::*;
+use super::{
+    Hit, Scanner, BACK_LINES, LOOKAHEAD_LINES, MAX_BACK, MAX_BLOCK_LINES, MAX_BLOCK_TEXT,
+    MIN_WRAP_WIDTH, WORD_WRAP_SLACK,
+};
+use crate::classify;
+
+pub(super) enum Resolution {
+    Defer,
+    Block(usize, usize),
+}
+
+impl Scanner {
+    /// Searches `buf[scan_from..limit]` (whole lines) and handles every
+    /// candidate. Without `force`, a block that may go on past `limit`
+    /// waits for `LOOKAHEAD_LINES` more lines.
+    pub(super) fn search(&mut self, limit: usize, force: bool) {
+        let mut at = self.scan_from;
+        while at < limit {
+            let m = match self.pre.re.find(&self.buf[at..limit]) {
+                None => {
+                    self.seen(limit - at);
+                    break;
+                }
+                Some(m) => m,
+            };
+            self.seen(m.end());
+            let pos = at + m.start();
+            let line = match memrchr(b'\n', &self.buf[at..pos]) {
+                Some(i) => at + i + 1,
+                None => at,
+            };
+            let next_line = self.line_end(pos, limit);
+            let next_line = if next_line < limit {
+                next_line + 1
+            } else {
+                limit
+            };
+            if line < self.covered {
+                at = next_line.max(self.covered.min(limit));
+                continue;
+            }
+            // The lines a walk up from here may see: the same whatever the
+            // chunking (see BACK_LINES).
+            let floor = self.covered.max(self.cursor.pos).max(self.lines_up(
+                line,
+                BACK_LINES,
+                self.covered.max(self.cursor.pos),
+            ));
+            match self.resolve(line, limit, force, floor) {
+                Resolution::Defer => {
+                    self.scan_from = line;
+                    self.resume_at = Some(self.nl_total + LOOKAHEAD_LINES);
+                    return;
+                }
+                Resolution::Block(start, end) => {
+                    self.record(start, end);
+                    self.covered = end.max(next_line);
+                    at = self.covered;
+                }
+            }
+        }
+        self.scan_from = limit;
+    }
+
+    /// The first line of the wrapped paragraph that holds line `h`.
+    pub(super) fn wrap_top(&self, h: (usize, usize), floor: usize) -> usize {
+        let hl = &self.buf[h.0..h.1];
+        let p = match self.prev_line(h.0, floor) {
+            Some(p) => p,
+            None => return h.0,
+        };
+        let w = width(&self.buf[p.0..p.1]);
+        if w < MIN_WRAP_WIDTH || width(hl) > w + WORD_WRAP_SLACK {
+            return h.0;
+        }
+        // A short line with aligned columns or an indent does not end a
+        // wrapped message (unless the cut fell inside a word).
+        if !same_width(width(hl), w)
+            && (is_table_row(hl) || hl.starts_with(b"  "))
+            && !cut_mid_word(&self.buf[p.0..p.1], hl)
+        {
+            return h.0;
+        }
+        // Up the lines that look wrapped: cut at one width, or word-wrapped
+        // (nearly full). The topmost error head among them is the first
+        // line (a wrapped line can look like a head too).
+        let mut wmax = w.max(width(hl));
+        let mut top = h.0;
+        let mut exact = width(hl) <= w + 1;
+        let mut head = if is_start(hl) { Some(h.0) } else { None };
+        let mut above = 0;
+        let mut j = Some(p);
+        let mut below = h;
+        while let Some((s, e)) = j {
+            let l = &self.buf[s..e];
+            let lw = width(l);
+            // A line printed twice is output, not a message cut in two.
+            if trim_cr(l) == trim_cr(&self.buf[below.0..below.1])
+                || is_blank(l)
+                || is_prompt(l)
+                || is_tail(l)
+                || lw < MIN_WRAP_WIDTH
+                || lw + WORD_WRAP_SLACK < wmax
+                || lw > wmax + WORD_WRAP_SLACK
+            {
+                break;
+            }
+            wmax = wmax.max(lw);
+            if is_start(l) {
+                head = Some(s);
+            } else if is_table_row(l) {
+                // Rows of a table share one width too; messages have no gaps.
+                break;
+            }
+            if exact && same_width(lw, w) {
+                top = s;
+                above += 1;
+            } else {
+                exact = false;
+            }
+            if above >= MAX_BACK {
+                break;
+            }
+            below = (s, e);
+            j = self.prev_line(s, floor);
+        }
+        if let Some(s) = head {
+            return s;
+        }
+        // Without a `Verb-Noun : ` head, a run of equal-width lines is taken
+        // for a wrapped message only when it stands after a blank line or a
+        // prompt (lines of ordinary output share a width too); otherwise the
+        // hit is the line where the message is recognised.
+        let after_break = match self.prev_line(top, floor) {
+            None => true,
+            Some((s, e)) => is_blank(&self.buf[s..e]) || is_prompt(&self.buf[s..e]),
+        };
+        if above >= 1 && after_break {
+            top
+        } else {
+            h.0
+        }
+    }
+
+    /// Finds the error block around the candidate line starting at `c`.
+    pub(super) fn resolve(&self, c: usize, limit: usize, force: bool, floor: usize) -> Resolution {
+        let ce = self.line_end(c, limit);
+        let start = if is_tail(&self.buf[c..ce]) {
+            // Up over the tail to the message, past at most one position line.
+            let mut m = (c, ce);
+            let mut steps = 0;
+            while let Some(p) = self.prev_line(m.0, floor) {
+                if steps >= MAX_BACK {
+                    break;
+                }
+                steps += 1;
+                if is_tail(&self.buf[p.0..p.1]) {
+                    m = p;
+                    continue;
+                }
+                // A tail item wrapped at the console width: its second part
+                // follows a long `+` line and is no wider.
+                match self.prev_line(p.0, floor) {
+                    Some(pp)
+                        if is_tail(&self.buf[pp.0..pp.1])
+                            && width(&self.buf[pp.0..pp.1]) >= MIN_WRAP_WIDTH
+                            && width(&self.buf[p.0..p.1]) <= width(&self.buf[pp.0..pp.1]) =>
+                    {
+                        m = pp
+                    }
+                    _ => break,
+                }
+            }
+            match self.prev_line(m.0, floor) {
+                None => m.0,
+                Some(p) => {
+                    let l = &self.buf[p.0..p.1];
+                    if is_blank(l) || is_prompt(l) {
+                        m.0
+                    } else {
+                        let s1 = self.wrap_top(p, floor);
+                        let e1 = self.line_end(s1, limit);
+                        if is_start(&self.buf[s1..e1]) {
+                            s1
+                        } else {
+                            match self.prev_line(p.0, floor) {
+                                Some(q)
+                                    if !is_blank(&self.buf[q.0..q.1])
+                                        && !is_prompt(&self.buf[q.0..q.1]) =>
+                                {
+                                    let s2 = self.wrap_top(q, floor);
+                                    let e2 = self.line_end(s2, limit);
+                                    if is_start(&self.buf[s2..e2]) {
+                                        s2
+                                    } else {
+                                        s1
+                                    }
+                                }
+                                _ => s1,
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            self.wrap_top((c, ce), floor)
+        };
+        // Down from the first line: wrapped lines, position line, tail.
+        let first_end = self.line_end(start, limit);
+        let w = width(&self.buf[start..first_end]);
+        let mut in_tail = is_tail(&self.buf[start..first_end]);
+        let mut prev_w = w;
+        let mut wmax = w;
+        let mut end = first_end;
+        let mut prev_start = start;
+        let mut lines = 1;
+        // The first line heads a wrapped paragraph if it is an error's first
+        // line or if the next line has its width too (as in `wrap_top`).
+        let first_is_head = is_start(&self.buf[start..first_end]);
+        // A first line cut inside a word (a letter or digit at its end, a
+        // lowercase letter or digit starting the next line) heads one too.
+        let wrap_ok = first_is_head || {
+            let next = first_end + 1;
+            next < limit && {
+                let nl = &self.buf[next..self.line_end(next, limit)];
+                same_width(width(nl), w)
+                    || (w >= MIN_WRAP_WIDTH && cut_mid_word(&self.buf[start..first_end], nl))
+            }
+        };
+        loop {
+            if lines >= MAX_BLOCK_LINES {
+                break;
+            }
+            let next = end + 1;
+            if next >= limit {
+                if force {
+                    break;
+                }
+                return Resolution::Defer;
+            }
+            let ne = self.line_end(next, limit);
+            let l = &self.buf[next..ne];
+            if is_blank(l) || is_prompt(l) {
+                break;
+            }
+            let lw = width(l);
+            // A line printed twice is output, not a message cut in two.
+            let repeated = trim_cr(l) == trim_cr(&self.buf[prev_start..end]);
+            let wrapped = !repeated && w >= MIN_WRAP_WIDTH && same_width(prev_w, w) && lw <= w + 1;
+            let word_wrapped = !repeated
+                && !in_tail
+                && wrap_ok
+                && prev_w >= MIN_WRAP_WIDTH
+                && prev_w + WORD_WRAP_SLACK >= wmax
+                && lw <= wmax + WORD_WRAP_SLACK
+                && !is_tail(l)
+                && !is_record(l);
+            wmax = wmax.max(lw);
+            // The short last line of a wrapped message has no aligned
+            // columns, unless the cut fell inside a word,
+            // nor an indent (`    Directory: …` after the message).
+            let aligned_after = !same_width(lw, w)
+                && (is_table_row(l) || l.starts_with(b"  "))
+                && !cut_mid_word(&self.buf[prev_start..end], l);
+            let take = if !in_tail
+                && wrapped
+                && wrap_ok
+                && !aligned_after
+                && !is_tail(l)
+                && (first_is_head || !is_start(l))
+            {
+                // A wrapped line may begin with anything, even something
+                // that looks like a head (`message : `, `le-programme\: `).
+                true
+            } else if is_start(l) {
+                false
+            } else if word_wrapped && !aligned_after {
+                true
+            } else if is_start(l) {
+                false
+            } else if is_tail(l) {
+                in_tail = true;
+                true
+            } else if in_tail {
+                // A tail item wrapped at the console width: cut at the
+                // message's width, or wedged between two tail lines.
+                if wrapped {
+                    true
+                } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
+                    let after = ne + 1;
+                    if after >= limit {
+                        if !force {
+                            return Resolution::Defer;
+                        }
+                        false
+                    } else {
+                        let ae = self.line_end(after, limit);
+                        is_tail(&self.buf[after..ae])
+                    }
+                } else {
+                    false
+                }
+            } else if is_record(l) {
+                false
+            } else {
+                // A position line ("At line:1 char:1") is followed by the
+                // tail; the message's last wrapped line by the position line.
+                let after = ne + 1;
+                if after >= limit {
+                    if !force {
+                        return Resolution::Defer;
+                    }
+                    false
+                } else {
+                    let ae = self.line_end(after, limit);
+                    let a = &self.buf[after..ae];
+                    if is_tail(a) {
+                        true
+                    } else if in_tail || is_blank(a) || is_prompt(a) || is_start(a) {
+                        false
+                    } else if ae + 1 >= limit {
+                        if !force {
+                            return Resolution::Defer;
+                        }
+                        false
+                    } else {
+                        let be = self.line_end(ae + 1, limit);
+                        is_tail(&self.buf[ae + 1..be])
+                    }
+                }
+            };
+            if !take {
+                break;
+            }
+            prev_w = lw;
+            prev_start = next;
+            end = ne;
+            lines += 1;
+        }
+        let end = end.max(ce);
+        let end = if end < limit { end + 1 } else { end };
+        Resolution::Block(start, end)
+    }
+
+    pub(super) fn record(&mut self, start: usize, end: usize) {
+        let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
+        self.seen(raw.len());
+        // Cheap check first: most candidates are ordinary lines that share
+        // a few words with a message. The classifier can only match if a
+        // pattern matches the block's key view or the block holds a signal.
+        if !self.pre.signals.is_match(raw) && !classify::could_match(&String::from_utf8_lossy(raw))
+        {
+            return;
+        }
+        let text = String::from_utf8_lossy(raw).replace('\0', " ");
+        let result = match classify::classify_text(&text, self.opts.language) {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+        let top = match result.matches.into_iter().next() {
+            Some(m) => m,
+            None => return,
+        };
+        let (line, offset) = self.locate(start);
+        *self.counts.entry(top.id.clone()).or_insert(0) += 1;
+        if self.hits.len() >= self.opts.max_hits {
+            self.truncated = true;
+            return;
+        }
+        self.hits.push(Hit {
+            line,
+            offset,
+            id: top.id,
+            confidence: top.confidence,
+            title: top.title,
+            fields: if self.opts.fields {
+                Some(top.fields)
+            } else {
+                None
+            },
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Options, Scanner};
+    use super::Resolution;
+
+    fn block_of(text: &str, candidate_line: usize) -> String {
+        let mut s = Scanner::new(Options::default()).unwrap();
+        s.decode(text.as_bytes(), false);
+        let c = text
+            .split_inclusive('\n')
+            .take(candidate_line)
+            .map(str::len)
+            .sum::<usize>();
+        match s.resolve(c, s.buf.len(), true, 0) {
+            Resolution::Block(a, b) => String::from_utf8_lossy(&s.buf[a..b]).into_owned(),
+            Resolution::Defer => panic!("deferred with force"),
+        }
+    }
+
+    #[test]
+    fn a_wrapped_error_with_its_tail_is_one_block() {
+        let text = "PS C:\\> x\nNew-PSSession : [h] Connecting to remote server h failed with the fol\nlowing error message : Access is denied. For more information, see the \nabout_Remote_Troubleshooting Help topic.\nAt line:1 char:1\n+ New-PSSession h\n+ ~~~~~~~~~~~~~~~\n    + CategoryInfo          : OpenError\n\nnext\n";
+        // From the middle line, from the tail: the same block.
+        let want = &text[10..text.find("\n\nnext").unwrap() + 1];
+        assert_eq!(block_of(text, 2), want);
+        assert_eq!(block_of(text, 7), want);
+    }
+
+    #[test]
+    fn a_line_printed_twice_is_not_one_message() {
+        let one =
+            "Get-CsWebTicket : Failed to connect live id servers. Make sure proxy is enabled.\n";
+        let text = format!("{}{}", one, one);
+        assert_eq!(block_of(&text, 0), one);
+        assert_eq!(block_of(&text, 1), one);
+    }
+
+    #[test]
+    fn an_indented_line_after_a_message_is_not_its_end() {
+        let text = "Get-Thing : Could not load file or assembly 'Microsoft.Identity.Client, Version=4.62.0.0'\n    Directory: C:\\Program Files\\x\n";
+        assert_eq!(
+            block_of(text, 0),
+            text.lines().next().unwrap().to_string() + "\n"
+        );
+    }
+}
