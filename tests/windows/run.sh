@@ -64,7 +64,18 @@ exe="$work/csod_wine.exe"
 out="$work/result.json"
 check() { python3 tests/windows/check.py "$out" "$@"; }
 reg_add() { wine reg add "$@" /f >/dev/null; }
-reg_del() { wine reg delete "$@" /f >/dev/null 2>&1 || true; }
+# Deletes a key or a value and checks it is gone (deleting what is absent is
+# fine): under load a `wine reg delete` was once not seen by the next
+# process, and a key left behind makes the next state test the wrong thing.
+reg_del() {
+  for _ in $(seq 1 20); do
+    wine reg delete "$@" /f >/dev/null 2>&1 || true
+    if ! wine reg query "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  echo "FAIL: wine reg delete $* left it in place" >&2
+  return 1
+}
 # Waits until `wine sc <args>` prints TEXT (wine's service manager can take
 # a moment before a change is visible to the next process).
 sc_wait() {
