@@ -66,10 +66,10 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
- Most threads the OS probes hold in the whole process (there are ten
- probes; each key runs at most once at a time).
+ Most threads the OS probes hold in the whole process (there are twelve
+ probes on Windows; each key runs at most once at a time).
  */
-#define OS_PROBE_THREADS 12
+#define OS_PROBE_THREADS 16
 
 /*
  Most threads name lookups hold in the whole process.

@@ -19,7 +19,9 @@
 //! service and file means, compiled and unit-tested on every OS against a
 //! fake machine (`fake.rs`); `unix.rs` is what applies elsewhere. Probes
 //! only read; they never change the machine, and the network probes contact
-//! only the endpoints of the request.
+//! only the endpoints of the request and, after a WinRM client failure that
+//! names a host, that host on its WinRM port (`target.rs`): the host the
+//! admin was already connecting to.
 
 #![deny(unsafe_code)]
 
@@ -34,6 +36,7 @@ pub(crate) mod machine;
 pub mod net;
 pub(crate) mod policy;
 pub mod pool;
+pub mod target;
 #[cfg(not(windows))]
 mod unix;
 #[cfg(windows)]
@@ -111,6 +114,8 @@ pub struct Endpoint {
 pub struct ProbeRequest {
     pub endpoints: Vec<Endpoint>,
     pub timeout: Duration,
+    /// The host an error names and its WinRM port (`winrm.target`).
+    pub target: Option<target::Target>,
 }
 
 /// The name of the OS the library was built for, as the report gives it.
@@ -131,9 +136,9 @@ pub fn os_name() -> &'static str {
 /// wine, notably), and a timeout of 100 ms must not turn it into "unknown".
 pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
 
-/// Most threads the OS probes hold in the whole process (there are ten
-/// probes; each key runs at most once at a time).
-pub const OS_PROBE_THREADS: usize = 12;
+/// Most threads the OS probes hold in the whole process (there are twelve
+/// probes on Windows; each key runs at most once at a time).
+pub const OS_PROBE_THREADS: usize = 16;
 
 /// The OS probes' pool (see [`pool`]).
 pub(crate) static OS_POOL: Lazy<pool::Pool<Vec<Fact>>> =
@@ -149,7 +154,8 @@ pub(crate) struct OsProbe {
 }
 
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
-/// their facts in a stable order: OS facts, proxy environment, endpoints.
+/// their facts in a stable order: OS facts, proxy environment, endpoints,
+/// the error's target.
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
     gather_with(req, &os_probes())
 }
@@ -175,6 +181,11 @@ pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
             .iter()
             .map(|e| s.spawn(move || net::probe_endpoint(e, timeout)))
             .collect();
+        let target = req
+            .target
+            .as_ref()
+            .filter(|t| t.contact)
+            .map(|t| (t, s.spawn(move || target::probe(t, timeout))));
         for (p, t) in os.iter().zip(tickets) {
             match t.and_then(|t| t.wait(os_deadline)) {
                 Ok(mut f) => facts.append(&mut f),
@@ -201,6 +212,11 @@ pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
                     "the network probe failed unexpectedly",
                 )
             }));
+        }
+        match (target, &req.target) {
+            (Some((t, h)), _) => facts.push(h.join().unwrap_or_else(|_| target::failed(t))),
+            (None, Some(t)) => facts.push(target::not_contacted(t)),
+            (None, None) => {}
         }
     });
     facts
@@ -239,6 +255,18 @@ pub const OS_FACT_IDS: &[(&str, &str)] = &[
     (
         "winrm.client.auth_basic",
         "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client auth_basic",
+    ),
+    (
+        "winrm.client.trusted_hosts",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client (TrustedHosts, TrustedHostsList), HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client trusted_hosts",
+    ),
+    (
+        "winrm.client.auth",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client, HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client",
+    ),
+    (
+        "credssp.delegation",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation",
     ),
     (
         "sign_in_assistant.version",
@@ -308,6 +336,7 @@ mod tests {
         let req = ProbeRequest {
             endpoints: vec![],
             timeout: Duration::from_millis(100),
+            target: None,
         };
         let mut threads = Vec::new();
         for call in 0..5 {
