@@ -22,6 +22,12 @@
 //! - `error`: a record as for `csod_classify_record`; its matches are
 //!   returned and the findings that explain them come first, and
 //!   `"truncated": true` says its text was longer than classification reads.
+//!   When a WinRM client failure (`remoting` family) names a host, a TCP
+//!   handshake to its WinRM port is tried within the same bound
+//!   (`winrm.target`).
+//! - `error_host`: whether to try that handshake (a boolean); by default
+//!   only when the request lists no `endpoints` (a request that lists them
+//!   has the probes contact those alone).
 //!
 //! `csod_diagnose_cancellable` takes a token (`csod_cancel_new`) that another
 //! thread cancels with `csod_cancel`: the probes stop waiting and the call
@@ -75,6 +81,8 @@ pub struct Request {
     pub endpoints: Vec<Endpoint>,
     /// `host.<key>` facts.
     pub host: Vec<Fact>,
+    /// Whether to contact the host a WinRM error names (`error_host`).
+    pub error_host: bool,
     pub error: Option<ErrorInput>,
 }
 
@@ -340,6 +348,10 @@ pub fn parse_request(json: &str) -> Result<Request, String> {
         None => default_endpoints(),
         Some(e) => parse_endpoints(e)?,
     };
+    let error_host = match field(o, "error_host") {
+        None => field(o, "endpoints").is_none(),
+        Some(b) => want(b, "boolean", "error_host")?.as_bool().unwrap(),
+    };
     let host = match field(o, "host") {
         None => Vec::new(),
         Some(h) => parse_host(h)?,
@@ -367,6 +379,7 @@ pub fn parse_request(json: &str) -> Result<Request, String> {
         timeout,
         endpoints,
         host,
+        error_host,
         error,
     })
 }
@@ -453,6 +466,27 @@ pub fn order_findings_with(
     findings
 }
 
+/// The host a WinRM client failure names (the first `remoting` match with a
+/// `host` field) and its port (`probe::target`): the report tries a TCP
+/// handshake to it, the host the admin was already connecting to.
+fn error_target(
+    catalog: &Catalog,
+    matches: &[classify::Match],
+    error: Option<&ErrorInput>,
+) -> Option<probe::target::Target> {
+    let host = matches.iter().find_map(|m| {
+        let remoting = catalog
+            .problem(&m.id)
+            .map(|p| p.family == "remoting")
+            .unwrap_or(false);
+        m.fields.get("host").filter(|_| remoting)
+    })?;
+    let message = error.and_then(|e| e.message.as_deref()).unwrap_or("");
+    probe::target::winrm_target(message, Some(host), &|h: &str| {
+        catalog.facts.is_service_host(h)
+    })
+}
+
 /// Runs a diagnose and returns the result document.
 pub fn run(req: &Request) -> Result<Value, String> {
     run_cancellable(req, &Cancel::new())
@@ -483,16 +517,24 @@ pub fn run_cancellable(req: &Request, cancel: &Cancel) -> Result<Value, String> 
         }
         None => (None, false),
     };
+    let catalog = catalog::get()?;
+    let target = matches
+        .as_deref()
+        .and_then(|m| error_target(catalog, m, req.error.as_ref()))
+        .map(|t| probe::target::Target {
+            contact: req.error_host,
+            ..t
+        });
     let mut facts = probe::gather(&ProbeRequest {
         endpoints: req.endpoints.clone(),
         timeout: req.timeout,
         cancel: cancel.clone(),
+        target,
     });
     if cancel.is_cancelled() {
         return Err(cancelled());
     }
     facts.extend(req.host.iter().cloned());
-    let catalog = catalog::get()?;
     let mut findings = rules::evaluate_with(catalog, &facts, req.language);
     if let Some(m) = &matches {
         let ids: Vec<String> = m.iter().map(|x| x.id.clone()).collect();

@@ -320,6 +320,7 @@ fn bad_requests_give_null_and_a_clear_error() {
             r#"{"host":{"modules":[{"loaded":1}]}}"#,
             "host.modules[0].loaded",
         ),
+        (r#"{"error_host":"yes"}"#, "error_host must be a boolean"),
         (r#"{"error":"text"}"#, "error must be an object"),
         (r#"{"error":{}}"#, "request: error: record needs"),
     ] {
@@ -614,5 +615,93 @@ fn execution_policy_is_not_applicable_outside_windows_and_desktop_by_default() {
     assert_eq!(
         status(&doc, "execution_policy.powershell7"),
         "not_applicable"
+    );
+}
+
+/// After a WinRM client failure naming a host, the report tries a TCP
+/// handshake to that host's WinRM port (the port of a URI of the error
+/// naming it) and nothing else new; after a connector error naming a
+/// service host, no handshake is added.
+#[test]
+fn the_host_of_a_winrm_error_is_tried_on_its_port() {
+    let closed = closed_port();
+    let request = |error_host: bool| {
+        json!({
+            "timeout_ms": 1000,
+            "endpoints": [],
+            "error_host": error_host,
+            "error": {
+                "message": format!("New-PSSession : [127.0.0.1] Connecting to remote server 127.0.0.1 failed with the following error message : The client cannot connect to the destination specified in the request. Verify that the service on the destination is running and is accepting requests. Consult the logs and documentation for the WS-Management service running on the destination, most commonly IIS or WinRM. If the destination is the WinRM service, run the following command on the destination to analyze and configure the WinRM service: \"winrm quickconfig\". (http://127.0.0.1:{}/wsman)", closed),
+                "fully_qualified_error_id": "CannotConnect,PSSessionOpenFailed"
+            }
+        })
+    };
+    let doc = diagnose(request(true));
+    assert_eq!(
+        doc["matches"][0]["id"], "winrm_cannot_connect",
+        "{}",
+        doc["matches"]
+    );
+    let fact = common::fact(&doc, "winrm.target");
+    assert_eq!(fact["value"]["port"], closed);
+    assert_eq!(fact["value"]["tcp"], "refused");
+    assert!(
+        fact["source"]
+            .as_str()
+            .unwrap()
+            .contains("the host named in the error"),
+        "{}",
+        fact
+    );
+    let first = &doc["findings"][0];
+    assert_eq!(first["id"], "winrm.target", "{}", doc["findings"]);
+    assert_eq!(first["status"], "problem");
+    assert_eq!(first["explains"], json!(["winrm_cannot_connect"]));
+    assert_eq!(
+        first["fix"],
+        format!("Test-NetConnection 127.0.0.1 -Port {}", closed)
+    );
+    // Outside Windows the client configuration checks do not apply.
+    for id in ["winrm.trusted_hosts", "winrm.auth", "winrm.credssp"] {
+        assert_eq!(status(&doc, id), "not_applicable", "{}", id);
+    }
+    // A request that lists its endpoints has them contacted alone: the
+    // host is named, not contacted (unless error_host says so).
+    let doc = diagnose(request(false));
+    let fact = common::fact(&doc, "winrm.target");
+    assert_eq!(fact["state"], "not_applicable");
+    assert_eq!(fact["value"]["host"], "127.0.0.1");
+    assert!(fact["value"].get("tcp").is_none(), "{}", fact);
+    assert_eq!(status(&doc, "winrm.target"), "not_applicable");
+
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = open.local_addr().unwrap().port();
+    let doc = diagnose(json!({
+        "timeout_ms": 1000,
+        "endpoints": [],
+        "error_host": true,
+        "error": {"message": format!("[127.0.0.1] Connecting to remote server 127.0.0.1 failed with the following error message : The WinRM client cannot process the request. If the authentication scheme is different from Kerberos, or if the client computer is not joined to a domain, then HTTPS transport must be used or the destination machine must be added to the TrustedHosts configuration setting. Use winrm.cmd to configure TrustedHosts. (http://127.0.0.1:{}/wsman)", port)}
+    }));
+    assert_eq!(
+        doc["matches"][0]["id"], "trustedhosts_required",
+        "{}",
+        doc["matches"]
+    );
+    assert_eq!(status(&doc, "winrm.target"), "ok");
+
+    // A connector error naming the service's host: no new host contacted.
+    let doc = diagnose(json!({
+        "timeout_ms": 1000,
+        "endpoints": [],
+        "error_host": true,
+        "error": {"message": "New-PSSession : [admin1a.online.lync.com] Connecting to remote server admin1a.online.lync.com failed with the following error message : The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user."}
+    }));
+    assert_eq!(doc["matches"][0]["id"], "shells_per_user");
+    assert!(
+        doc["facts"].as_array().unwrap().iter().all(
+            |f| f["id"] != "winrm.target" && !f["id"].as_str().unwrap().starts_with("network.")
+        ),
+        "{}",
+        doc["facts"]
     );
 }

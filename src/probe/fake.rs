@@ -235,13 +235,35 @@ impl Registry for FakeMachine {
         path: &str,
         name: &str,
     ) -> Result<Option<RegValue>, RegError> {
-        Ok(self.data(hive, view, path, name)?.map(|d| match d {
+        Ok(self
+            .data(hive, view, path, name)?
+            .map(FakeMachine::reg_value))
+    }
+
+    fn values(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+    ) -> Result<Option<Vec<(String, RegValue)>>, RegError> {
+        Ok(self.open(hive, view, path)?.map(|k| {
+            k.values
+                .iter()
+                .map(|(n, d)| (n.clone(), FakeMachine::reg_value(d.clone())))
+                .collect()
+        }))
+    }
+}
+
+impl FakeMachine {
+    fn reg_value(d: Data) -> RegValue {
+        match d {
             Data::Dword(n) => RegValue::Number(u64::from(n)),
             Data::Qword(n) => RegValue::Number(n),
             Data::Sz(s) | Data::ExpandSz(s) => RegValue::Text(s.trim_end_matches('\0').to_string()),
             Data::Binary(b) => RegValue::Binary(b),
             Data::MultiSz(_) => RegValue::Other,
-        }))
+        }
     }
 }
 

@@ -146,7 +146,19 @@ pub trait Registry: Sync {
         path: &str,
         name: &str,
     ) -> Result<Option<RegValue>, RegError>;
+    /// Every value of a key (at most [`MAX_VALUES`]), in the order the
+    /// registry lists them, each as [`Registry::value`] reads it.
+    fn values(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+    ) -> Result<Option<Vec<(String, RegValue)>>, RegError>;
 }
+
+/// Most values [`Registry::values`] reads from one key (a policy list
+/// holds a few).
+pub(crate) const MAX_VALUES: u32 = 1024;
 
 /// What the service manager says of an installed service: the raw
 /// `dwCurrentState` and `dwStartType`, `None` when that query failed.

@@ -19,7 +19,9 @@
 //! service and file means, compiled and unit-tested on every OS against a
 //! fake machine (`fake.rs`); `unix.rs` is what applies elsewhere. Probes
 //! only read; they never change the machine, and the network probes contact
-//! only the endpoints of the request.
+//! only the endpoints of the request and, after a WinRM client failure that
+//! names a host, that host on its WinRM port (`target.rs`): the host the
+//! admin was already connecting to.
 
 #![deny(unsafe_code)]
 
@@ -37,6 +39,7 @@ pub(crate) mod machine;
 pub mod net;
 pub(crate) mod policy;
 pub mod pool;
+pub mod target;
 #[cfg(not(windows))]
 mod unix;
 // The Windows system calls: with src/ffi/ and cancel.rs, the only unsafe code.
@@ -117,6 +120,8 @@ pub struct ProbeRequest {
     pub timeout: Duration,
     /// Ends every wait early when cancelled (`csod_cancel`).
     pub cancel: cancel::Cancel,
+    /// The host an error names and its WinRM port (`winrm.target`).
+    pub target: Option<target::Target>,
 }
 
 /// The name of the OS the library was built for, as the report gives it.
@@ -137,9 +142,9 @@ pub fn os_name() -> &'static str {
 /// wine, notably), and a timeout of 100 ms must not turn it into "unknown".
 pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
 
-/// Most threads the OS probes hold in the whole process (there are ten
-/// probes; each key runs at most once at a time).
-pub const OS_PROBE_THREADS: usize = 12;
+/// Most threads the OS probes hold in the whole process (there are twelve
+/// probes on Windows; each key runs at most once at a time).
+pub const OS_PROBE_THREADS: usize = 16;
 
 /// The OS probes' pool (see [`pool`]).
 pub(crate) static OS_POOL: Lazy<pool::Pool<Vec<Fact>>> =
@@ -155,9 +160,10 @@ pub(crate) struct OsProbe {
 }
 
 /// Runs every probe concurrently, each bounded by `req.timeout`, and returns
-/// their facts in a stable order: OS facts, proxy environment, endpoints.
-/// When `req.cancel` is cancelled every wait ends within a poll slice (the
-/// facts are then incomplete: the caller discards them).
+/// their facts in a stable order: OS facts, proxy environment, endpoints,
+/// the error's target. When `req.cancel` is cancelled every wait ends
+/// within a poll slice (the facts are then incomplete: the caller discards
+/// them).
 pub fn gather(req: &ProbeRequest) -> Vec<Fact> {
     gather_with(req, &os_probes())
 }
@@ -184,6 +190,11 @@ pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
             .iter()
             .map(|e| s.spawn(move || net::probe_endpoint(e, timeout, cancel)))
             .collect();
+        let target = req
+            .target
+            .as_ref()
+            .filter(|t| t.contact)
+            .map(|t| (t, s.spawn(move || target::probe(t, timeout, cancel))));
         for (p, t) in os.iter().zip(tickets) {
             match t.and_then(|t| t.wait_or_cancel(os_deadline, cancel)) {
                 Ok(mut f) => facts.append(&mut f),
@@ -214,6 +225,11 @@ pub(crate) fn gather_with(req: &ProbeRequest, os: &[OsProbe]) -> Vec<Fact> {
                     "the network probe failed unexpectedly",
                 )
             }));
+        }
+        match (target, &req.target) {
+            (Some((t, h)), _) => facts.push(h.join().unwrap_or_else(|_| target::failed(t))),
+            (None, Some(t)) => facts.push(target::not_contacted(t)),
+            (None, None) => {}
         }
     });
     facts
@@ -252,6 +268,18 @@ pub const OS_FACT_IDS: &[(&str, &str)] = &[
     (
         "winrm.client.auth_basic",
         "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client auth_basic",
+    ),
+    (
+        "winrm.client.trusted_hosts",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client (TrustedHosts, TrustedHostsList), HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client trusted_hosts",
+    ),
+    (
+        "winrm.client.auth",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM\\Client, HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client",
+    ),
+    (
+        "credssp.delegation",
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation",
     ),
     (
         "sign_in_assistant.version",
@@ -322,6 +350,7 @@ mod tests {
             endpoints: vec![],
             timeout: Duration::from_millis(100),
             cancel: cancel::Cancel::new(),
+            target: None,
         };
         let mut threads = Vec::new();
         for call in 0..5 {
@@ -395,6 +424,7 @@ mod tests {
             endpoints: vec![],
             timeout: Duration::from_millis(20_000),
             cancel: cancel::Cancel::new(),
+            target: None,
         };
         let c = req.cancel.clone();
         let stopper = std::thread::spawn(move || {

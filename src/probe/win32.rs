@@ -14,7 +14,7 @@ use widestring::U16CString;
 
 use super::machine::{
     absent_or, key_place, value_place, Hive, Machine, OsError, RegError, RegValue, Registry,
-    ServiceError, ServiceQuery, View, WinHttpProxy,
+    ServiceError, ServiceQuery, View, WinHttpProxy, MAX_VALUES,
 };
 use super::winerr::{self, ERROR_MORE_DATA};
 
@@ -35,6 +35,9 @@ const REG_BINARY: u32 = 3;
 const REG_DWORD: u32 = 4;
 const REG_QWORD: u32 = 11;
 const ERROR_SUCCESS: i32 = 0;
+const ERROR_NO_MORE_ITEMS: i32 = 259;
+/// The longest value name, in UTF-16 units, with its NUL.
+const MAX_VALUE_NAME: usize = 16384;
 const SC_MANAGER_CONNECT: u32 = 0x0001;
 const SERVICE_QUERY_CONFIG: u32 = 0x0001;
 const SERVICE_QUERY_STATUS: u32 = 0x0004;
@@ -58,6 +61,16 @@ extern "system" {
         kind: *mut u32,
         data: *mut c_void,
         size: *mut u32,
+    ) -> i32;
+    fn RegEnumValueW(
+        key: Hkey,
+        index: u32,
+        name: *mut u16,
+        name_len: *mut u32,
+        reserved: *mut u32,
+        kind: *mut u32,
+        data: *mut u8,
+        data_len: *mut u32,
     ) -> i32;
     fn RegCloseKey(key: Hkey) -> i32;
     fn OpenSCManagerW(machine: *const u16, database: *const u16, access: u32) -> ScHandle;
@@ -258,6 +271,67 @@ impl Registry for System {
         Err(RegError::Growing {
             place: value_place(hive, path, name),
         })
+    }
+
+    fn values(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+    ) -> Result<Option<Vec<(String, RegValue)>>, RegError> {
+        let names = match self.value_names(hive, view, path)? {
+            Some(n) => n,
+            None => return Ok(None),
+        };
+        let mut out = Vec::new();
+        for name in names {
+            // A value deleted since the listing is simply not there.
+            if let Some(v) = self.value(hive, view, path, &name)? {
+                out.push((name, v));
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+impl System {
+    /// The names of a key's values (`RegEnumValueW`, names only).
+    fn value_names(
+        &self,
+        hive: Hive,
+        view: View,
+        path: &str,
+    ) -> Result<Option<Vec<String>>, RegError> {
+        let key = match open(hive, view, path)? {
+            Some(k) => k,
+            None => return Ok(None),
+        };
+        let mut names = Vec::new();
+        let mut buf = vec![0u16; MAX_VALUE_NAME];
+        for i in 0..MAX_VALUES {
+            let mut n = buf.len() as u32;
+            let null = std::ptr::null_mut();
+            let rc = unsafe {
+                RegEnumValueW(
+                    key.0,
+                    i,
+                    buf.as_mut_ptr(),
+                    &mut n,
+                    null,
+                    null,
+                    std::ptr::null_mut(),
+                    null,
+                )
+            };
+            match rc {
+                ERROR_SUCCESS => names.push(String::from_utf16_lossy(
+                    &buf[..(n as usize).min(buf.len())],
+                )),
+                ERROR_NO_MORE_ITEMS => break,
+                rc => return absent_or(key_place(hive, path), rc, Some(system_text(rc))),
+            }
+        }
+        Ok(Some(names))
     }
 }
 

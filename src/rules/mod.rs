@@ -22,6 +22,10 @@
 //! | `execution_policy.powershell7` | `execution_policy` | the same for PowerShell 7 (host list when the host is Core, else the probe's scopes: policy keys per hive and powershell.config.json) |
 //! | `powershell.version` | `powershell_version` | the connector needs PowerShell 3.0 or later |
 //! | `winrm.basic_auth` | `winrm_basic_auth` | WinRM client Basic: Group Policy AllowBasic wins over local auth_basic (fix per the WinRM service) |
+//! | `winrm.trusted_hosts` | `trustedhosts_required` | the WinRM client's TrustedHosts (Group Policy list when enabled, else local) and whether the host the error names is in it (`*` patterns) |
+//! | `winrm.auth` | `winrm_auth_unsupported` | client Kerberos/Negotiate (Digest shown) and AllowUnencrypted: Group Policy wins over local, else the defaults |
+//! | `winrm.credssp` | `credssp_not_configured` | client CredSSP (policy over local, off by default) and Allow delegating fresh credentials with `WSMAN/<host>` |
+//! | `winrm.target` | `winrm_unreachable` (explains `winrm_cannot_connect`, `winrm_name_not_resolved`) | after a WinRM error naming a host: DNS and TCP handshake to its WinRM port |
 //! | `wsman.client` | none | outside Windows: a WSMan client library for New-PSSession |
 //! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service, MSOIdentityCRL key (64/32-bit view) and version, judged against what needs it |
 //! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running, judged against what needs it |
@@ -122,6 +126,10 @@ mod testing;
 #[cfg(test)]
 mod tests;
 mod winrm;
+mod winrm_auth;
+mod winrm_credssp;
+mod winrm_target;
+mod winrm_trusted_hosts;
 mod wsman;
 
 pub use execution_policy::{
@@ -140,6 +148,10 @@ use proxy_environment::proxy_environment;
 use proxy_windows::proxy_windows;
 use sessions::{sessions_age, sessions_count};
 use winrm::winrm_basic_auth;
+use winrm_auth::winrm_auth;
+use winrm_credssp::winrm_credssp;
+use winrm_target::winrm_target;
+use winrm_trusted_hosts::winrm_trusted_hosts;
 use wsman::wsman_client;
 
 struct Facts<'a>(&'a [Fact]);
@@ -259,12 +271,18 @@ pub fn evaluate_with(catalog: &Catalog, facts: &[Fact], lang: &str) -> Vec<Findi
         execution_policy_powershell7(&f, cx),
         powershell_version(&f, cx),
         winrm_basic_auth(&f, cx),
+        winrm_trusted_hosts(&f, cx, false),
+        winrm_auth(&f, cx, false),
+        winrm_credssp(&f, cx, false),
         wsman_client(&f, cx),
         sign_in_assistant_installed(facts, cx, false),
         sign_in_assistant_service(facts, cx, false),
     ];
     for fact in facts.iter().filter(|x| x.id.starts_with("network.")) {
         out.push(network(&f, fact, cx));
+    }
+    if let Some(fact) = f.get("winrm.target") {
+        out.push(winrm_target(fact, cx));
     }
     out.push(proxy_environment(&f, cx));
     out.push(proxy_windows(&f, cx));
@@ -281,6 +299,9 @@ pub(crate) fn evaluate_named(id: &str, facts: &[Fact], cx: Ctx) -> Option<Findin
     match id {
         "sign_in_assistant.installed" => Some(sign_in_assistant_installed(facts, cx, true)),
         "sign_in_assistant.service" => Some(sign_in_assistant_service(facts, cx, true)),
+        "winrm.trusted_hosts" => Some(winrm_trusted_hosts(&Facts(facts), cx, true)),
+        "winrm.auth" => Some(winrm_auth(&Facts(facts), cx, true)),
+        "winrm.credssp" => Some(winrm_credssp(&Facts(facts), cx, true)),
         _ => None,
     }
 }
@@ -291,6 +312,7 @@ pub(crate) fn evaluate_named(id: &str, facts: &[Fact], cx: Ctx) -> Option<Findin
 pub(crate) fn explain(f: &mut Finding, problem: &str, facts: &[Fact], cx: Ctx) -> bool {
     match f.id.as_str() {
         "sessions.count" => sessions::explain_too_many(f, problem, facts, cx),
+        "winrm.target" => winrm_target::explain(f, problem, facts),
         _ => false,
     }
 }

@@ -16,6 +16,9 @@ fn windows_facts_give_windows_findings_anywhere() {
         "sign_in_assistant.service",
         "proxy.windows",
         "connector.installed",
+        "winrm.trusted_hosts",
+        "winrm.auth",
+        "winrm.credssp",
     ] {
         assert_eq!(status_of(&f, id), Status::Ok, "{}", id);
     }
@@ -192,6 +195,59 @@ fn every_branch() -> Vec<Vec<Fact>> {
         w(vec![k("winrm.client.allow_basic_policy", json!(1))]),
         w(vec![k("winrm.client.auth_basic", json!(0))]),
         w(vec![k("winrm.client.auth_basic", json!(1))]),
+        // WinRM client: TrustedHosts, mechanisms, CredSSP, the error's host.
+        w(vec![Fact::unknown(
+            "winrm.client.trusted_hosts",
+            "t",
+            "denied",
+        )]),
+        w(vec![trusted_hosts_fact("srv02", "local")]),
+        w(vec![
+            trusted_hosts_fact("*.contoso.com", "local"),
+            target_fact("srv01.contoso.com", "http", "ok", "reachable"),
+        ]),
+        w(vec![target_fact(
+            "srv01.contoso.com",
+            "http",
+            "failed",
+            "not_tried",
+        )]),
+        w(vec![
+            trusted_hosts_fact("srv02", "policy"),
+            target_fact("10.0.0.5", "http", "ok", "refused"),
+        ]),
+        w(vec![target_fact("10.0.0.5", "http", "ok", "timeout")]),
+        w(vec![target_fact("10.0.0.5", "http", "ok", "unreachable")]),
+        w(vec![Fact::unknown("winrm.target", "t", "failed")]),
+        w(vec![{
+            let mut f = Fact::not_applicable("winrm.target", "t", "not contacted");
+            f.value = json!({"host": "srv01", "port": 5985, "transport": "http"});
+            f
+        }]),
+        w(vec![Fact::unknown("winrm.client.auth", "t", "denied")]),
+        w(vec![winrm_auth_fact(&[("negotiate", None, Some(0))])]),
+        w(vec![winrm_auth_fact(&[("kerberos", Some(0), None)])]),
+        w(vec![winrm_auth_fact(&[(
+            "allow_unencrypted",
+            None,
+            Some(1),
+        )])]),
+        w(vec![winrm_auth_fact(&[(
+            "allow_unencrypted",
+            Some(1),
+            None,
+        )])]),
+        w(vec![winrm_auth_fact(&[("credssp", Some(0), None)])]),
+        w(vec![winrm_auth_fact(&[("credssp", None, Some(1))])]),
+        w(vec![
+            winrm_auth_fact(&[("credssp", None, Some(1))]),
+            credssp_delegation_fact(Some(1), &["WSMAN/*.contoso.com"]),
+            target_fact("srv01.fabrikam.com", "http", "ok", "reachable"),
+        ]),
+        w(vec![
+            winrm_auth_fact(&[("credssp", None, Some(1))]),
+            credssp_delegation_fact(Some(1), &["WSMAN/*"]),
+        ]),
         // Sign-in assistant.
         w(vec![Fact::unknown("service.msoidsvc", "t", "denied")]),
         w(vec![k("service.msoidsvc", json!({"installed": false}))]),
@@ -284,11 +340,17 @@ fn every_text_is_written_in_every_language() {
     // catalog::texts::render), and every finding text of the files must be
     // written by some branch (no dead text, no branch without its text).
     let c = catalog::get().unwrap();
-    let errors: [&[&str]; 4] = [
+    let errors: [&[&str]; 5] = [
         &[],
         &["shells_per_user"],
         &["liveid_connect_failed"],
         &["execution_policy"],
+        &[
+            "trustedhosts_required",
+            "winrm_auth_unsupported",
+            "credssp_not_configured",
+            "winrm_cannot_connect",
+        ],
     ];
     catalog::USED_KEYS.with(|u| u.borrow_mut().clear());
     for facts in every_branch() {

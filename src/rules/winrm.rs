@@ -33,21 +33,31 @@ pub(super) fn winrm_service_evidence(f: &Facts) -> String {
 /// clients, and Start-Service fails on a disabled service, so its start
 /// type comes first when it is disabled (or not known).
 pub(super) fn winrm_enable_basic(f: &Facts, cx: Ctx) -> (String, String) {
+    let step = t!(cx, "winrm.enable_basic_step");
+    (
+        step,
+        format!("{}{}", winrm_service_prefix(f), WINRM_SET_BASIC),
+    )
+}
+
+/// What must run before a command that changes the WinRM client
+/// configuration (`winrm set`, the `WSMan:` drive, `Enable-WSManCredSSP`):
+/// they go through the WinRM service, so it is started, and allowed to
+/// start first when it is disabled (or not known).
+pub(super) fn winrm_service_prefix(f: &Facts) -> String {
     let svc = f.known("service.winrm").filter(|v| service_installed(v));
     let state = svc.and_then(|v| v.get("state")).and_then(|x| x.as_str());
     let start = svc
         .and_then(|v| v.get("start_type"))
         .and_then(|x| x.as_str());
-    let prefix = match (state, start) {
+    match (state, start) {
         (Some("running"), _) => String::new(),
         (Some(_), Some("disabled")) => {
             "Set-Service -Name WinRM -StartupType Manual; Start-Service -Name WinRM; ".to_string()
         }
         (Some(_), Some(_)) => "Start-Service -Name WinRM; ".to_string(),
         _ => "if ((Get-Service -Name WinRM).StartType -eq 'Disabled') { Set-Service -Name WinRM -StartupType Manual }; Start-Service -Name WinRM; ".to_string(),
-    };
-    let step = t!(cx, "winrm.enable_basic_step");
-    (step, format!("{}{}", prefix, WINRM_SET_BASIC))
+    }
 }
 
 pub(super) fn winrm_basic_auth(f: &Facts, cx: Ctx) -> Finding {

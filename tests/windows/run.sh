@@ -169,6 +169,85 @@ check finding winrm.basic_auth problem winrm_basic_auth --fix-starts "Set-Servic
 wine sc delete winrm >/dev/null 2>&1 || true
 reg_del "$WINRM_LOCAL"
 
+# Errors naming srv01.contoso.com (its name does not resolve here: the
+# handshake to it is tried and fails within the bound).
+TH_ERROR='{"timeout_ms":500,"endpoints":[],"error":{"message":"New-PSSession : [srv01.contoso.com] Connecting to remote server srv01.contoso.com failed with the following error message : The WinRM client cannot process the request. If the authentication scheme is different from Kerberos, or if the client computer is not joined to a domain, then HTTPS transport must be used or the destination machine must be added to the TrustedHosts configuration setting. Use winrm.cmd to configure TrustedHosts. Note that computers in the TrustedHosts list might not be authenticated. You can get more information about that by running the following command: winrm help config. For more information, see the about_Remote_Troubleshooting Help topic.","fully_qualified_error_id":"ServerNotTrusted,PSSessionOpenFailed"}}'
+CREDSSP_ERROR='{"timeout_ms":500,"endpoints":[],"error":{"message":"New-PSSession : [srv01.contoso.com] Connecting to remote server srv01.contoso.com failed with the following error message : The WinRM client cannot process the request. CredSSP authentication is currently disabled in the client configuration. Change the client configuration and try the request again. CredSSP authentication must also be enabled in the server configuration. Also, Group Policy must be edited to allow credential delegation to the target computer.","fully_qualified_error_id":"-2144108126,PSSessionOpenFailed"}}'
+DELEG='HKLM\SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'
+
+say "state: WinRM client TrustedHosts empty (no error: fine; after the TrustedHosts error naming srv01.contoso.com: the problem, first)"
+diag
+check fact winrm.client.trusted_hosts value.from=none value.list=
+check finding winrm.trusted_hosts ok trustedhosts_required --contains "is empty"
+diag "$TH_ERROR"
+check field matches.0.id=trustedhosts_required
+check fact winrm.target value.host=srv01.contoso.com value.port=5985
+check finding winrm.trusted_hosts problem trustedhosts_required --first --fix "Set-Item -Path WSMan:\\localhost\\Client\\TrustedHosts -Value 'srv01.contoso.com' -Concatenate -Force"
+say "state: the same error with error_host: the handshake to srv01.contoso.com:5985 is tried (its name does not resolve here)"
+diag "${TH_ERROR/\"endpoints\":\[\]/\"endpoints\":[],\"error_host\":true}"
+check fact winrm.target value.host=srv01.contoso.com value.port=5985 state=known
+check finding winrm.target problem winrm_unreachable --contains "does not resolve" --fix "Test-NetConnection srv01.contoso.com -Port 5985"
+say "state: TrustedHosts set locally to another host, then with a pattern matching it"
+reg_add "$WINRM_LOCAL" /v trusted_hosts /t REG_SZ /d "srv02.contoso.com"
+diag "$TH_ERROR"
+check fact winrm.client.trusted_hosts value.from=local value.list=srv02.contoso.com
+check finding winrm.trusted_hosts problem trustedhosts_required --first --contains "srv02.contoso.com"
+reg_add "$WINRM_LOCAL" /v trusted_hosts /t REG_SZ /d "srv02.contoso.com, *.contoso.com"
+diag "$TH_ERROR"
+check finding winrm.trusted_hosts ok trustedhosts_required --contains "entry '*.contoso.com'"
+say "state: Group Policy's Trusted Hosts list (enabled) wins over the local one"
+reg_add "$WINRM_POLICY" /v TrustedHosts /t REG_DWORD /d 1
+reg_add "$WINRM_POLICY" /v TrustedHostsList /t REG_SZ /d "10.0.0.*"
+diag "$TH_ERROR"
+check fact winrm.client.trusted_hosts value.from=policy 'value.list=10.0.0.*'
+check finding winrm.trusted_hosts problem trustedhosts_required --first --no-fix --step 0 "Group Policy"
+reg_del "$WINRM_POLICY"
+reg_del "$WINRM_LOCAL"
+
+say "state: AllowUnencrypted on locally, then off by Group Policy; Negotiate refused by Group Policy"
+diag
+check finding winrm.auth ok winrm_auth_unsupported --contains "Kerberos, Negotiate, Digest"
+reg_add "$WINRM_LOCAL" /v allow_unencrypted /t REG_DWORD /d 1
+diag
+check fact winrm.client.auth value.allow_unencrypted.enabled=true value.allow_unencrypted.from=local
+check finding winrm.auth warning winrm_auth_unsupported --fix "AllowUnencrypted=\"false\""
+reg_add "$WINRM_POLICY" /v AllowUnencryptedTraffic /t REG_DWORD /d 0
+diag
+check fact winrm.client.auth value.allow_unencrypted.enabled=false value.allow_unencrypted.from=policy
+check finding winrm.auth ok winrm_auth_unsupported
+reg_add "$WINRM_POLICY" /v AllowNegotiate /t REG_DWORD /d 0
+diag
+check finding winrm.auth warning winrm_auth_unsupported --contains "AllowNegotiate = 0 (policy)" --no-fix
+reg_del "$WINRM_POLICY"
+reg_del "$WINRM_LOCAL"
+
+say "state: CredSSP off (the default), then after the CredSSP error; on without, then with, the delegation policy"
+diag
+check finding winrm.credssp ok credssp_not_configured
+diag "$CREDSSP_ERROR"
+check field matches.0.id=credssp_not_configured
+check finding winrm.credssp problem credssp_not_configured --first --fix "Enable-WSManCredSSP -Role Client -DelegateComputer 'srv01.contoso.com' -Force"
+reg_add "$WINRM_LOCAL" /v auth_credssp /t REG_DWORD /d 1
+diag "$CREDSSP_ERROR"
+check fact credssp.delegation value.allow_fresh.policy=null
+check finding winrm.credssp problem credssp_not_configured --first --contains "AllowFreshCredentials"
+reg_add "$DELEG" /v AllowFreshCredentials /t REG_DWORD /d 1
+reg_add "$DELEG\\AllowFreshCredentials" /v 1 /t REG_SZ /d "WSMAN/*.fabrikam.com"
+reg_add "$DELEG\\AllowFreshCredentials" /v 2 /t REG_SZ /d "WSMAN/*.contoso.com"
+diag "$CREDSSP_ERROR"
+check fact credssp.delegation value.allow_fresh.policy=1 'value.allow_fresh.servers=["WSMAN/*.fabrikam.com", "WSMAN/*.contoso.com"]'
+check finding winrm.credssp ok credssp_not_configured --contains "WSMAN/*.contoso.com"
+reg_del "$DELEG\\AllowFreshCredentials" /v 2
+diag "$CREDSSP_ERROR"
+check finding winrm.credssp problem credssp_not_configured --first --contains "WSMAN/srv01.contoso.com"
+say "state: Group Policy turns client CredSSP off (AllowCredSSP = 0): no local fix"
+reg_add "$WINRM_POLICY" /v AllowCredSSP /t REG_DWORD /d 0
+diag "$CREDSSP_ERROR"
+check finding winrm.credssp problem credssp_not_configured --first --no-fix --contains "AllowCredSSP = 0 (policy)"
+reg_del "$WINRM_POLICY"
+reg_del "$WINRM_LOCAL"
+reg_del "$DELEG"
+
 say "state: LocalMachine execution policy Restricted"
 reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d Restricted
 diag

@@ -25,9 +25,12 @@ mod execution_policy;
 mod modules;
 #[cfg(test)]
 mod tests;
+mod winrm;
 
 use execution_policy::{powershell7_policy, windows_powershell_policy};
 use modules::modules;
+#[cfg(test)]
+pub(crate) use winrm::{effective, entries, SETTINGS as WINRM_SETTINGS};
 
 /// Collects read errors so one fact can say what could not be read.
 #[derive(Default)]
@@ -62,52 +65,54 @@ impl Errors {
 /// One Windows check: the facts it reads from a machine.
 type Check = fn(&dyn Machine) -> Vec<Fact>;
 
-/// The checks, one per fact, in the order of `OS_FACT_IDS`.
-pub(crate) const CHECKS: [Check; 11] = [
-    |m| vec![windows_powershell_policy(m)],
-    |m| vec![powershell7_policy(m)],
-    |m| vec![engine_version(m)],
-    |m| {
+/// The checks, each with the number of facts it gives, in the order of
+/// `OS_FACT_IDS`.
+pub(crate) const CHECKS: [(usize, Check); 12] = [
+    (1, |m| vec![windows_powershell_policy(m)]),
+    (1, |m| vec![powershell7_policy(m)]),
+    (1, |m| vec![engine_version(m)]),
+    (1, |m| {
         vec![dword_fact(
             m,
             "winrm.client.allow_basic_policy",
             r"SOFTWARE\Policies\Microsoft\Windows\WinRM\Client",
             "AllowBasic",
         )]
-    },
-    |m| {
+    }),
+    (1, |m| {
         vec![dword_fact(
             m,
             "winrm.client.auth_basic",
             r"SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Client",
             "auth_basic",
         )]
-    },
-    |m| vec![sign_in_assistant_version(m)],
-    |m| vec![service(m, "msoidsvc")],
-    |m| vec![service(m, "winrm")],
-    |m| vec![winhttp_proxy(m)],
-    |m| vec![ie_proxy(m)],
-    |m| vec![modules(m)],
+    }),
+    (3, winrm::winrm_client),
+    (1, |m| vec![sign_in_assistant_version(m)]),
+    (1, |m| vec![service(m, "msoidsvc")]),
+    (1, |m| vec![service(m, "winrm")]),
+    (1, |m| vec![winhttp_proxy(m)]),
+    (1, |m| vec![ie_proxy(m)]),
+    (1, |m| vec![modules(m)]),
 ];
 
 /// Every Windows fact of a machine, in the order of `OS_FACT_IDS` (the
 /// tests; the probes run each check in the pool on its own).
 #[cfg(test)]
 pub(crate) fn facts(m: &dyn Machine) -> Vec<Fact> {
-    CHECKS.iter().flat_map(|c| c(m)).collect()
+    CHECKS.iter().flat_map(|(_, c)| c(m)).collect()
 }
 
-/// The eleven OS probes, one per fact, in the order of `OS_FACT_IDS`: each
-/// runs in the OS probe pool and is bounded on its own, so a slow one (the
+/// The OS probes, one per check, in the order of `OS_FACT_IDS`: each runs
+/// in the OS probe pool and is bounded on its own, so a slow one (the
 /// Documents folder on an unreachable share, a wedged service manager)
-/// costs only its own fact.
+/// costs only its own facts.
 #[cfg(windows)]
 pub(crate) fn probes() -> Vec<OsProbe> {
     fn on_system(i: usize) -> Vec<Fact> {
-        CHECKS[i](&super::win32::SYSTEM)
+        (CHECKS[i].1)(&super::win32::SYSTEM)
     }
-    let runs: [fn() -> Vec<Fact>; 11] = [
+    let runs: [fn() -> Vec<Fact>; 12] = [
         || on_system(0),
         || on_system(1),
         || on_system(2),
@@ -119,20 +124,25 @@ pub(crate) fn probes() -> Vec<OsProbe> {
         || on_system(8),
         || on_system(9),
         || on_system(10),
+        || on_system(11),
     ];
     probes_of(&runs)
 }
 
-/// The probes running `runs` (one per fact of `OS_FACT_IDS`).
+/// The probes running `runs` (one per check), each named by its first fact.
 fn probes_of(runs: &[fn() -> Vec<Fact>]) -> Vec<OsProbe> {
-    OS_FACT_IDS
+    let mut at = 0;
+    CHECKS
         .iter()
         .zip(runs)
-        .enumerate()
-        .map(|(i, ((id, _), run))| OsProbe {
-            key: id,
-            facts: &OS_FACT_IDS[i..i + 1],
-            run: *run,
+        .map(|((n, _), run)| {
+            let facts = &OS_FACT_IDS[at..at + n];
+            at += n;
+            OsProbe {
+                key: facts[0].0,
+                facts,
+                run: *run,
+            }
         })
         .collect()
 }

@@ -435,3 +435,95 @@ fn connector_modules_in_their_folders_with_versions() {
         json!([{"name": "MicrosoftTeams", "version": "6.1.0", "path": format!(r"{}\6.1.0", teams)}])
     );
 }
+
+const DELEGATION: &str = r"SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation";
+
+#[test]
+fn trusted_hosts_from_the_policy_when_enabled_else_local() {
+    let m = fresh();
+    let v = fact(&m, "winrm.client.trusted_hosts").value;
+    assert_eq!(
+        (v["list"].as_str(), v["from"].as_str()),
+        (Some(""), Some("none"))
+    );
+    let local = fresh().hklm(WINRM_LOCAL, "trusted_hosts", sz("srv01, *.contoso.com"));
+    let v = fact(&local, "winrm.client.trusted_hosts").value;
+    assert_eq!(v["from"], "local");
+    assert_eq!(v["entries"], json!(["srv01", "*.contoso.com"]));
+    // The policy enabled: its list, the local one ignored.
+    let policy = local
+        .clone()
+        .hklm(WINRM_POLICY, "TrustedHosts", Data::Dword(1))
+        .hklm(WINRM_POLICY, "TrustedHostsList", sz("10.0.0.*"));
+    let v = fact(&policy, "winrm.client.trusted_hosts").value;
+    assert_eq!(
+        (v["list"].as_str(), v["from"].as_str()),
+        (Some("10.0.0.*"), Some("policy"))
+    );
+    // Disabled (0): the local list counts again.
+    let off = local.hklm(WINRM_POLICY, "TrustedHosts", Data::Dword(0));
+    assert_eq!(
+        fact(&off, "winrm.client.trusted_hosts").value["from"],
+        "local"
+    );
+}
+
+#[test]
+fn client_mechanisms_policy_over_local_over_default() {
+    let m = fresh()
+        .hklm(WINRM_POLICY, "AllowKerberos", Data::Dword(0))
+        .hklm(WINRM_LOCAL, "auth_kerberos", Data::Dword(1))
+        .hklm(WINRM_LOCAL, "auth_negotiate", Data::Dword(0))
+        .hklm(WINRM_POLICY, "AllowUnencryptedTraffic", Data::Dword(1));
+    let v = fact(&m, "winrm.client.auth").value;
+    assert_eq!(
+        v["kerberos"],
+        json!({"policy": 0, "local": 1, "enabled": false, "from": "policy"})
+    );
+    assert_eq!(v["negotiate"]["from"], "local");
+    assert_eq!(v["negotiate"]["enabled"], false);
+    assert_eq!(
+        v["digest"],
+        json!({"policy": null, "local": null, "enabled": true, "from": "default"})
+    );
+    assert_eq!(v["credssp"]["enabled"], false);
+    assert_eq!(v["allow_unencrypted"]["enabled"], true);
+    let x = finding(&m, "winrm.auth");
+    assert_eq!(x.status, Status::Warning);
+    assert_eq!(x.fix, None, "Kerberos is the policy's: no local fix");
+}
+
+#[test]
+fn credssp_delegation_lists_in_name_order() {
+    let list = format!(r"{}\AllowFreshCredentials", DELEGATION);
+    let m = fresh()
+        .hklm(WINRM_LOCAL, "auth_credssp", Data::Dword(1))
+        .hklm(DELEGATION, "AllowFreshCredentials", Data::Dword(1))
+        .hklm(&list, "10", sz("WSMAN/ten.contoso.com"))
+        .hklm(&list, "2", sz("WSMAN/*.contoso.com"))
+        .hklm(&list, "1", sz("WSMAN/srv01"));
+    let v = fact(&m, "credssp.delegation").value;
+    assert_eq!(v["allow_fresh"]["policy"], 1);
+    assert_eq!(
+        v["allow_fresh"]["servers"],
+        json!([
+            "WSMAN/srv01",
+            "WSMAN/*.contoso.com",
+            "WSMAN/ten.contoso.com"
+        ])
+    );
+    assert_eq!(
+        v["allow_fresh_ntlm_only"],
+        json!({"policy": null, "servers": []})
+    );
+    assert_eq!(finding(&m, "winrm.credssp").status, Status::Ok);
+    // The list key denied: unknown, with the reason.
+    let denied = m.deny(Hive::LocalMachine, &list, ERROR_ACCESS_DENIED);
+    let f = fact(&denied, "credssp.delegation");
+    assert_eq!(f.state, State::Unknown);
+    assert!(f
+        .reason
+        .unwrap()
+        .contains("AllowFreshCredentials: Access is denied."));
+    assert_eq!(finding(&denied, "winrm.credssp").status, Status::Unknown);
+}
