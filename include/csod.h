@@ -66,8 +66,8 @@
 #define CSOD_MAX_LAST_ERROR_BYTES 1024
 
 /*
- Most threads the OS probes hold in the whole process (there are twelve
- probes on Windows; each key runs at most once at a time).
+ Most threads the OS probes hold in the whole process (there are
+ thirteen probes on Windows; each key runs at most once at a time).
  */
 #define OS_PROBE_THREADS 16
 
