@@ -104,7 +104,7 @@
 /*
  Most threads the library starts for operating-system probes.
  */
-#define CSOD_OS_PROBE_THREADS 12
+#define CSOD_OS_PROBE_THREADS 16
 
 /*
  Most threads the library starts for name lookups.

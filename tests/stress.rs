@@ -956,6 +956,8 @@ fn default_endpoints_resolve_and_contact_only_the_documented_hosts() {
         "login.microsoftonline.com",
         "webdir.online.lync.com",
         "api.interfaces.records.teams.microsoft.com",
+        "www.powershellgallery.com",
+        "outlook.office365.com",
     ];
     let r = run_child(
         "trust-default",
@@ -1005,7 +1007,7 @@ fn default_endpoints_resolve_and_contact_only_the_documented_hosts() {
         "connected to {:?}",
         t.inet
     );
-    for name in ["sign-in", "discovery", "admin"] {
+    for name in ["sign-in", "discovery", "admin", "gallery", "exchange"] {
         let f = fact(&r.doc, &format!("network.{}", name));
         assert_eq!(f["value"]["dns"], "ok", "{}", f);
         assert_eq!(f["value"]["addresses"][0], "127.0.0.2");

@@ -23,6 +23,10 @@ pub struct EndpointDef {
     pub name: String,
     pub host: String,
     pub port: u16,
+    /// The problem this endpoint out of reach causes (its `network.<name>`
+    /// finding explains that error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -131,6 +135,14 @@ impl ServiceFacts {
             .unwrap_or_default()
     }
 
+    /// The problem a default endpoint out of reach causes, by its host.
+    pub fn endpoint_problem(&self, host: &str) -> Option<&str> {
+        self.default_endpoints
+            .iter()
+            .find(|e| e.host.eq_ignore_ascii_case(host))
+            .and_then(|e| e.problem.as_deref())
+    }
+
     /// Whether `host` is a sign-in server.
     pub fn is_sign_in_host(&self, host: &str) -> bool {
         self.hosts
@@ -236,6 +248,12 @@ impl ServiceFacts {
             }
         }
         for e in &self.default_endpoints {
+            if let Some(p) = e.problem.as_deref().filter(|p| !known(p)) {
+                errors.push(format!(
+                    "facts.json: default endpoint {} names problem {}, which problems.json lacks",
+                    e.name, p
+                ));
+            }
             if e.port == 0 || e.name.is_empty() {
                 errors.push(format!(
                     "facts.json: default endpoint {:?} needs a name and a port",

@@ -324,7 +324,13 @@ fn facts_are_checked() {
     c.facts
         .values
         .insert("session_warn_minutes".into(), serde_json::json!(70));
+    c.facts.default_endpoints[0].problem = Some("no_such_either".into());
     let errors = validate(&c).join("\n");
+    assert!(
+        errors.contains("default endpoint sign-in names problem no_such_either"),
+        "{}",
+        errors
+    );
     assert!(
         errors.contains("finding sessions.count names problem no_such, which problems.json lacks"),
         "{}",
@@ -345,4 +351,15 @@ fn facts_are_checked() {
         f.finding("network.sign-in").sign_in_problem.as_deref(),
         Some("liveid_connect_failed")
     );
+    // The Gallery and Exchange Online endpoints name what their being out
+    // of reach causes.
+    assert_eq!(
+        f.endpoint_problem("WWW.powershellgallery.com"),
+        Some("gallery_unreachable")
+    );
+    assert_eq!(
+        f.endpoint_problem("outlook.office365.com"),
+        Some("proxy_or_network_blocked")
+    );
+    assert_eq!(f.endpoint_problem("webdir.online.lync.com"), None);
 }

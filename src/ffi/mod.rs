@@ -86,7 +86,7 @@ pub const CSOD_SCAN_DEFAULT_MAX_HITS: usize = 1000;
 pub const CSOD_SCAN_MAX_MAX_HITS: usize = 1_000_000;
 
 /// Most threads the library starts for operating-system probes.
-pub const CSOD_OS_PROBE_THREADS: usize = 12;
+pub const CSOD_OS_PROBE_THREADS: usize = 16;
 /// Most threads the library starts for name lookups.
 pub const CSOD_RESOLVER_THREADS: usize = 16;
 

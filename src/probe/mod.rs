@@ -142,8 +142,8 @@ pub fn os_name() -> &'static str {
 /// wine, notably), and a timeout of 100 ms must not turn it into "unknown".
 pub(crate) const OS_PROBE_MIN_BOUND_MS: u64 = 3000;
 
-/// Most threads the OS probes hold in the whole process (there are twelve
-/// probes on Windows; each key runs at most once at a time).
+/// Most threads the OS probes hold in the whole process (there are
+/// thirteen probes on Windows; each key runs at most once at a time).
 pub const OS_PROBE_THREADS: usize = 16;
 
 /// The OS probes' pool (see [`pool`]).
@@ -296,6 +296,10 @@ pub const OS_FACT_IDS: &[(&str, &str)] = &[
         "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings",
     ),
     ("modules.installed", "connector module folders"),
+    (
+        "dotnet.tls12",
+        "HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319 (SchUseStrongCrypto, SystemDefaultTlsVersions), 64- and 32-bit views",
+    ),
 ];
 
 #[cfg(test)]

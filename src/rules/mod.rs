@@ -26,7 +26,8 @@
 //! | `winrm.auth` | `winrm_auth_unsupported` | client Kerberos/Negotiate (Digest shown) and AllowUnencrypted: Group Policy wins over local, else the defaults |
 //! | `winrm.credssp` | `credssp_not_configured` | client CredSSP (policy over local, off by default) and Allow delegating fresh credentials with `WSMAN/<host>` |
 //! | `winrm.target` | `winrm_unreachable` (explains `winrm_cannot_connect`, `winrm_name_not_resolved`) | after a WinRM error naming a host: DNS and TCP handshake to its WinRM port |
-//! | `wsman.client` | none | outside Windows: a WSMan client library for New-PSSession |
+//! | `tls.dotnet` | `tls12_disabled` (explains `gallery_unreachable`) | TLS 1.2 for Windows PowerShell 5.1: SchUseStrongCrypto or SystemDefaultTlsVersions in both registry views |
+//! | `wsman.client` | `pwsh_wsman_missing` | outside Windows: a WSMan client library for New-PSSession (the host's `$PSHOME`, else next to the pwsh found) |
 //! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service, MSOIdentityCRL key (64/32-bit view) and version, judged against what needs it |
 //! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running, judged against what needs it |
 //! | `network.<name>` | `liveid_connect_failed` for sign-in hosts, else none | DNS and TCP reachability of each endpoint |
@@ -125,6 +126,7 @@ mod sign_in_assistant;
 mod testing;
 #[cfg(test)]
 mod tests;
+mod tls_dotnet;
 mod winrm;
 mod winrm_auth;
 mod winrm_credssp;
@@ -147,6 +149,7 @@ use powershell_version::powershell_version;
 use proxy_environment::proxy_environment;
 use proxy_windows::proxy_windows;
 use sessions::{sessions_age, sessions_count};
+use tls_dotnet::tls_dotnet;
 use winrm::winrm_basic_auth;
 use winrm_auth::winrm_auth;
 use winrm_credssp::winrm_credssp;
@@ -274,7 +277,8 @@ pub fn evaluate_with(catalog: &Catalog, facts: &[Fact], lang: &str) -> Vec<Findi
         winrm_trusted_hosts(&f, cx, false),
         winrm_auth(&f, cx, false),
         winrm_credssp(&f, cx, false),
-        wsman_client(&f, cx),
+        tls_dotnet(&f, cx, false),
+        wsman_client(&f, cx, false),
         sign_in_assistant_installed(facts, cx, false),
         sign_in_assistant_service(facts, cx, false),
     ];
@@ -302,6 +306,8 @@ pub(crate) fn evaluate_named(id: &str, facts: &[Fact], cx: Ctx) -> Option<Findin
         "winrm.trusted_hosts" => Some(winrm_trusted_hosts(&Facts(facts), cx, true)),
         "winrm.auth" => Some(winrm_auth(&Facts(facts), cx, true)),
         "winrm.credssp" => Some(winrm_credssp(&Facts(facts), cx, true)),
+        "tls.dotnet" => Some(tls_dotnet(&Facts(facts), cx, true)),
+        "wsman.client" => Some(wsman_client(&Facts(facts), cx, true)),
         _ => None,
     }
 }
@@ -313,6 +319,7 @@ pub(crate) fn explain(f: &mut Finding, problem: &str, facts: &[Fact], cx: Ctx) -
     match f.id.as_str() {
         "sessions.count" => sessions::explain_too_many(f, problem, facts, cx),
         "winrm.target" => winrm_target::explain(f, problem, facts),
+        "tls.dotnet" => tls_dotnet::explain(f),
         _ => false,
     }
 }

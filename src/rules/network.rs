@@ -58,7 +58,10 @@ pub(super) fn network(f: &Facts, fact: &Fact, cx: Ctx) -> Finding {
     let problem = if cx.facts().is_sign_in_host(host) {
         pair.sign_in_problem.or(pair.problem)
     } else {
-        pair.problem
+        cx.facts()
+            .endpoint_problem(host)
+            .map(str::to_string)
+            .or(pair.problem)
     };
     let problem = problem.as_deref();
     if fact.state != State::Known {
@@ -157,5 +160,31 @@ mod tests {
         assert_eq!(status_of(&f, "network.sign-in"), Status::Warning);
         let p = f.iter().find(|x| x.id == "proxy.environment").unwrap();
         assert!(p.summary.contains("http://proxy:3128"), "{}", p.summary);
+    }
+
+    #[test]
+    fn the_gallery_out_of_reach_explains_the_gallery_error() {
+        let facts = windows_facts(vec![Fact::known(
+            "network.gallery",
+            json!({"host": "www.powershellgallery.com", "port": 443, "dns": "failed", "addresses": [], "tcp": "not_tried", "elapsed_ms": 5}),
+            "test",
+        )]);
+        let f = with_error(&facts, &["gallery_unreachable"], "en");
+        let g = f.iter().find(|x| x.id == "network.gallery").unwrap();
+        assert_eq!(g.problem.as_deref(), Some("gallery_unreachable"));
+        assert_eq!(g.status, Status::Problem);
+        assert_eq!(g.explains, vec!["gallery_unreachable".to_string()]);
+        assert_eq!(f[0].id, "network.gallery");
+        // Another endpoint out of reach names no problem of its own.
+        let facts = windows_facts(vec![Fact::known(
+            "network.x",
+            json!({"host": "example.org", "port": 443, "dns": "failed", "addresses": [], "tcp": "not_tried", "elapsed_ms": 5}),
+            "test",
+        )]);
+        let f = evaluate(&facts, "en");
+        assert_eq!(
+            f.iter().find(|x| x.id == "network.x").unwrap().problem,
+            None
+        );
     }
 }

@@ -29,6 +29,12 @@ pub(crate) fn windows_facts(extra: Vec<Fact>) -> Vec<Fact> {
         trusted_hosts_fact("", "none"),
         winrm_auth_fact(&[]),
         credssp_delegation_fact(None, &[]),
+        Fact::known(
+            "dotnet.tls12",
+            json!({"64-bit": {"SchUseStrongCrypto": 1, "SystemDefaultTlsVersions": null, "tls12": true},
+                   "32-bit": {"SchUseStrongCrypto": 1, "SystemDefaultTlsVersions": null, "tls12": true}}),
+            "test",
+        ),
         Fact::known("sign_in_assistant.version", json!("7.250.4303.0"), "test"),
         Fact::known(
             "service.msoidsvc",

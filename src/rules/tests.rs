@@ -154,6 +154,14 @@ fn every_branch() -> Vec<Vec<Fact>> {
             k("host.wsman_client", json!(false)),
             env_bypass.clone(),
         ]),
+        linux(vec![k(
+            "pwsh.wsman_client",
+            json!({"pshome": "/opt/microsoft/powershell/7", "libmi": true, "libpsrpclient": true}),
+        )]),
+        linux(vec![k(
+            "pwsh.wsman_client",
+            json!({"pshome": "/opt/microsoft/powershell/7", "libmi": false, "libpsrpclient": true}),
+        )]),
         w(vec![env_bypass, sessions(json!([]))]),
         w(vec![
             env_proxy.clone(),
@@ -225,6 +233,16 @@ fn every_branch() -> Vec<Vec<Fact>> {
             f
         }]),
         w(vec![Fact::unknown("winrm.client.auth", "t", "denied")]),
+        // TLS 1.2 for .NET Framework.
+        w(vec![Fact::unknown("dotnet.tls12", "t", "denied")]),
+        w(vec![k(
+            "dotnet.tls12",
+            json!({"64-bit": {"tls12": false}, "32-bit": {"tls12": false}}),
+        )]),
+        w(vec![k(
+            "dotnet.tls12",
+            json!({"64-bit": {"tls12": true, "SchUseStrongCrypto": 1}, "32-bit": {"tls12": false}}),
+        )]),
         w(vec![winrm_auth_fact(&[("negotiate", None, Some(0))])]),
         w(vec![winrm_auth_fact(&[("kerberos", Some(0), None)])]),
         w(vec![winrm_auth_fact(&[(

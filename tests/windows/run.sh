@@ -248,6 +248,29 @@ reg_del "$WINRM_POLICY"
 reg_del "$WINRM_LOCAL"
 reg_del "$DELEG"
 
+NETFX='HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319'
+TLS_ERROR='{"timeout_ms":500,"endpoints":[],"error":{"message":"Connect-ExchangeOnline : The underlying connection was closed: An unexpected error occurred on a send. ---> System.IO.IOException: Unable to read data from the transport connection: An existing connection was forcibly closed by the remote host.","exception_type":"System.Net.WebException"}}'
+say "state: .NET Framework TLS 1.2 in neither registry view (SchUseStrongCrypto, SystemDefaultTlsVersions unset)"
+diag
+check fact dotnet.tls12 value.64-bit.tls12=false value.32-bit.tls12=false
+check finding tls.dotnet warning tls12_disabled --fix "WOW6432Node"
+say "state: SchUseStrongCrypto = 1 in the 64-bit view only, then SystemDefaultTlsVersions = 1 in the 32-bit view"
+reg_add "$NETFX" /v SchUseStrongCrypto /t REG_DWORD /d 1 /reg:64
+diag
+check fact dotnet.tls12 value.64-bit.SchUseStrongCrypto=1 value.64-bit.tls12=true value.32-bit.tls12=false
+check finding tls.dotnet warning tls12_disabled --contains "32-bit"
+reg_add "$NETFX" /v SystemDefaultTlsVersions /t REG_DWORD /d 1 /reg:32
+diag
+check fact dotnet.tls12 value.32-bit.SystemDefaultTlsVersions=1 value.32-bit.tls12=true
+check finding tls.dotnet ok tls12_disabled
+say "state: SchUseStrongCrypto = 0 in the 64-bit view, after the TLS error (a problem, first)"
+reg_add "$NETFX" /v SchUseStrongCrypto /t REG_DWORD /d 0 /reg:64
+diag "$TLS_ERROR"
+check field matches.0.id=tls12_disabled
+check finding tls.dotnet problem tls12_disabled --first --contains "64-bit"
+reg_del "$NETFX" /v SchUseStrongCrypto /reg:64
+reg_del "$NETFX" /v SystemDefaultTlsVersions /reg:32
+
 say "state: LocalMachine execution policy Restricted"
 reg_add "HKLM\\$SHELLIDS" /v ExecutionPolicy /t REG_SZ /d Restricted
 diag

@@ -25,10 +25,13 @@ mod execution_policy;
 mod modules;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod winrm;
 
 use execution_policy::{powershell7_policy, windows_powershell_policy};
 use modules::modules;
+#[cfg(test)]
+pub(crate) use tls::offers_tls12;
 #[cfg(test)]
 pub(crate) use winrm::{effective, entries, SETTINGS as WINRM_SETTINGS};
 
@@ -67,7 +70,7 @@ type Check = fn(&dyn Machine) -> Vec<Fact>;
 
 /// The checks, each with the number of facts it gives, in the order of
 /// `OS_FACT_IDS`.
-pub(crate) const CHECKS: [(usize, Check); 12] = [
+pub(crate) const CHECKS: [(usize, Check); 13] = [
     (1, |m| vec![windows_powershell_policy(m)]),
     (1, |m| vec![powershell7_policy(m)]),
     (1, |m| vec![engine_version(m)]),
@@ -94,6 +97,7 @@ pub(crate) const CHECKS: [(usize, Check); 12] = [
     (1, |m| vec![winhttp_proxy(m)]),
     (1, |m| vec![ie_proxy(m)]),
     (1, |m| vec![modules(m)]),
+    (1, |m| vec![tls::dotnet_tls12(m)]),
 ];
 
 /// Every Windows fact of a machine, in the order of `OS_FACT_IDS` (the
@@ -112,7 +116,7 @@ pub(crate) fn probes() -> Vec<OsProbe> {
     fn on_system(i: usize) -> Vec<Fact> {
         (CHECKS[i].1)(&super::win32::SYSTEM)
     }
-    let runs: [fn() -> Vec<Fact>; 12] = [
+    let runs: [fn() -> Vec<Fact>; 13] = [
         || on_system(0),
         || on_system(1),
         || on_system(2),
@@ -125,6 +129,7 @@ pub(crate) fn probes() -> Vec<OsProbe> {
         || on_system(9),
         || on_system(10),
         || on_system(11),
+        || on_system(12),
     ];
     probes_of(&runs)
 }

@@ -527,3 +527,36 @@ fn credssp_delegation_lists_in_name_order() {
         .contains("AllowFreshCredentials: Access is denied."));
     assert_eq!(finding(&denied, "winrm.credssp").status, Status::Unknown);
 }
+
+#[test]
+fn tls12_for_dotnet_in_both_registry_views() {
+    let netfx = r"SOFTWARE\Microsoft\.NETFramework\v4.0.30319";
+    let v = fact(&fresh(), "dotnet.tls12").value;
+    assert_eq!(v["64-bit"]["tls12"], false);
+    assert_eq!(v["32-bit"]["tls12"], false);
+    assert_eq!(finding(&fresh(), "tls.dotnet").status, Status::Warning);
+    // The 32-bit view is WOW6432Node: a value of the 64-bit view alone
+    // leaves the x86 shell without TLS 1.2.
+    let m = fresh().hklm(netfx, "SchUseStrongCrypto", Data::Dword(1));
+    let v = fact(&m, "dotnet.tls12").value;
+    assert_eq!(
+        (
+            v["64-bit"]["tls12"].as_bool(),
+            v["32-bit"]["tls12"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    let m = m.hklm(
+        r"SOFTWARE\WOW6432Node\Microsoft\.NETFramework\v4.0.30319",
+        "SystemDefaultTlsVersions",
+        Data::Dword(1),
+    );
+    assert_eq!(
+        fact(&m, "dotnet.tls12").value["32-bit"]["SystemDefaultTlsVersions"],
+        1
+    );
+    assert_eq!(finding(&m, "tls.dotnet").status, Status::Ok);
+    // 0 disables: not TLS 1.2.
+    let m = m.hklm(netfx, "SchUseStrongCrypto", Data::Dword(0));
+    assert_eq!(fact(&m, "dotnet.tls12").value["64-bit"]["tls12"], false);
+}

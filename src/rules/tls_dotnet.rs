@@ -1,0 +1,137 @@
+//! `tls.dotnet`: whether Windows PowerShell 5.1 (.NET Framework 4) offers
+//! TLS 1.2, which Microsoft 365 and the PowerShell Gallery require:
+//! `SchUseStrongCrypto` or `SystemDefaultTlsVersions` set to 1 in the
+//! 64-bit view (64-bit `powershell.exe`) and in the 32-bit one (the x86
+//! shell); neither set leaves an application built for an older framework
+//! at SSL 3.0 and TLS 1.0 (docs/facts.md#tls-12-for-net-framework).
+
+use serde_json::Value;
+
+use super::*;
+use crate::probe::State;
+
+/// The command that sets both values to 1 in both registry views.
+const FIX: &str = "foreach ($k in 'HKLM:\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319', 'HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\.NETFramework\\v4.0.30319') { Set-ItemProperty -Path $k -Name SchUseStrongCrypto -Value 1 -Type DWord; Set-ItemProperty -Path $k -Name SystemDefaultTlsVersions -Value 1 -Type DWord }";
+
+fn view_evidence(v: &Value, view: &str) -> String {
+    let show = |name: &str| match v.pointer(&format!("/{}/{}", view, name)) {
+        Some(Value::Null) | None => format!("{}: not set", name),
+        Some(x) => format!("{} = {}", name, x),
+    };
+    format!(
+        "{} view: {}, {}",
+        view,
+        show("SchUseStrongCrypto"),
+        show("SystemDefaultTlsVersions")
+    )
+}
+
+fn offers(v: &Value, view: &str) -> bool {
+    v.pointer(&format!("/{}/tls12", view))
+        .and_then(|x| x.as_bool())
+        .unwrap_or(false)
+}
+
+/// `tls.dotnet`; `needed` after a TLS or Gallery error (facts.json
+/// `named_by`): a view without TLS 1.2 is then a problem.
+pub(super) fn tls_dotnet(f: &Facts, cx: Ctx, needed: bool) -> Finding {
+    let id = "tls.dotnet";
+    if !platform_is_windows(f) {
+        return cx
+            .finding(id, Status::NotApplicable, t!(cx, "tls_dotnet.not_windows"))
+            .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    }
+    let v = match f.get("dotnet.tls12") {
+        Some(x) if x.state == State::Known => &x.value,
+        _ => {
+            return cx
+                .finding(id, Status::Unknown, t!(cx, "tls_dotnet.unreadable"))
+                .with_evidence(vec![f.reason("dotnet.tls12")])
+        }
+    };
+    let evidence = vec![view_evidence(v, "64-bit"), view_evidence(v, "32-bit")];
+    let summary = match (offers(v, "64-bit"), offers(v, "32-bit")) {
+        (true, true) => {
+            return cx
+                .finding(id, Status::Ok, t!(cx, "tls_dotnet.ok"))
+                .with_evidence(evidence)
+        }
+        (false, false) => t!(cx, "tls_dotnet.off"),
+        (false, true) => t!(cx, "tls_dotnet.off_view", view = "64-bit"),
+        (true, false) => t!(cx, "tls_dotnet.off_view", view = "32-bit"),
+    };
+    let status = if needed {
+        Status::Problem
+    } else {
+        Status::Warning
+    };
+    cx.finding(id, status, summary)
+        .with_evidence(evidence)
+        .with_catalog_resolution(cx, vec![t!(cx, "tls_dotnet.step")])
+        .with_fix(Some(FIX.to_string()))
+}
+
+/// After a Gallery error (facts.json `explains`): a view without TLS 1.2
+/// is one of its causes.
+pub(super) fn explain(f: &Finding) -> bool {
+    matches!(f.status, Status::Problem | Status::Warning)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use serde_json::json;
+
+    pub(crate) fn tls(v64: (Option<u32>, Option<u32>), v32: (Option<u32>, Option<u32>)) -> Fact {
+        let view = |(s, d): (Option<u32>, Option<u32>)| {
+            json!({"SchUseStrongCrypto": s, "SystemDefaultTlsVersions": d,
+                   "tls12": crate::probe::windows::offers_tls12(s, d)})
+        };
+        Fact::known(
+            "dotnet.tls12",
+            json!({"64-bit": view(v64), "32-bit": view(v32)}),
+            "test",
+        )
+    }
+
+    fn get(fact: Fact, errors: &[&str]) -> Finding {
+        let facts = windows_facts(vec![fact]);
+        with_error(&facts, errors, "en")
+            .into_iter()
+            .find(|x| x.id == "tls.dotnet")
+            .unwrap()
+    }
+
+    #[test]
+    fn tls12_needs_a_value_in_each_view() {
+        // Neither value in either view: Windows PowerShell offers SSL 3.0
+        // and TLS 1.0 only.
+        let x = get(tls((None, None), (None, None)), &[]);
+        assert_eq!(x.status, Status::Warning);
+        assert!(x.fix.as_deref().unwrap().contains("WOW6432Node"));
+        // One value is enough in a view; the 32-bit one still lacks it.
+        let x = get(tls((Some(1), None), (None, None)), &[]);
+        assert_eq!(x.status, Status::Warning);
+        assert!(x.summary.contains("32-bit"), "{}", x.summary);
+        let x = get(tls((None, Some(1)), (Some(1), Some(0))), &[]);
+        assert_eq!(x.status, Status::Ok);
+        // 0 is not 1.
+        let x = get(tls((Some(0), Some(0)), (Some(1), None)), &[]);
+        assert!(x.summary.contains("64-bit"), "{}", x.summary);
+        // After the TLS error: a problem, first, explaining it; after a
+        // Gallery error too.
+        let x = get(tls((None, None), (None, None)), &["tls12_disabled"]);
+        assert_eq!(x.status, Status::Problem);
+        assert_eq!(x.explains, vec!["tls12_disabled".to_string()]);
+        let x = get(tls((None, None), (None, None)), &["gallery_unreachable"]);
+        assert_eq!(x.status, Status::Problem);
+        assert_eq!(x.explains, vec!["gallery_unreachable".to_string()]);
+        let x = get(
+            tls((Some(1), Some(1)), (Some(1), Some(1))),
+            &["gallery_unreachable"],
+        );
+        assert_eq!(x.status, Status::Ok);
+        assert!(x.explains.is_empty());
+    }
+}
