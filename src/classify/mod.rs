@@ -539,6 +539,36 @@ mod tests {
         assert_eq!(codes_in("2150859173"), vec![0x803381A5u32 as i32]);
     }
 
+    fn top(text: &str) -> Option<String> {
+        classify_text(text, "en")
+            .unwrap()
+            .matches
+            .first()
+            .map(|m| m.id.clone())
+    }
+
+    #[test]
+    fn generic_windows_codes_need_a_remoting_context() {
+        // Access denied and SSPI failures are WinRM's only when something
+        // says remoting: WMI/DCOM, COM and a domain join are not.
+        for text in [
+            "Get-WmiObject : Access is denied. (Exception from HRESULT: 0x80070005 (E_ACCESSDENIED))",
+            "pywintypes.com_error: (-2147024891, 'Access is denied.', None, None)",
+            "Add-Computer : The logon attempt failed (Exception from HRESULT: 0x8009030C)",
+        ] {
+            assert_eq!(top(text), None, "{}", text);
+        }
+        // The same codes with remoting around them.
+        for (text, id) in [
+            ("winrm : WSManFault Message = Access is denied. Error number: -2147024891 0x80070005 Access is denied.", "winrm_access_denied"),
+            ("[srv] Processing data from remote server srv failed with the following error message: Access is denied. + CategoryInfo : OpenError: (srv:String) [], PSRemotingTransportException", "winrm_access_denied"),
+            ("pywintypes.error: (-2146893053, 'InitializeSecurityContext', 'The specified target is unknown or unreachable')", "kerberos_auth_failed"),
+            ("Connecting to remote server srv failed with the following error message : WinRM cannot process the request. The following error with errorcode 0x8009030e occurred while using Kerberos authentication: A specified logon session does not exist.", "kerberos_auth_failed"),
+        ] {
+            assert_eq!(top(text).as_deref(), Some(id), "{}", text);
+        }
+    }
+
     #[test]
     fn versions_skip_links_and_commas() {
         assert_eq!(

@@ -33,7 +33,9 @@ pub fn is_cjk(c: char) -> bool {
 /// A letter or digit of a script written with spaces between words: what a
 /// word boundary is checked against.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
+    // `_` joins an identifier: `E_ACCESSDENIED` (a code's name) does not
+    // hold the word `accessdenied` (a FullyQualifiedErrorId).
+    (c.is_alphanumeric() && !is_cjk(c)) || c == '_'
 }
 
 /// Latin letters with diacritics, as their base letters.
@@ -285,6 +287,7 @@ mod tests {
         assert!(is_word_char('д'));
         assert!(!is_word_char('を'));
         assert!(!is_word_char('.'));
+        assert!(is_word_char('_'));
     }
 }
 
