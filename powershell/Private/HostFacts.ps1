@@ -26,7 +26,7 @@ function script:Get-CsodReportedModuleNames {
     # Every module the host facts report (Get-Module -Name): the connector's,
     # its successors and the Gallery's tools, as facts.json lists them.
     $m = (Get-CsodServiceFacts)['modules']
-    $names = New-Object System.Collections.Generic.List[string]
+    $names = [System.Collections.Generic.List[string]]::new()
     foreach ($list in @($m['retired'], @($m['successor']), $m['successors'], $m['gallery'])) {
         foreach ($n in @($list)) { if ($n -and -not $names.Contains([string]$n)) { $names.Add([string]$n) } }
     }
@@ -39,7 +39,7 @@ function script:Get-CsodLoadedAssemblies {
     # Two builds of one are what makes the next module fail to load or sign in.
     param([string[]] $Names, [System.AppDomain] $Domain = [System.AppDomain]::CurrentDomain)
     $alc = 'System.Runtime.Loader.AssemblyLoadContext' -as [type]
-    $out = New-Object System.Collections.ArrayList
+    $out = [System.Collections.ArrayList]::new()
     foreach ($a in $Domain.GetAssemblies()) {
         $n = $a.GetName()
         if ($Names -notcontains $n.Name) { continue }
@@ -141,8 +141,8 @@ function script:Get-CsodHostFacts {
         $base = $m.PSObject.Properties['ModuleBase']
         if ($base -and $base.Value) { $listed[[string]$base.Value] = $m }
     }
-    $extra = New-Object System.Collections.ArrayList
-    $loadedPaths = New-Object System.Collections.ArrayList
+    $extra = [System.Collections.ArrayList]::new()
+    $loadedPaths = [System.Collections.ArrayList]::new()
     foreach ($m in $loaded) {
         if ($m.Name -eq 'Microsoft.PowerShell.Security') { continue }
         $base = $m.PSObject.Properties['ModuleBase']
