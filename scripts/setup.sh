@@ -123,6 +123,23 @@ XML
     dotnet restore "$proj/pester.csproj" --packages "$root/.tools/pester" >/dev/null
     rm -rf "$proj"
   fi
+  # Two real builds of the Microsoft sign-in library (MSAL.NET), which the
+  # Pester suite loads into one session to prove the assembly-conflict
+  # check (issue 13); NuGet packages, into .tools/nuget.
+  for msal in 4.61.3 4.65.0; do
+    if [ ! -f ".tools/nuget/microsoft.identity.client/$msal/lib/net6.0/Microsoft.Identity.Client.dll" ]; then
+      say "installing Microsoft.Identity.Client $msal (NuGet) into .tools/nuget"
+      proj=$(mktemp -d)
+      cat > "$proj/msal.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Microsoft.Identity.Client" Version="[$msal]" /></ItemGroup>
+</Project>
+XML
+      dotnet restore "$proj/msal.csproj" --packages "$root/.tools/nuget" >/dev/null
+      rm -rf "$proj"
+    fi
+  done
   # A module folder named like the module, so Import-Module Pester finds it.
   mkdir -p .tools/modules
   [ -e .tools/modules/Pester ] || ln -s ../pester/pester/5.7.1/tools .tools/modules/Pester

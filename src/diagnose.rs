@@ -17,8 +17,11 @@
 //! - `host`: `edition`, `version`, `os`, `execution_policy` (scope → policy),
 //!   `effective_execution_policy`, `sessions` (`name`, `computer_name`,
 //!   `state`, `availability`, `age_minutes`), `ui_culture`, `modules`
-//!   (`name`, `version`, `path`, `loaded`), `wsman_client`. Each becomes a
-//!   fact `host.<key>` with source "request".
+//!   (`name`, `version`, `path`, `loaded`), `wsman_client`, `assemblies`
+//!   (`name`, `version`, `location`, `context`: the sign-in assemblies
+//!   loaded), `security_protocol` (`[Net.ServicePointManager]::SecurityProtocol`),
+//!   `nuget_provider` (`version`, `path`; `null` when absent). Each becomes
+//!   a fact `host.<key>` with source "request".
 //! - `error`: a record as for `csod_classify_record`; its matches are
 //!   returned and the findings that explain them come first, and
 //!   `"truncated": true` says its text was longer than classification reads.
@@ -255,6 +258,7 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
         "os",
         "effective_execution_policy",
         "ui_culture",
+        "security_protocol",
     ];
     for k in strings {
         if let Some(x) = field(o, k) {
@@ -304,6 +308,28 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
         )?;
         kept.insert("modules".into(), v);
     }
+    if let Some(x) = field(o, "assemblies") {
+        let v = check_objects(
+            x,
+            "host.assemblies",
+            &[
+                ("name", "string"),
+                ("version", "string"),
+                ("location", "string"),
+                ("context", "string"),
+            ],
+        )?;
+        kept.insert("assemblies".into(), v);
+    }
+    if let Some(x) = field(o, "nuget_provider") {
+        want(x, "object", "host.nuget_provider")?;
+        let v = check_objects(
+            &Value::Array(vec![x.clone()]),
+            "host.nuget_provider",
+            &[("version", "string"), ("path", "string")],
+        )?;
+        kept.insert("nuget_provider".into(), v[0].clone());
+    }
     if let Some(x) = field(o, "wsman_client") {
         want(x, "boolean", "host.wsman_client")?;
     }
@@ -317,6 +343,9 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
         "ui_culture",
         "modules",
         "wsman_client",
+        "assemblies",
+        "security_protocol",
+        "nuget_provider",
     ] {
         if let Some(x) = field(o, k) {
             facts.push(Fact::known(
@@ -325,6 +354,14 @@ fn parse_host(v: &Value) -> Result<Vec<Fact>, String> {
                 &format!("request: host.{}", k),
             ));
         }
+    }
+    // No NuGet provider is a fact too (`null`), unlike an absent key.
+    if o.get("nuget_provider") == Some(&Value::Null) {
+        facts.push(Fact::known(
+            "host.nuget_provider",
+            Value::Null,
+            "request: host.nuget_provider",
+        ));
     }
     Ok(facts)
 }
@@ -570,4 +607,53 @@ pub fn diagnose_json(request: &str) -> Result<String, String> {
 pub fn diagnose_json_cancellable(request: &str, cancel: &Cancel) -> Result<String, String> {
     let req = parse_request(request)?;
     to_json(&run_cancellable(&req, cancel)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host_of(json: &str) -> Result<Vec<Fact>, String> {
+        parse_host(&serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn the_successors_host_facts_are_typed_and_kept_to_their_keys() {
+        let facts = host_of(
+            r#"{"assemblies":[{"name":"Microsoft.Identity.Client","version":"4.61.3.0","location":"/a.dll","secret":"x"}],
+                "security_protocol":"Ssl3, Tls","nuget_provider":null}"#,
+        )
+        .unwrap();
+        let get = |id: &str| facts.iter().find(|f| f.id == id).map(|f| f.value.clone());
+        let a = get("host.assemblies").unwrap();
+        assert_eq!(a[0]["version"], "4.61.3.0");
+        assert!(a[0].get("secret").is_none(), "{}", a);
+        assert_eq!(get("host.security_protocol").unwrap(), "Ssl3, Tls");
+        // No provider is known, not unknown.
+        assert_eq!(get("host.nuget_provider"), Some(Value::Null));
+        let p = host_of(r#"{"nuget_provider":{"version":"2.8.5.208","path":"p","k":1}}"#).unwrap();
+        assert_eq!(
+            p[0].value,
+            serde_json::json!({"version":"2.8.5.208","path":"p"})
+        );
+        for (bad, says) in [
+            (r#"{"assemblies":{}}"#, "host.assemblies must be"),
+            (
+                r#"{"assemblies":[{"version":4}]}"#,
+                "host.assemblies[0].version must be",
+            ),
+            (
+                r#"{"security_protocol":3072}"#,
+                "host.security_protocol must be",
+            ),
+            (r#"{"nuget_provider":"2.8"}"#, "host.nuget_provider must be"),
+            (
+                r#"{"nuget_provider":{"version":2}}"#,
+                "host.nuget_provider[0].version must be",
+            ),
+        ] {
+            let e = host_of(bad).unwrap_err();
+            assert!(e.contains(says), "{} -> {}", bad, e);
+        }
+    }
 }

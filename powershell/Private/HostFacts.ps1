@@ -1,18 +1,93 @@
 # The host facts only PowerShell knows, in the shape csod_diagnose reads ("host").
 
-# Remote endpoints of the Skype for Business Online connector and of the Teams
-# module's Skype cmdlets (docs/facts.md#endpoints: *.online.lync.com; api.interfaces.records.teams.microsoft.com).
-$script:CsodServiceHostPatterns = [string[]]@('*.online.lync.com', 'api.interfaces.records.teams.microsoft.com')
-$script:CsodConnectorModules = @('SkypeOnlineConnector', 'LyncOnlineConnector', 'MicrosoftTeams')
 # Sessions this module saw, by InstanceId: when it first saw them (PowerShell
 # does not record when a session was opened, so that is the age's lower bound).
 $script:CsodSessionFirstSeen = $null
+# What the library knows about the service and its tools (facts.json, through
+# csod_catalog): read once per session.
+$script:CsodServiceFacts = $null
+
+function script:Get-CsodServiceFacts {
+    # The library's facts.json as a dictionary: the service's remote
+    # PowerShell hosts (hosts.service), the public domains -Redact keeps
+    # (hosts.public_domains), the modules whose versions the host facts
+    # report (modules.retired, .successors, .gallery) and the sign-in
+    # assemblies (modules.assemblies). No copy of them lives in this module.
+    # (The catalog's "facts" member, parsed here without Catalog.ps1: its
+    # parse would cost a first answer more than this call.)
+    if ($null -eq $script:CsodServiceFacts) {
+        $r = $script:CsodNative.Type::TryCatalog('en')
+        if ($null -ne $r.Error) { throw (New-CsodErrorRecord -Message $r.Error -ErrorId 'CsodCatalogFailed' -Category InvalidResult) }
+        $script:CsodServiceFacts = $script:CsodNative.Type::ParseJson($r.Value)['facts']
+    }
+    $script:CsodServiceFacts
+}
+function script:Get-CsodReportedModuleNames {
+    # Every module the host facts report (Get-Module -Name): the connector's,
+    # its successors and the Gallery's tools, as facts.json lists them.
+    $m = (Get-CsodServiceFacts)['modules']
+    $names = [System.Collections.Generic.List[string]]::new()
+    foreach ($list in @($m['retired'], @($m['successor']), $m['successors'], $m['gallery'])) {
+        foreach ($n in @($list)) { if ($n -and -not $names.Contains([string]$n)) { $names.Add([string]$n) } }
+    }
+    , $names.ToArray()
+}
+
+function script:Get-CsodLoadedAssemblies {
+    # The sign-in assemblies (facts.json modules.assemblies) loaded in this
+    # session: name, version, file and, in PowerShell 7, the load context.
+    # Two builds of one are what makes the next module fail to load or sign in.
+    param([string[]] $Names, [System.AppDomain] $Domain = [System.AppDomain]::CurrentDomain)
+    $alc = 'System.Runtime.Loader.AssemblyLoadContext' -as [type]
+    $out = [System.Collections.ArrayList]::new()
+    foreach ($a in $Domain.GetAssemblies()) {
+        $n = $a.GetName()
+        if ($Names -notcontains $n.Name) { continue }
+        $one = [ordered]@{ name = $n.Name; version = [string]$n.Version; location = '' }
+        try { if (-not $a.IsDynamic) { $one['location'] = [string]$a.Location } } catch { }
+        if ($alc) {
+            try {
+                $context = $alc::GetLoadContext($a)
+                if ($context) { $one['context'] = [string]$context.Name }
+            } catch { }
+        }
+        [void]$out.Add($one)
+    }
+    , $out.ToArray()
+}
+
+function script:Get-CsodNuGetProvider {
+    # The NuGet package provider of PackageManagement (which Install-Module
+    # needs in Windows PowerShell 5.1), from its folders (Get-PackageProvider
+    # would offer to download it): the newest version found, or $null.
+    # Machine-wide under Program Files, per user under LocalAppData.
+    param([string[]] $Roots)
+    $best = $null
+    $bestVersion = $null
+    foreach ($root in $Roots) {
+        if (-not $root) { continue }
+        $dir = [System.IO.Path]::Combine($root, 'PackageManagement', 'ProviderAssemblies', 'nuget')
+        if (-not [System.IO.Directory]::Exists($dir)) { continue }
+        foreach ($sub in [System.IO.Directory]::GetDirectories($dir)) {
+            $v = $null
+            if (-not [System.Version]::TryParse([System.IO.Path]::GetFileName($sub), [ref]$v)) { continue }
+            if ([System.IO.Directory]::GetFiles($sub, '*.dll').Length -eq 0) { continue }
+            if ($null -eq $bestVersion -or $v -gt $bestVersion) { $bestVersion = $v; $best = $sub }
+        }
+    }
+    if ($null -eq $best) { return $null }
+    [ordered]@{ version = [string]$bestVersion; path = $best }
+}
 
 function script:Get-CsodHostFacts {
     # Everything csod_diagnose expects under "host": edition, version, OS,
     # execution policy at every scope (Get-ExecutionPolicy -List) and the
     # effective one, open sessions to the service (Get-PSSession), connector
-    # modules installed and loaded (Get-Module), UI culture, WSMan client.
+    # modules installed and loaded (Get-Module: the connector's, its
+    # successors and the Gallery's tools, side by side), UI culture, WSMan
+    # client, the sign-in assemblies loaded, this session's
+    # [Net.ServicePointManager]::SecurityProtocol and, on Windows, the NuGet
+    # provider.
     # On Linux and macOS PowerShell reports Unrestricted everywhere: passed on
     # as reported, the library knows the OS. The interop's HostFacts shapes
     # what the cmdlets gave. $Notes: where to add verbose lines.
@@ -36,7 +111,9 @@ function script:Get-CsodHostFacts {
     # loaded in a fresh PowerShell 7); by name when it cannot.
     # (One Get-Module for that module and the connector modules: each
     # cmdlet call costs a first answer its own binding.)
-    $loaded = @(Get-Module -Name (@('Microsoft.PowerShell.Security') + $script:CsodConnectorModules) -ErrorAction SilentlyContinue)
+    $service = Get-CsodServiceFacts
+    $moduleNames = Get-CsodReportedModuleNames
+    $loaded = @(Get-Module -Name (@('Microsoft.PowerShell.Security') + $moduleNames) -ErrorAction SilentlyContinue)
     $securityLoaded = $false
     foreach ($m in $loaded) { if ($m.Name -eq 'Microsoft.PowerShell.Security') { $securityLoaded = $true } }
     $policy = 'Get-ExecutionPolicy'
@@ -52,7 +129,39 @@ function script:Get-CsodHostFacts {
     }
     if (-not $script:CsodSessionFirstSeen) { $script:CsodSessionFirstSeen = @{} }
     $sessions = @(Get-PSSession -ErrorAction SilentlyContinue)
-    $available = @(Get-Module -ListAvailable -Name $script:CsodConnectorModules -ErrorAction SilentlyContinue)
+    $available = @(Get-Module -ListAvailable -Name $moduleNames -ErrorAction SilentlyContinue)
+    # Loaded and listed are told apart by folder (a loaded module's Path is
+    # its root module, a listed one's its manifest). A module loaded from a
+    # folder outside PSModulePath (Import-Module with a path) is not listed:
+    # reported too, as loaded.
+    # (Members read through PSObject: a mock or a deserialized module may
+    # lack one, and the module runs in strict mode.)
+    $listed = @{}
+    foreach ($m in $available) {
+        $base = $m.PSObject.Properties['ModuleBase']
+        if ($base -and $base.Value) { $listed[[string]$base.Value] = $m }
+    }
+    $extra = [System.Collections.ArrayList]::new()
+    $loadedPaths = [System.Collections.ArrayList]::new()
+    foreach ($m in $loaded) {
+        if ($m.Name -eq 'Microsoft.PowerShell.Security') { continue }
+        $base = $m.PSObject.Properties['ModuleBase']
+        $path = $m.PSObject.Properties['Path']
+        $hit = $null
+        if ($base -and $base.Value) { $hit = $listed[[string]$base.Value] }
+        if ($hit) {
+            [void]$loadedPaths.Add([pscustomobject]@{ Path = $hit.PSObject.Properties['Path'].Value })
+        } elseif ($path -and $path.Value) {
+            [void]$loadedPaths.Add([pscustomobject]@{ Path = $path.Value })
+            [void]$extra.Add($m)
+        }
+    }
     $type = $script:CsodNative.Type
-    $type::HostFacts($policies, $effective, $sessions, $loaded, $available, $script:CsodSessionFirstSeen, $edition, [string]$PSVersionTable.PSVersion, $platform.OsName, [System.Globalization.CultureInfo]::CurrentUICulture.Name, $type::WsmanClient($platform.Os, $PSHOME), $script:CsodServiceHostPatterns)
+    $facts = $type::HostFacts($policies, $effective, $sessions, $loadedPaths.ToArray(), @($available + $extra.ToArray()), $script:CsodSessionFirstSeen, $edition, [string]$PSVersionTable.PSVersion, $platform.OsName, [System.Globalization.CultureInfo]::CurrentUICulture.Name, $type::WsmanClient($platform.Os, $PSHOME), [string[]]@($service['hosts']['service']))
+    $facts['assemblies'] = Get-CsodLoadedAssemblies -Names ([string[]]@($service['modules']['assemblies']))
+    $facts['security_protocol'] = [string][System.Net.ServicePointManager]::SecurityProtocol
+    if ($platform.Os -eq 'win') {
+        $facts['nuget_provider'] = Get-CsodNuGetProvider -Roots @([System.Environment]::GetFolderPath('ProgramFiles'), [System.Environment]::GetFolderPath('LocalApplicationData'))
+    }
+    $facts
 }

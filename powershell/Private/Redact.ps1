@@ -4,11 +4,9 @@
 # -AsJson and the objects built from it. Mask texts: <user>, <domain>,
 # <tenant>, <host>, <name>.
 
-# Public service domains are not secrets and help the reader: kept as they are.
-$script:CsodPublicDomains = @(
-    'online.lync.com', 'lync.com', 'microsoftonline.com', 'microsoftonline-p.com', 'microsoft.com',
-    'office.com', 'office365.com', 'office.net', 'windows.net', 'live.com', 'skype.com', 'msftauth.net',
-    'powershellgallery.com', 'microsoftonline.us', 'aka.ms')
+# Public service domains are not secrets and help the reader: kept as they
+# are (facts.json hosts.public_domains, read through the library once).
+$script:CsodPublicDomains = $null
 # Top-level domains that mark a one-dot token (name.tld) as a host name.
 $script:CsodKnownTlds = @('com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io', 'biz', 'info', 'local', 'lan',
     'corp', 'internal', 'intra', 'home', 'localdomain', 'eu', 'us', 'uk', 'fr', 'de', 'ca', 'au', 'ch', 'be',
@@ -36,6 +34,10 @@ function script:Get-CsodRedactionTerms {
 function script:Test-CsodPublicHost {
     param([string] $Name)
     $lower = $Name.ToLowerInvariant()
+    if ($null -eq $script:CsodPublicDomains) {
+        Import-CsodPrivate HostFacts
+        $script:CsodPublicDomains = [string[]]@((Get-CsodServiceFacts)['hosts']['public_domains'])
+    }
     foreach ($d in $script:CsodPublicDomains) {
         if ($lower -eq $d -or $lower.EndsWith('.' + $d)) { return $true }
     }

@@ -36,6 +36,15 @@ pub struct Modules {
     pub retired: Vec<String>,
     /// The module that replaces them.
     pub successor: String,
+    /// The Microsoft 365 admin modules the host reports (installed
+    /// versions side by side, and which is loaded): `modules.versions`.
+    pub successors: Vec<String>,
+    /// The modules that install the others from the PowerShell Gallery
+    /// (`gallery.tools`).
+    pub gallery: Vec<String>,
+    /// The sign-in assemblies two modules can load in different builds
+    /// (`modules.assemblies`).
+    pub assemblies: Vec<String>,
 }
 
 /// What a finding has to do with the catalog's problems.
@@ -164,6 +173,14 @@ impl ServiceFacts {
         })
     }
 
+    /// Whether a module name is one of `modules.successors`.
+    pub fn is_successor_module(&self, name: &str) -> bool {
+        self.modules
+            .successors
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
+    }
+
     /// Whether a module name is a retired connector module.
     pub fn is_retired_module(&self, name: &str) -> bool {
         self.modules
@@ -263,6 +280,31 @@ impl ServiceFacts {
         }
         if self.modules.retired.is_empty() || self.modules.successor.is_empty() {
             errors.push("facts.json: modules.retired and modules.successor are needed".into());
+        }
+        if !self
+            .modules
+            .successors
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&self.modules.successor))
+        {
+            errors.push("facts.json: modules.successors must list modules.successor".into());
+        }
+        for (what, list) in [
+            ("successors", &self.modules.successors),
+            ("gallery", &self.modules.gallery),
+            ("assemblies", &self.modules.assemblies),
+        ] {
+            let named = |m: &String| {
+                !m.is_empty()
+                    && m.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+            };
+            if list.is_empty() || !list.iter().all(named) {
+                errors.push(format!(
+                    "facts.json: modules.{} must list names (letters, digits, '.', '_')",
+                    what
+                ));
+            }
         }
         errors
     }

@@ -26,7 +26,7 @@
 //! | `winrm.auth` | `winrm_auth_unsupported` | client Kerberos/Negotiate (Digest shown) and AllowUnencrypted: Group Policy wins over local, else the defaults |
 //! | `winrm.credssp` | `credssp_not_configured` | client CredSSP (policy over local, off by default) and Allow delegating fresh credentials with `WSMAN/<host>` |
 //! | `winrm.target` | `winrm_unreachable` (explains `winrm_cannot_connect`, `winrm_name_not_resolved`) | after a WinRM error naming a host: DNS and TCP handshake to its WinRM port |
-//! | `tls.dotnet` | `tls12_disabled` (explains `gallery_unreachable`) | TLS 1.2 for Windows PowerShell 5.1: SchUseStrongCrypto or SystemDefaultTlsVersions in both registry views |
+//! | `tls.dotnet` | `tls12_disabled` (explains `gallery_unreachable`) | TLS 1.2 for Windows PowerShell 5.1: SchUseStrongCrypto or SystemDefaultTlsVersions in both registry views, and this session's `SecurityProtocol` (host) |
 //! | `wsman.client` | `pwsh_wsman_missing` | outside Windows: a WSMan client library for New-PSSession (the host's `$PSHOME`, else next to the pwsh found) |
 //! | `sign_in_assistant.installed` | `liveid_module_load_failed` | msoidsvc service, MSOIdentityCRL key (64/32-bit view) and version, judged against what needs it |
 //! | `sign_in_assistant.service` | `liveid_connect_failed` | msoidsvc running, judged against what needs it |
@@ -36,6 +36,9 @@
 //! | `sessions.count` | `shells_per_user` | open sessions to the service in this PowerShell (3 is the limit) |
 //! | `sessions.age` | `session_expired` | sessions 60 minutes old or broken |
 //! | `connector.installed` | `connector_retired` | SkypeOnlineConnector / LyncOnlineConnector present or loaded |
+//! | `modules.versions` | `module_version_mismatch` | the Microsoft 365 admin modules installed side by side (host): a loaded one older than one installed, or two loaded |
+//! | `modules.assemblies` | `assembly_load_conflict` | the sign-in assemblies loaded in the session (host): two builds of one |
+//! | `gallery.tools` | `gallery_unreachable` | Windows PowerShell 5.1: PowerShellGet 2 or later and the NuGet provider (host) |
 //!
 //! What each rule relies on, with its sources: docs/facts/advice.md.
 
@@ -116,6 +119,7 @@ macro_rules! t {
 
 mod connector;
 mod execution_policy;
+mod modules;
 mod network;
 mod powershell_version;
 mod proxy_environment;
@@ -144,6 +148,7 @@ pub(crate) use sign_in_assistant::{sign_in_assistant_installed, sign_in_assistan
 
 use connector::connector_installed;
 use execution_policy::{execution_policy_powershell7, execution_policy_windows_powershell};
+use modules::{gallery_tools, modules_assemblies, modules_versions};
 use network::network;
 use powershell_version::powershell_version;
 use proxy_environment::proxy_environment;
@@ -293,6 +298,9 @@ pub fn evaluate_with(catalog: &Catalog, facts: &[Fact], lang: &str) -> Vec<Findi
     out.push(sessions_count(&f, cx));
     out.push(sessions_age(&f, cx));
     out.push(connector_installed(&f, cx));
+    out.push(modules_versions(&f, cx));
+    out.push(modules_assemblies(&f, cx, false));
+    out.push(gallery_tools(&f, cx));
     out
 }
 
@@ -308,6 +316,7 @@ pub(crate) fn evaluate_named(id: &str, facts: &[Fact], cx: Ctx) -> Option<Findin
         "winrm.credssp" => Some(winrm_credssp(&Facts(facts), cx, true)),
         "tls.dotnet" => Some(tls_dotnet(&Facts(facts), cx, true)),
         "wsman.client" => Some(wsman_client(&Facts(facts), cx, true)),
+        "modules.assemblies" => Some(modules_assemblies(&Facts(facts), cx, true)),
         _ => None,
     }
 }

@@ -336,6 +336,56 @@ fn every_branch() -> Vec<Vec<Fact>> {
         )]))]),
         without(w(vec![]), "modules.installed"),
         w(vec![conn]),
+        // The successors' host facts (modules.rs, tls_dotnet.rs).
+        w(vec![
+            k("host.edition", json!("Desktop")),
+            k(
+                "host.modules",
+                json!([
+                    {"name": "MicrosoftTeams", "version": "5.0.0", "path": "a", "loaded": true},
+                    {"name": "MicrosoftTeams", "version": "6.0.0", "path": "b", "loaded": false},
+                    {"name": "AzureAD", "version": "2.0.2", "path": "c", "loaded": true},
+                    {"name": "AzureAD", "version": "2.0.1", "path": "d", "loaded": true},
+                    {"name": "PowerShellGet", "version": "1.0.0.1", "path": "e", "loaded": false},
+                ]),
+            ),
+            k("host.nuget_provider", serde_json::Value::Null),
+            k(
+                "host.assemblies",
+                json!([
+                    {"name": "Microsoft.Identity.Client", "version": "4.61.3.0"},
+                    {"name": "Microsoft.Identity.Client", "version": "4.65.0.0"},
+                ]),
+            ),
+            k("host.security_protocol", json!("Ssl3, Tls")),
+        ]),
+        w(vec![
+            k("host.edition", json!("Desktop")),
+            k(
+                "host.modules",
+                json!([
+                    {"name": "MicrosoftTeams", "version": "6.0.0", "path": "b", "loaded": true},
+                    {"name": "PowerShellGet", "version": "2.2.5", "path": "e", "loaded": false},
+                ]),
+            ),
+            k(
+                "host.assemblies",
+                json!([{"name": "Microsoft.Identity.Client", "version": "4.65.0.0"}]),
+            ),
+            k(
+                "host.nuget_provider",
+                json!({"version": "2.8.5.208", "path": "p"}),
+            ),
+        ]),
+        w(vec![
+            k("host.edition", json!("Desktop")),
+            k("host.modules", json!([])),
+            k("host.assemblies", json!([])),
+        ]),
+        w(vec![
+            k("host.edition", json!("Core")),
+            k("host.modules", json!([])),
+        ]),
     ];
     // Every state the service control manager reports.
     for state in [
@@ -358,7 +408,7 @@ fn every_text_is_written_in_every_language() {
     // catalog::texts::render), and every finding text of the files must be
     // written by some branch (no dead text, no branch without its text).
     let c = catalog::get().unwrap();
-    let errors: [&[&str]; 5] = [
+    let errors: [&[&str]; 6] = [
         &[],
         &["shells_per_user"],
         &["liveid_connect_failed"],
@@ -369,6 +419,7 @@ fn every_text_is_written_in_every_language() {
             "credssp_not_configured",
             "winrm_cannot_connect",
         ],
+        &["assembly_load_conflict", "tls12_disabled"],
     ];
     catalog::USED_KEYS.with(|u| u.borrow_mut().clear());
     for facts in every_branch() {

@@ -41,25 +41,72 @@ pub(super) fn tls_dotnet(f: &Facts, cx: Ctx, needed: bool) -> Finding {
             .finding(id, Status::NotApplicable, t!(cx, "tls_dotnet.not_windows"))
             .with_evidence(vec![format!("os: {}", platform_name(f))]);
     }
+    // This session's own protocols (the host's SecurityProtocol): what a
+    // sign-in or Install-Module here offers now, whatever the registry says.
+    let session = f.host_str("security_protocol");
+    let session_off = session.map(|p| !session_offers_tls12(p)).unwrap_or(false);
     let v = match f.get("dotnet.tls12") {
         Some(x) if x.state == State::Known => &x.value,
         _ => {
-            return cx
-                .finding(id, Status::Unknown, t!(cx, "tls_dotnet.unreadable"))
-                .with_evidence(vec![f.reason("dotnet.tls12")])
+            let mut evidence = vec![f.reason("dotnet.tls12")];
+            if let Some(p) = session {
+                evidence.push(session_evidence(p));
+            }
+            if !session_off {
+                return cx
+                    .finding(id, Status::Unknown, t!(cx, "tls_dotnet.unreadable"))
+                    .with_evidence(evidence);
+            }
+            return off(cx, id, needed, t!(cx, "tls_dotnet.session_off"), evidence);
         }
     };
-    let evidence = vec![view_evidence(v, "64-bit"), view_evidence(v, "32-bit")];
-    let summary = match (offers(v, "64-bit"), offers(v, "32-bit")) {
-        (true, true) => {
+    let mut evidence = vec![view_evidence(v, "64-bit"), view_evidence(v, "32-bit")];
+    if let Some(p) = session {
+        evidence.push(session_evidence(p));
+    }
+    let mut summary = match (offers(v, "64-bit"), offers(v, "32-bit")) {
+        (true, true) if !session_off => {
             return cx
                 .finding(id, Status::Ok, t!(cx, "tls_dotnet.ok"))
                 .with_evidence(evidence)
         }
+        (true, true) => String::new(),
         (false, false) => t!(cx, "tls_dotnet.off"),
         (false, true) => t!(cx, "tls_dotnet.off_view", view = "64-bit"),
         (true, false) => t!(cx, "tls_dotnet.off_view", view = "32-bit"),
     };
+    if session_off {
+        if !summary.is_empty() {
+            summary.push(' ');
+        }
+        summary.push_str(&t!(cx, "tls_dotnet.session_off"));
+    }
+    off(cx, id, needed, summary, evidence)
+}
+
+/// Whether `[Net.ServicePointManager]::SecurityProtocol` as PowerShell
+/// prints it (`Ssl3, Tls`, `Tls12`, `SystemDefault`, or a number) offers
+/// TLS 1.2: it names Tls12 (or Tls13 beside it), or leaves the choice to the
+/// OS (`SystemDefault`, 0), or is a number with the Tls12 bit (3072).
+pub(super) fn session_offers_tls12(p: &str) -> bool {
+    let p = p.trim();
+    if let Ok(n) = p.parse::<u64>() {
+        return n == 0 || n & 3072 == 3072;
+    }
+    p.split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .any(|w| {
+            w.eq_ignore_ascii_case("Tls12")
+                || w.eq_ignore_ascii_case("Tls13")
+                || w.eq_ignore_ascii_case("SystemDefault")
+        })
+}
+
+fn session_evidence(p: &str) -> String {
+    format!("[Net.ServicePointManager]::SecurityProtocol (host) = {}", p)
+}
+
+fn off(cx: Ctx, id: &str, needed: bool, summary: String, evidence: Vec<String>) -> Finding {
     let status = if needed {
         Status::Problem
     } else {
@@ -67,7 +114,10 @@ pub(super) fn tls_dotnet(f: &Facts, cx: Ctx, needed: bool) -> Finding {
     };
     cx.finding(id, status, summary)
         .with_evidence(evidence)
-        .with_catalog_resolution(cx, vec![t!(cx, "tls_dotnet.step")])
+        .with_catalog_resolution(
+            cx,
+            vec![t!(cx, "tls_dotnet.session_step"), t!(cx, "tls_dotnet.step")],
+        )
         .with_fix(Some(FIX.to_string()))
 }
 
@@ -133,5 +183,48 @@ mod tests {
         );
         assert_eq!(x.status, Status::Ok);
         assert!(x.explains.is_empty());
+    }
+
+    #[test]
+    fn the_sessions_security_protocol_counts_whatever_the_registry_says() {
+        let with = |p: &str| {
+            let facts = windows_facts(vec![
+                tls((Some(1), None), (Some(1), None)),
+                Fact::known("host.security_protocol", json!(p), "test"),
+            ]);
+            evaluate(&facts, "en")
+                .into_iter()
+                .find(|x| x.id == "tls.dotnet")
+                .unwrap()
+        };
+        // A script set this session to SSL 3.0 and TLS 1.0.
+        let x = with("Ssl3, Tls");
+        assert_eq!(x.status, Status::Warning, "{:?}", x);
+        assert!(
+            x.summary.contains("Ssl3, Tls")
+                || x.evidence.iter().any(|e| e.ends_with("= Ssl3, Tls"))
+        );
+        assert!(x.resolution.as_ref().unwrap()[0].contains("Tls12"));
+        for ok in [
+            "SystemDefault",
+            "Tls, Tls11, Tls12",
+            "Tls12",
+            "3072",
+            "0",
+            "Tls13",
+        ] {
+            assert_eq!(with(ok).status, Status::Ok, "{}", ok);
+        }
+        assert_eq!(with("48").status, Status::Warning);
+        // The registry unreadable but the session known not to offer it.
+        let facts = windows_facts(vec![
+            Fact::unknown("dotnet.tls12", "test", "not read"),
+            Fact::known("host.security_protocol", json!("Tls"), "test"),
+        ]);
+        let x = evaluate(&facts, "en")
+            .into_iter()
+            .find(|x| x.id == "tls.dotnet")
+            .unwrap();
+        assert_eq!(x.status, Status::Warning);
     }
 }
