@@ -570,6 +570,23 @@ mod tests {
     }
 
     #[test]
+    fn the_wam_brokers_code_needs_a_microsoft_365_module_beside_it() {
+        // 0x80070520 (Win32 1312 as an HRESULT) in any of its spellings.
+        assert_eq!(
+            top("Connect-ExchangeOnline : Error Acquiring Token: error code -2147023584")
+                .as_deref(),
+            Some("wam_broker_error")
+        );
+        assert_eq!(
+            top("Microsoft.Identity.Client.MsalServiceException: broker failed with 0x80070520")
+                .as_deref(),
+            Some("wam_broker_error")
+        );
+        // The same Win32 error elsewhere is not the broker's.
+        assert_eq!(top("LogonUser failed: 0x80070520"), None);
+    }
+
+    #[test]
     fn versions_skip_links_and_commas() {
         assert_eq!(
             versions_in("version '2,0' ... of '3.0' see https://x/y?view=powershell-5.1 and 2013"),
