@@ -326,26 +326,43 @@ fn every_code_in_every_spelling() {
                 Some(w) => *w,
                 None => continue,
             };
-            // A code that decides alone: one of the rule's required sets.
-            if !p
+            // A code that decides alone (one of the rule's required sets),
+            // or with WinRM beside it (a generic Windows code: access
+            // denied, SSPI), which then must not decide alone.
+            let alone = p
                 .recognize
                 .require
                 .iter()
-                .any(|set| set == &vec![code.name.clone()])
-                || w < 0.5
-            {
+                .any(|set| set == &vec![code.name.clone()]);
+            let with_winrm = p
+                .recognize
+                .require
+                .iter()
+                .any(|set| set == &vec![code.name.clone(), "winrm".to_string()]);
+            if !(alone || with_winrm) || w < 0.5 {
                 continue;
             }
             let v = code.code as i32;
+            let context = if alone { "" } else { "WinRM: " };
             for text in [
-                format!("Error 0x{:08X} occurred.", v as u32),
-                format!("Error {} occurred.", v as u32),
-                format!("FullyQualifiedErrorId : {},PSSessionOpenFailed", v),
+                format!("{}Error 0x{:08X} occurred.", context, v as u32),
+                format!("{}Error {} occurred.", context, v as u32),
+                format!("{}FullyQualifiedErrorId : {},SomeCommandFailed", context, v),
             ] {
                 let c = csod::classify::classify_text(&text, "en").unwrap();
                 let got = c.matches.first().map(|m| m.id.as_str());
                 assert_eq!(got, Some(p.id.as_str()), "{} ({})", text, code.name);
                 checked += 1;
+                if !alone {
+                    let bare = text.trim_start_matches(context);
+                    let c = csod::classify::classify_text(bare, "en").unwrap();
+                    assert!(
+                        c.matches.is_empty(),
+                        "{} alone matched {:?}",
+                        bare,
+                        c.matches.first().map(|m| &m.id)
+                    );
+                }
             }
         }
     }
