@@ -78,6 +78,21 @@ Describe 'Manifest and exports' {
         Get-Command -Name Initialize-CsodNative, Invoke-CsodNative -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'exports the same commands, and none of its helpers, when its root module is imported directly (Import-Module CsOnlineDiagnostics.psm1)' {
+        $psm1 = Join-Path $script:ModuleDir 'CsOnlineDiagnostics.psm1'
+        $cmd = 'Import-Module ''{0}'' -ErrorAction Stop; $m = Get-Module CsOnlineDiagnostics; "path=" + $m.Path; "functions=" + (@($m.ExportedFunctions.Keys | Sort-Object) -join '',''); "commands=" + $m.ExportedCommands.Count; "aliases=" + $m.ExportedAliases.Count; "variables=" + $m.ExportedVariables.Count; "helper=" + [bool](Get-Command Initialize-CsodNative, Get-CsodCompletion, Import-CsodImplementation -ErrorAction Ignore); "problems=" + @(Get-CsOnlineConnectorProblem).Count; "completion=" + @(& $m {{ Get-CsodCompletion Language e }}).Count' -f $psm1
+        $r = Invoke-ChildPwsh -Command $cmd
+        $expected = @((Import-PowerShellDataFile $script:Manifest).FunctionsToExport | Sort-Object)
+        $r.Text | Should -Match ('path=' + [regex]::Escape($psm1))
+        $r.Text | Should -Match ('(?m)^functions=' + [regex]::Escape($expected -join ',') + '$')
+        $r.Text | Should -Match ('(?m)^commands=' + $expected.Count + '$')
+        $r.Text | Should -Match '(?m)^aliases=0$'
+        $r.Text | Should -Match '(?m)^variables=0$'
+        $r.Text | Should -Match '(?m)^helper=False$'
+        $r.Text | Should -Match '(?m)^problems=[1-9]'
+        $r.Text | Should -Match '(?m)^completion=[1-9]'
+    }
+
     It 'has one file per public function in Public/ and helpers in Private/' {
         $public = Get-ChildItem (Join-Path $script:ModuleDir 'Public') -Filter *.ps1 | ForEach-Object BaseName | Sort-Object
         $public | Should -Be @('Disable-CsOnlineConnectorAutoDiagnosis', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
