@@ -20,6 +20,7 @@ use std::net::TcpListener;
 use stress::*;
 
 use csod::ffi::{csod_classify_record, csod_last_error, csod_string_free};
+
 // ------------------------------------------------------------------ trust
 
 fn marked_request(endpoints: Option<Value>, timeout: u64) -> Value {
