@@ -1,8 +1,8 @@
 //! Runs one `csod_diagnose` request (JSON on stdin) through the C ABI and
 //! prints the result on stdout; a NULL result prints `csod_last_error` on
 //! stderr and exits 2. It is the child process of the stress and trust
-//! tests (tests/stress.rs), which run it in a network namespace of its own
-//! and under strace.
+//! tests (tests/stress.rs, tests/stress_trust.rs), which run it in a network
+//! namespace of its own and under strace.
 //!
 //! `cargo run --example diagnose_request < request.json`
 //!

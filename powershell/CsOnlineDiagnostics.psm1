@@ -79,9 +79,17 @@ function Get-CsodCompletion([string] $Kind, [string] $WordToComplete) {
     }
 }
 
-# The exports are the manifest's FunctionsToExport (the module is imported
-# through CsOnlineDiagnostics.psd1): an Export-ModuleMember call here cost a
-# first answer ~45 ms of CPU in a fresh session (scripts/bench).
+# The exports are the manifest's FunctionsToExport (no aliases, variables or
+# cmdlets). Imported through CsOnlineDiagnostics.psd1, that list is all it
+# takes: an Export-ModuleMember call here cost a first answer ~45 ms of CPU
+# in a fresh session (scripts/bench), so it runs only when this file is
+# imported directly (Import-Module .../CsOnlineDiagnostics.psm1), which
+# would otherwise export every helper defined so far. The manifest's
+# PrivateData is the module's before this file runs, and only then.
+# (tests/powershell/Module.Tests.ps1 checks that both lists agree.)
+if ($null -eq $ExecutionContext.SessionState.Module.PrivateData) {
+    Export-ModuleMember -Function 'Test-CsOnlineConnector', 'Get-CsOnlineConnectorProblem', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Disable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis'
+}
 
 # Removing the module puts back the commands auto-diagnosis wrapped.
 $ExecutionContext.SessionState.Module.OnRemove = {

@@ -1,4 +1,4 @@
-# Compiling the P/Invoke bridge (Private/Native.cs) with Add-Type: only when
+# Compiling the P/Invoke bridge (Private/Interop/*.cs) with Add-Type: only when
 # no compiled copy of this version is in the per-user cache (the first import
 # of a version, or an edited bridge).
 

@@ -80,16 +80,29 @@ function script:Get-CsodStampHash([string] $Text) {
     [System.BitConverter]::ToString($bytes, 0, 8).Replace('-', '').ToLowerInvariant()
 }
 
+function script:Get-CsodInteropFileStamp {
+    # The files of the bridge ($script:CsodInteropFiles, in order) as
+    # 'name|length|write time|name|...': one stat each, no read. Baked into
+    # the compiled type (its SourceStamp), which the import's fast path asks
+    # whether the files are still these (SourceUnchanged).
+    $parts = foreach ($name in $script:CsodInteropFiles) {
+        $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Interop', $name))
+        $name + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
+    }
+    [string]::Join('|', [string[]]@($parts))
+}
+
 function script:Get-CsodInteropStamp([string] $LibraryPath) {
     # What identifies the compiled interop (Key): the module version, the
-    # length and write time of Native.cs (an edited bridge gets a new name,
-    # so a stale compiled copy is never loaded) and the library's absolute
-    # path (baked into the DllImport attributes); cheap: one stat, no read
-    # of the source. From it, the type name and the cache file's hash.
+    # name, length and write time of each Interop/*.cs file (an edit of any
+    # of them gets the bridge a new name, so a stale compiled copy is never
+    # loaded) and the library's absolute path (baked into the DllImport
+    # attributes); cheap: one stat a file, no read of the source. From it,
+    # the type name and the cache file's hash.
     $moduleVersion = Get-CsodModuleVersion
-    $path = [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Native.cs')
-    $cs = [System.IO.FileInfo]::new($path)
-    $key = '{0}|{1}|{2}|{3}' -f $moduleVersion, $cs.Length, $cs.LastWriteTimeUtc.Ticks, $LibraryPath
+    $files = Get-CsodInteropFileStamp
+    $paths = @(foreach ($name in $script:CsodInteropFiles) { [System.IO.Path]::Combine($script:ModuleRoot, 'Private', 'Interop', $name) })
+    $key = '{0}|{1}|{2}' -f $moduleVersion, $files, $LibraryPath
     $hash = Get-CsodStampHash $key
     $suffix = 'v' + ($moduleVersion -replace '[^0-9A-Za-z]', '_') + '_' + $hash
     @{
@@ -97,16 +110,20 @@ function script:Get-CsodInteropStamp([string] $LibraryPath) {
         TypeName = 'CsOnlineDiagnostics.Interop.Native' + $suffix
         Suffix   = $suffix
         Hash     = $hash
-        Path     = $path
+        Files    = $files
+        Paths    = $paths
     }
 }
 
 function script:Get-CsodInteropSource([string] $LibraryPath) {
-    # The exact C# handed to Add-Type for the library at $LibraryPath, and the
-    # versioned type name it defines (read only when it must be compiled).
+    # The exact C# handed to Add-Type for the library at $LibraryPath (the
+    # Interop/*.cs files joined in order, their stamp filled in after the
+    # stat and before the read: an edit in between compiles again next
+    # time), and the versioned type name it defines (read only when it must
+    # be compiled).
     $stamp = Get-CsodInteropStamp $LibraryPath
-    $template = [System.IO.File]::ReadAllText($stamp.Path)
-    $source = $template.Replace('__SUFFIX__', $stamp.Suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""'))
+    $template = [string]::Join("`n", [string[]]@(foreach ($path in $stamp.Paths) { [System.IO.File]::ReadAllText($path) }))
+    $source = $template.Replace('__SUFFIX__', $stamp.Suffix).Replace('__LIBRARY__', $LibraryPath.Replace('"', '""')).Replace('__STAMP__', $stamp.Files.Replace('"', '""'))
     @{
         Source   = $source
         TypeName = $stamp.TypeName
@@ -168,13 +185,11 @@ function script:Import-CsodInterop([string] $LibraryPath) {
         $type = Invoke-CsodInteropCompile -LibraryPath $LibraryPath -CacheDirectory $cacheDir -CachedPath $cached
     }
     if ($type) {
-        $key = $script:CsodInteropKey
-        if (-not $key) {
-            $cs = [System.IO.FileInfo]::new($stamp.Path)
-            $key = $script:ModuleRoot + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
-        }
-        [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Interop|' + $key, $type)
-        if ([System.IO.File]::Exists($cached)) { Set-CsodInteropPointer -Pointer $pointer.Path -Key $key -Path $cached -TypeName $stamp.TypeName }
+        # The record's key: the module folder and the files' stamp (the
+        # fast path loads a record's copy for this folder only, then asks it
+        # whether the files are unchanged).
+        [System.AppDomain]::CurrentDomain.SetData('CsOnlineDiagnostics.Interop|' + $script:ModuleRoot, $type)
+        if ([System.IO.File]::Exists($cached)) { Set-CsodInteropPointer -Pointer $pointer.Path -Key ($script:ModuleRoot + '|' + $stamp.Files) -Path $cached -TypeName $stamp.TypeName }
     }
     $type
 }

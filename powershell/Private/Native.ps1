@@ -6,7 +6,12 @@ $script:CsodAbiVersion = 1
 $script:CsodModuleVersion = $null
 # How the interop type came to be: compiled, cache (compiled copy) or session (already loaded).
 $script:CsodInteropOrigin = $null
-$script:CsodInteropKey = $null
+# The P/Invoke bridge: one partial class over these files of
+# Private/Interop/, joined in this order into the one source Add-Type
+# compiles (Loader.ps1, Get-CsodInteropSource). Their names, lengths and
+# write times are the interop's stamp: editing any of them compiles the
+# bridge again.
+$script:CsodInteropFiles = @('Calls.cs', 'Loading.cs', 'Workers.cs', 'Text.cs', 'Members.cs', 'Errors.cs', 'HostFacts.cs', 'Context.cs', 'Objects.cs', 'Json.cs')
 
 # New-CsodErrorRecord and the messages (Get-CsodMessage) live in
 # Private/Messages.ps1, loaded on the first failure or message: an import,
@@ -67,22 +72,21 @@ function Initialize-CsodNative([string] $ModuleRoot) {
     # library, so a missing, unloadable or mismatched library fails
     # Import-Module itself, never a later command). Throws an ErrorRecord
     # (CsodLibraryNotFound, CsodLibraryLoadFailed, CsodAbiMismatch) on failure.
-    # The fast path: the interop type loaded before for this module folder
-    # and this Native.cs (its length and write time: no read, no hash), by
-    # this process (the AppDomain's data: Import-Module -Force, a second
+    # The fast path: the interop type loaded before for this module folder,
+    # by this process (the AppDomain's data: Import-Module -Force, a second
     # runspace; origin "session") or by the last import of this runtime
     # (the cache's record, last-<runtime>.txt: origin "cache"; a torn or
-    # garbled record, or a file gone, is none). It tells the platform and
-    # the library the rules pick (its Platform and FindLibrary: a few lines
-    # of C# instead of PowerShell's cold cost); when that is the library it
-    # was compiled for, there is nothing else to find. (Written inline:
-    # each function call costs a cold import its own binding.)
+    # garbled record, or a file gone, is none). It tells whether it was
+    # compiled from the Interop/*.cs files as they are (its SourceUnchanged:
+    # their names, lengths and write times, a stat each, no read, no hash),
+    # the platform and the library the rules pick (its Platform and
+    # FindLibrary: a few lines of C# instead of PowerShell's cold cost);
+    # when the files are unchanged and that is the library it was compiled
+    # for, there is nothing else to find. (Written inline: each function
+    # call costs a cold import its own binding.)
     $library = $null
     $type = $null
-    $cs = [System.IO.FileInfo]::new([System.IO.Path]::Combine($ModuleRoot, 'Private', 'Native.cs'))
-    $key = $ModuleRoot + '|' + $cs.Length + '|' + $cs.LastWriteTimeUtc.Ticks
-    $script:CsodInteropKey = $key
-    $known = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Interop|' + $key)
+    $known = [System.AppDomain]::CurrentDomain.GetData('CsOnlineDiagnostics.Interop|' + $ModuleRoot)
     if ($known -is [type]) {
         $type = $known
         $script:CsodInteropOrigin = 'session'
@@ -92,7 +96,7 @@ function Initialize-CsodNative([string] $ModuleRoot) {
         if ([System.IO.File]::Exists($record)) {
             try {
                 $last = [System.IO.File]::ReadAllLines($record)
-                if ($last.Length -eq 3 -and $last[0] -eq $key) {
+                if ($last.Length -eq 3 -and $last[0].StartsWith($ModuleRoot + '|', [System.StringComparison]::Ordinal)) {
                     $type = [System.Reflection.Assembly]::LoadFrom($last[1]).GetType($last[2], $false)
                     if ($type) { $script:CsodInteropOrigin = 'cache' }
                 }
@@ -101,6 +105,12 @@ function Initialize-CsodNative([string] $ModuleRoot) {
                 Write-CsodLoadVerbose ('csod: {0} unusable ({1})' -f $record, $_.Exception.Message)
             }
         }
+    }
+    if ($type) {
+        # (A compiled copy from before SourceUnchanged existed lacks it: stale too.)
+        $fresh = $false
+        try { $fresh = $type::SourceUnchanged($ModuleRoot, $script:CsodInteropFiles) } catch { $fresh = $false }
+        if (-not $fresh) { $type = $null }
     }
     if ($type) {
         $platform = $type::Platform()

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds tests/c/test_csod.c against include/csod.h and target/debug/libcsod.so,
+# Builds tests/c/test_*.c (test_csod.c: the table and main; the tests by
+# theme in test_classify.c, test_diagnose.c, test_scan.c; test_csod.h) into one
+# program against include/csod.h and target/debug/libcsod.so,
 # then runs it three ways: plain, under valgrind (0 errors, 0 bytes definitely
 # lost, both read from valgrind's summary), and built with AddressSanitizer
 # (with LeakSanitizer) on the C side. Also checks that every function the header
@@ -16,15 +18,16 @@ cargo build --quiet --lib
 lib="$root/target/debug"
 out="$root/target/c"
 mkdir -p "$out"
-cflags=(-std=c11 -g -O1 -Wall -Wextra -Werror -pedantic -pthread -I"$root/include")
-gcc "${cflags[@]}" tests/c/test_csod.c -L"$lib" -Wl,-rpath,"$lib" -lcsod -o "$out/test_csod"
+cflags=(-std=c11 -g -O1 -Wall -Wextra -Werror -pedantic -pthread -Wmissing-prototypes -I"$root/include")
+sources=(tests/c/test_*.c)
+gcc "${cflags[@]}" "${sources[@]}" -L"$lib" -Wl,-rpath,"$lib" -lcsod -o "$out/test_csod"
 
 echo "-- every export of include/csod.h has a test"
 declared=$(grep -oE '\bcsod_[a-z0-9_]+\(' include/csod.h | tr -d '(' | sort -u)
 tested=$("$out/test_csod" --list | sort -u)
 missing=$(comm -23 <(echo "$declared") <(echo "$tested"))
 if [ -n "$missing" ]; then
-  echo "tests/c: exports without a test in tests/c/test_csod.c (add a row to EXPORTS): $missing" >&2
+  echo "tests/c: exports without a test in tests/c/ (add a test_<name> and a row to EXPORTS in test_csod.c): $missing" >&2
   exit 1
 fi
 echo "$(echo "$declared" | wc -l) exports declared, all in the table"
@@ -40,7 +43,7 @@ echo "-- valgrind (3 rounds of the whole table)"
 # slot). ASan and the results are clean; see docs/hardening.md.
 vg_target="$root/target/c-valgrind"
 cargo build --quiet --lib --target-dir "$vg_target" --config 'profile.dev.opt-level=0' --config 'profile.dev.package."*".opt-level=0'
-gcc "${cflags[@]}" tests/c/test_csod.c -L"$vg_target/debug" -Wl,-rpath,"$vg_target/debug" -lcsod \
+gcc "${cflags[@]}" "${sources[@]}" -L"$vg_target/debug" -Wl,-rpath,"$vg_target/debug" -lcsod \
   -o "$out/test_csod_vg"
 log="$out/valgrind.log"
 status=0
@@ -68,7 +71,7 @@ fi
 grep -q 'definitely lost: [1-9]' "$out/canary.log" || { echo "tests/c: no leak in the canary's valgrind log" >&2; exit 1; }
 
 echo "-- AddressSanitizer + LeakSanitizer (C side instrumented; ASan's allocator serves the Rust library too)"
-gcc "${cflags[@]}" -fsanitize=address -fno-omit-frame-pointer tests/c/test_csod.c \
+gcc "${cflags[@]}" -fsanitize=address -fno-omit-frame-pointer "${sources[@]}" \
   -L"$lib" -Wl,-rpath,"$lib" -lcsod -o "$out/test_csod_asan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=23
 "$out/test_csod_asan" 3

@@ -272,7 +272,7 @@ static void scan_pair(const char *opts, const uint8_t *body, size_t n, unsigned 
 /* Options generated from two bytes: byte 0 bits 0-2 the language, bits 3-5
  * max_hits, bits 6-7 fields; byte 1 bits 0-2 the encoding, bits 3-4 the
  * depth of an unknown key's nested arrays (the document is one level more:
- * 32 levels pass, 33 are refused). tests/hostile.rs builds the same. */
+ * 32 levels pass, 33 are refused). tests/hostile_replay.rs builds the same. */
 static const char *OPT_LANGS[] = {NULL, "\"en\"", "\"fr\"", "\"fr-FR\"", "\"EN_gb\"", "\"\"", "\"ko\"", "\"xx\""};
 static const char *OPT_HITS[] = {NULL, "0", "1", "2", "1000", "1000000", "-1", "1.5"};
 static const char *OPT_FIELDS[] = {NULL, "true", "false", "1"};

@@ -78,6 +78,21 @@ Describe 'Manifest and exports' {
         Get-Command -Name Initialize-CsodNative, Invoke-CsodNative -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'exports the same commands, and none of its helpers, when its root module is imported directly (Import-Module CsOnlineDiagnostics.psm1)' {
+        $psm1 = Join-Path $script:ModuleDir 'CsOnlineDiagnostics.psm1'
+        $cmd = 'Import-Module ''{0}'' -ErrorAction Stop; $m = Get-Module CsOnlineDiagnostics; "path=" + $m.Path; "functions=" + (@($m.ExportedFunctions.Keys | Sort-Object) -join '',''); "commands=" + $m.ExportedCommands.Count; "aliases=" + $m.ExportedAliases.Count; "variables=" + $m.ExportedVariables.Count; "helper=" + [bool](Get-Command Initialize-CsodNative, Get-CsodCompletion, Import-CsodImplementation -ErrorAction Ignore); "problems=" + @(Get-CsOnlineConnectorProblem).Count; "completion=" + @(& $m {{ Get-CsodCompletion Language e }}).Count' -f $psm1
+        $r = Invoke-ChildPwsh -Command $cmd
+        $expected = @((Import-PowerShellDataFile $script:Manifest).FunctionsToExport | Sort-Object)
+        $r.Text | Should -Match ('path=' + [regex]::Escape($psm1))
+        $r.Text | Should -Match ('(?m)^functions=' + [regex]::Escape($expected -join ',') + '$')
+        $r.Text | Should -Match ('(?m)^commands=' + $expected.Count + '$')
+        $r.Text | Should -Match '(?m)^aliases=0$'
+        $r.Text | Should -Match '(?m)^variables=0$'
+        $r.Text | Should -Match '(?m)^helper=False$'
+        $r.Text | Should -Match '(?m)^problems=[1-9]'
+        $r.Text | Should -Match '(?m)^completion=[1-9]'
+    }
+
     It 'has one file per public function in Public/ and helpers in Private/' {
         $public = Get-ChildItem (Join-Path $script:ModuleDir 'Public') -Filter *.ps1 | ForEach-Object BaseName | Sort-Object
         $public | Should -Be @('Disable-CsOnlineConnectorAutoDiagnosis', 'Enable-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorAutoDiagnosis', 'Get-CsOnlineConnectorProblem', 'Test-CsOnlineConnector')
@@ -162,7 +177,7 @@ Describe 'Loading the native library' {
         $warmMs | Should -BeLessThan $coldMs
     }
 
-    It 'compiles the interop again when Native.cs changes (stamp: module version, length and write time of the C#, library path)' {
+    It 'compiles the interop again when any of its C# files changes (stamp: module version, name, length and write time of each Interop/*.cs file, library path)' {
         $copy = Join-Path $TestDrive 'stamp'
         Copy-Item -Path $script:ModuleDir -Destination $copy -Recurse
         $cache = Join-Path $TestDrive 'stamp-cache'
@@ -170,11 +185,73 @@ Describe 'Loading the native library' {
         $cmd = 'Import-Module ''{0}''; "origin=" + (& (Get-Module CsOnlineDiagnostics) {{ $script:CsodNative.Origin }}); (Get-CsOnlineConnectorProblem).Count' -f (Join-Path $copy 'CsOnlineDiagnostics.psd1')
         (Invoke-ChildPwsh -Command $cmd -Environment $env).Text | Should -Match 'origin=compiled'
         (Invoke-ChildPwsh -Command $cmd -Environment $env).Text | Should -Match 'origin=cache'
-        Add-Content -Path (Join-Path $copy 'Private/Native.cs') -Value '// edited'
+        Add-Content -Path (Join-Path $copy 'Private/Interop/Calls.cs') -Value '// edited'
         $again = Invoke-ChildPwsh -Command $cmd -Environment $env
         $again.Text | Should -Match 'origin=compiled'
         $again.Output[-1] | Should -BeGreaterThan 0
         @(Get-ChildItem $cache -Filter *.dll).Count | Should -Be 2
+        # Every other file too, one after the other in one process: after
+        # each edit, Import-Module -Force finds the type this process (or
+        # the record) has, sees it stale, and compiles.
+        $files = @(& (Get-Module CsOnlineDiagnostics) { $script:CsodInteropFiles })
+        $files.Count | Should -BeGreaterThan 2
+        $rest = @($files | Where-Object { $_ -ne 'Calls.cs' })
+        $each = 'foreach ($f in ''{1}''.Split('','')) {{ Add-Content -Path (Join-Path ''{0}'' ''Private/Interop'' $f) -Value ''// edited''; Import-Module (Join-Path ''{0}'' ''CsOnlineDiagnostics.psd1'') -Force; $f + ''='' + (& (Get-Module CsOnlineDiagnostics) {{ $script:CsodNative.Origin }}) + ''='' + (Get-CsOnlineConnectorProblem).Count }}' -f $copy, ($rest -join ',')
+        $edited = Invoke-ChildPwsh -Command $each -Environment $env
+        foreach ($f in $rest) {
+            $edited.Text | Should -Match ('(?m)^' + [regex]::Escape($f) + '=compiled=[1-9]') -Because "an edit of Interop/$f must compile the bridge again"
+        }
+        @(Get-ChildItem $cache -Filter *.dll).Count | Should -Be (1 + $files.Count)
+        (Invoke-ChildPwsh -Command $cmd -Environment $env).Text | Should -Match 'origin=cache'
+    }
+
+    It 'joins every Private/Interop/*.cs file, each once and in its fixed order, into the source it compiles' {
+        $m = Get-Module CsOnlineDiagnostics
+        $files = @(& $m { $script:CsodInteropFiles })
+        $onDisk = @(Get-ChildItem (Join-Path $script:ModuleDir 'Private/Interop') -File | ForEach-Object Name)
+        @($files | Sort-Object) | Should -Be @($onDisk | Sort-Object) -Because 'a file missing from $script:CsodInteropFiles (Native.ps1) would never be compiled'
+        @($files | Select-Object -Unique).Count | Should -Be $files.Count
+        $files[0] | Should -Be 'Calls.cs' -Because 'it declares the library path the DllImport attributes name'
+        $library = & $m { $script:CsodNative.LibraryPath }
+        $source = & $m { Import-CsodPrivate Loader; (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
+        $source | Should -Not -Match '__[A-Z]+__' -Because 'every placeholder is filled in'
+        $suffix = (& $m { $script:CsodNative.Type.Name }).Substring('Native'.Length)
+        $stamp = & $m { Get-CsodInteropFileStamp }
+        $stamp | Should -Be ((& $m { $script:CsodNative.Type::SourceStamp }))
+        $joined = [string]::Join("`n", @(foreach ($f in $files) { [System.IO.File]::ReadAllText((Join-Path $script:ModuleDir "Private/Interop/$f")) }))
+        $source | Should -BeExactly $joined.Replace('__SUFFIX__', $suffix).Replace('__LIBRARY__', $library).Replace('__STAMP__', $stamp)
+        ([regex]::Matches($source, 'public static partial class Native')).Count | Should -Be $files.Count
+        & $m { $script:CsodNative.Type::SourceUnchanged($script:ModuleRoot, $script:CsodInteropFiles) } | Should -BeTrue
+        & $m { $script:CsodNative.Type::SourceUnchanged($script:ModuleRoot, [string[]]($script:CsodInteropFiles + 'Extra.cs')) } | Should -BeFalse -Because 'a file added to the list is a change'
+        & $m { $script:CsodNative.Type::SourceUnchanged($script:ModuleRoot, [string[]]@($script:CsodInteropFiles | Select-Object -Skip 1)) } | Should -BeFalse
+        & $m { param($Root) $script:CsodNative.Type::SourceUnchanged($Root, $script:CsodInteropFiles) } (Join-Path $TestDrive 'nowhere') | Should -BeFalse
+    }
+
+    It 'a record for another module folder is not used, nor one whose type cannot tell its source (an older bridge): the stamp decides' {
+        $cache = Join-Path $TestDrive 'old-record-cache'
+        $cmd = 'Import-Module ''{0}''; $m = Get-Module CsOnlineDiagnostics; "origin=" + (& $m {{ $script:CsodNative.Origin }}); "stamp=" + [bool](& $m {{ $script:CsodModuleVersion }}); "type=" + (& $m {{ $script:CsodNative.Type.FullName }}); (Get-CsOnlineConnectorProblem).Count' -f $script:Manifest
+        $null = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $recordFile = (Get-ChildItem $cache -Filter 'last-*.txt')[0].FullName
+        $record = @(Get-Content $recordFile)
+        $record.Count | Should -Be 3
+        # The same compiled copy, recorded for another folder: not used (it
+        # would be, without a look at the stamp, were the folder not checked).
+        Set-Content -Path $recordFile -Value @(($script:ModuleDir + '-other' + $record[0].Substring($script:ModuleDir.Length)), $record[1], $record[2])
+        $o = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $o.Text | Should -Match 'origin=cache'
+        $o.Text | Should -Match 'stamp=True'
+        $o.Output[-1] | Should -BeGreaterThan 0
+        @(Get-Content $recordFile)[0] | Should -Be $record[0]
+        # A type without SourceUnchanged, recorded for this folder: not used.
+        $sma = [System.Management.Automation.PSObject].Assembly.Location
+        Set-Content -Path $recordFile -Value @($record[0], $sma, 'System.Management.Automation.PSObject')
+        $r = Invoke-ChildPwsh -Command $cmd -Environment @{ CSOD_CACHE_DIR = $cache }
+        $r.Text | Should -Match 'origin=cache'
+        $r.Text | Should -Match 'stamp=True'
+        $r.Text | Should -Match ('type=' + [regex]::Escape($record[2]))
+        $r.Text | Should -Not -Match 'SourceUnchanged' -Because 'the failed call is no error of the import'
+        $r.Output[-1] | Should -BeGreaterThan 0
+        @(Get-Content $recordFile)[0] | Should -Be $record[0]
     }
 
     It 'a warm import loads the last compiled copy from its record, without the stamp (no manifest read, no hash)' {
@@ -278,9 +355,9 @@ Describe 'Windows PowerShell 5.1 compatibility' {
         $source = & (Get-Module CsOnlineDiagnostics) { Import-CsodPrivate Loader; (Get-CsodInteropSource -LibraryPath $script:CsodNative.LibraryPath).Source }
         $source | Should -Match 'DllImport\(LibraryPath'
         $source | Should -Match ([regex]::Escape((& (Get-Module CsOnlineDiagnostics) { $script:CsodNative.LibraryPath })))
-        $cs = Join-Path $TestDrive 'Native.cs'
+        $cs = Join-Path $TestDrive 'Interop.cs'
         [System.IO.File]::WriteAllText($cs, $source)
-        $out = & mcs -langversion:5 -target:library -warnaserror+ -out:(Join-Path $TestDrive 'Native.dll') $cs 2>&1
+        $out = & mcs -langversion:5 -target:library -warnaserror+ -out:(Join-Path $TestDrive 'Interop.dll') $cs 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
     }
 

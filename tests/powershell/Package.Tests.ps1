@@ -11,7 +11,9 @@ BeforeAll {
 Describe 'Packaged module' {
     It 'dist/CsOnlineDiagnostics/(version) holds the module files' {
         $script:Packaged | Should -Exist -Because 'tests/powershell/run.sh runs scripts/package first'
-        foreach ($f in 'CsOnlineDiagnostics.psd1', 'CsOnlineDiagnostics.psm1', 'CsOnlineDiagnostics.format.ps1xml', 'Public/Test-CsOnlineConnector.ps1', 'Public/Get-CsOnlineConnectorProblem.ps1', 'Private/Native.cs') {
+        $interop = @(Get-ChildItem (Join-Path $script:ModuleDir 'Private/Interop') -Filter *.cs | ForEach-Object { 'Private/Interop/' + $_.Name })
+        $interop.Count | Should -BeGreaterThan 1
+        foreach ($f in @('CsOnlineDiagnostics.psd1', 'CsOnlineDiagnostics.psm1', 'CsOnlineDiagnostics.format.ps1xml', 'Public/Test-CsOnlineConnector.ps1', 'Public/Get-CsOnlineConnectorProblem.ps1', 'Private/Interop/Calls.cs') + $interop) {
             Join-Path $script:Packaged $f | Should -Exist
         }
         foreach ($f in Get-ChildItem $script:ModuleDir -Recurse -File) {
