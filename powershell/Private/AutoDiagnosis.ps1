@@ -17,10 +17,12 @@
 
 Import-CsodPrivate AutoProxy
 
-$script:CsodAutoDefaultCommands = @(
-    'New-PSSession', 'Enter-PSSession', 'Import-PSSession', 'Invoke-Command',
-    'New-CsOnlineSession', 'Connect-MicrosoftTeams', 'Connect-ExchangeOnline', 'Connect-IPPSSession'
-)
+# PowerShell's remoting cmdlets, and the connection cmdlets of the connector
+# and its successors (the library's facts.json modules.connect_commands).
+function script:Get-CsodAutoDefaultCommands {
+    Import-CsodPrivate HostFacts
+    @('New-PSSession', 'Enter-PSSession', 'Import-PSSession', 'Invoke-Command') + [string[]]@((Get-CsodServiceFacts)['modules']['connect_commands'])
+}
 
 # The probes run for one diagnosis are bounded by this (seconds); they run
 # concurrently, so a silent network costs one timeout.

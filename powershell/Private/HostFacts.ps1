@@ -13,12 +13,15 @@ function script:Get-CsodServiceFacts {
     # (hosts.public_domains), the modules whose versions the host facts
     # report (modules.retired, .successors, .gallery) and the sign-in
     # assemblies (modules.assemblies). No copy of them lives in this module.
-    # (The catalog's "facts" member, parsed here without Catalog.ps1: its
-    # parse would cost a first answer more than this call.)
+    # (The catalog's "facts" member, which the interop's warm-up thread
+    # parsed with the output languages at import: no parse on a first answer.)
     if ($null -eq $script:CsodServiceFacts) {
-        $r = $script:CsodNative.Type::TryCatalog('en')
-        if ($null -ne $r.Error) { throw (New-CsodErrorRecord -Message $r.Error -ErrorId 'CsodCatalogFailed' -Category InvalidResult) }
-        $script:CsodServiceFacts = $script:CsodNative.Type::ParseJson($r.Value)['facts']
+        $facts = $script:CsodNative.Type::ServiceFacts()
+        if ($null -eq $facts) {
+            $r = $script:CsodNative.Type::TryCatalog('en')
+            throw (New-CsodErrorRecord -Message ('csod_catalog: {0}' -f $r.Error) -ErrorId 'CsodCatalogFailed' -Category InvalidResult)
+        }
+        $script:CsodServiceFacts = $facts
     }
     $script:CsodServiceFacts
 }

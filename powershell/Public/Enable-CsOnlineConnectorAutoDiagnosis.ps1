@@ -121,7 +121,7 @@ function Enable-CsOnlineConnectorAutoDiagnosis {
             if ($resolved.Warning) { $PSCmdlet.WriteWarning($resolved.Warning) }
             $lang = $resolved.Language
         }
-        $names = $script:CsodAutoDefaultCommands
+        $names = Get-CsodAutoDefaultCommands
         if ($Command) {
             $names = @(foreach ($c in $Command) { if ($c -and $c.Trim()) { $c.Trim() } })
         }

@@ -45,6 +45,9 @@ pub struct Modules {
     /// The sign-in assemblies two modules can load in different builds
     /// (`modules.assemblies`).
     pub assemblies: Vec<String>,
+    /// The connection cmdlets of the connector and its successors, which
+    /// auto-diagnosis wraps besides PowerShell's own remoting cmdlets.
+    pub connect_commands: Vec<String>,
 }
 
 /// What a finding has to do with the catalog's problems.
@@ -293,15 +296,16 @@ impl ServiceFacts {
             ("successors", &self.modules.successors),
             ("gallery", &self.modules.gallery),
             ("assemblies", &self.modules.assemblies),
+            ("connect_commands", &self.modules.connect_commands),
         ] {
             let named = |m: &String| {
                 !m.is_empty()
                     && m.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
             };
             if list.is_empty() || !list.iter().all(named) {
                 errors.push(format!(
-                    "facts.json: modules.{} must list names (letters, digits, '.', '_')",
+                    "facts.json: modules.{} must list names (letters, digits, '.', '_', '-')",
                     what
                 ));
             }

@@ -346,7 +346,10 @@ Describe 'Auto-diagnosis: the wrapped command keeps its interface' {
         ($rows | Where-Object Command -eq 'New-PSSession').Status | Should -Be 'Wrapped'
         ($rows | Where-Object Command -eq 'New-PSSession').Source | Should -Be 'Microsoft.PowerShell.Core'
         ($rows | Where-Object Command -eq 'Invoke-Command').Status | Should -Be 'Wrapped'
-        @($rows.Command | Sort-Object) | Should -Be @(& (Get-Module CsOnlineDiagnostics) { $script:CsodAutoDefaultCommands } | Sort-Object)
+        @($rows.Command | Sort-Object) | Should -Be @(& (Get-Module CsOnlineDiagnostics) { Get-CsodAutoDefaultCommands } | Sort-Object)
+        # The connection cmdlets come from the library's facts.json.
+        $rows.Command | Should -Contain 'Connect-ExchangeOnline'
+        $rows.Command | Should -Contain 'New-CsOnlineSession'
         foreach ($row in $rows | Where-Object Status -ne 'Wrapped') {
             $row.Status | Should -Be 'Waiting'
             Get-Command -Name $row.Command -ListImported -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

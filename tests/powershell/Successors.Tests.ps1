@@ -168,6 +168,7 @@ Describe 'Facts read from the library, not copied' {
             $text | Should -Not -Match "'\*\.online\.lync\.com'" -Because $file.Name
             $text | Should -Not -Match "'msftauth\.net'" -Because $file.Name
             $text | Should -Not -Match "'ExchangeOnlineManagement'" -Because $file.Name
+            $text | Should -Not -Match "'Connect-ExchangeOnline'" -Because $file.Name
         }
         & $script:Module { Import-CsodPrivate Redact; Test-CsodPublicHost 'webdir.online.lync.com' } | Should -BeTrue
         & $script:Module { Test-CsodPublicHost 'fileserver.contoso.com' } | Should -BeFalse

@@ -172,6 +172,23 @@ namespace CsOnlineDiagnostics.Interop
 
         private static volatile string[] outputLanguages;
         private static readonly object outputLanguagesLock = new object();
+        // The catalog's "facts" member (facts.json: service hosts, modules,
+        // public domains), parsed with the output languages, on the warm-up
+        // thread as a rule: the host facts read it without a parse of their own.
+        private static volatile object serviceFacts;
+
+        // facts.json as the library compiles it in, parsed (an IDictionary);
+        // null when the catalog cannot be read (the caller says so).
+        public static object ServiceFacts()
+        {
+            object known = serviceFacts;
+            if (known != null)
+            {
+                return known;
+            }
+            OutputLanguages();
+            return serviceFacts;
+        }
 
         // The output languages of the library's catalog (asked once; the
         // warm-up thread usually has).
@@ -192,6 +209,7 @@ namespace CsOnlineDiagnostics.Interop
                         return new string[] { "en" };
                     }
                     IDictionary doc = ParseJson(r.Value) as IDictionary;
+                    serviceFacts = doc == null ? null : doc["facts"];
                     outputLanguages = StringList(doc == null ? null : doc["output_languages"]);
                 }
                 return outputLanguages;
