@@ -96,7 +96,7 @@ function Initialize-CsodNative([string] $ModuleRoot) {
         if ([System.IO.File]::Exists($record)) {
             try {
                 $last = [System.IO.File]::ReadAllLines($record)
-                if ($last.Length -eq 3 -and $last[0].StartsWith($ModuleRoot + '|', [System.StringComparison]::Ordinal)) {
+                if ($last.Length -eq 3 -and $last[0].StartsWith($ModuleRoot + '|', [System.StringComparison]::OrdinalIgnoreCase)) {
                     $type = [System.Reflection.Assembly]::LoadFrom($last[1]).GetType($last[2], $false)
                     if ($type) { $script:CsodInteropOrigin = 'cache' }
                 }
