@@ -36,6 +36,39 @@ function script:Get-CsodReportedModuleNames {
     , $names.ToArray()
 }
 
+function script:Get-CsodModuleFolders {
+    # The versions of modules installed under the folders of PSModulePath,
+    # from the folders alone: <root>/<Name>/<version>/<Name>.psd1, or
+    # <root>/<Name>/<Name>.psd1 with its ModuleVersion line (PowerShell 7
+    # ships PowerShellGet so). Get-Module -ListAvailable would analyse each
+    # manifest: about half a second for PowerShellGet and PackageManagement
+    # on a first answer. Objects shaped like Get-Module's (Name, Version,
+    # Path, ModuleBase).
+    param([string[]] $Names, [string] $ModulePath = [System.Environment]::GetEnvironmentVariable('PSModulePath'))
+    $out = [System.Collections.ArrayList]::new()
+    $seen = @{}
+    foreach ($root in ([string]$ModulePath).Split([System.IO.Path]::PathSeparator)) {
+        if (-not $root -or $seen.ContainsKey($root)) { continue }
+        $seen[$root] = $true
+        foreach ($name in $Names) {
+            $dir = [System.IO.Path]::Combine($root, $name)
+            if (-not [System.IO.Directory]::Exists($dir)) { continue }
+            $flat = [System.IO.Path]::Combine($dir, $name + '.psd1')
+            if ([System.IO.File]::Exists($flat)) {
+                $m = [regex]::Match([System.IO.File]::ReadAllText($flat), '(?m)^\s*ModuleVersion\s*=\s*[''"]([0-9.]+)[''"]')
+                if ($m.Success) { [void]$out.Add([pscustomobject]@{ Name = $name; Version = $m.Groups[1].Value; Path = $flat; ModuleBase = $dir }) }
+            }
+            foreach ($sub in [System.IO.Directory]::GetDirectories($dir)) {
+                $v = $null
+                if (-not [System.Version]::TryParse([System.IO.Path]::GetFileName($sub), [ref]$v)) { continue }
+                $manifest = [System.IO.Path]::Combine($sub, $name + '.psd1')
+                if ([System.IO.File]::Exists($manifest)) { [void]$out.Add([pscustomobject]@{ Name = $name; Version = [string]$v; Path = $manifest; ModuleBase = $sub }) }
+            }
+        }
+    }
+    , $out.ToArray()
+}
+
 function script:Get-CsodLoadedAssemblies {
     # The sign-in assemblies (facts.json modules.assemblies) loaded in this
     # session: name, version, file and, in PowerShell 7, the load context.
@@ -132,7 +165,11 @@ function script:Get-CsodHostFacts {
     }
     if (-not $script:CsodSessionFirstSeen) { $script:CsodSessionFirstSeen = @{} }
     $sessions = @(Get-PSSession -ErrorAction SilentlyContinue)
-    $available = @(Get-Module -ListAvailable -Name $moduleNames -ErrorAction SilentlyContinue)
+    # The Gallery's tools from their folders (cheap); the others as
+    # Get-Module -ListAvailable lists them.
+    $gallery = [string[]]@($service['modules']['gallery'])
+    $listNames = @(foreach ($n in $moduleNames) { if ($gallery -notcontains $n) { $n } })
+    $available = @(Get-Module -ListAvailable -Name $listNames -ErrorAction SilentlyContinue) + @(Get-CsodModuleFolders -Names $gallery)
     # Loaded and listed are told apart by folder (a loaded module's Path is
     # its root module, a listed one's its manifest). A module loaded from a
     # folder outside PSModulePath (Import-Module with a path) is not listed:

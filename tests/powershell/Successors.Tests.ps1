@@ -125,6 +125,32 @@ Describe 'Microsoft 365 modules side by side' {
     }
 }
 
+Describe 'Gallery tools from their folders' {
+    It 'reads the versions Get-Module -ListAvailable lists, without analysing a manifest' {
+        $root = Join-Path $TestDrive 'gallery-modules'
+        foreach ($m in @(@('PowerShellGet', '1.0.0.1'), @('PowerShellGet', '2.2.5'), @('PackageManagement', ''))) {
+            $dir = Join-Path $root $m[0]
+            if ($m[1]) { $dir = Join-Path $dir $m[1] }
+            New-Item -ItemType Directory -Path $dir -Force | Out-Null
+            $version = if ($m[1]) { $m[1] } else { '1.4.8.1' }
+            New-ModuleManifest -Path (Join-Path $dir ($m[0] + '.psd1')) -ModuleVersion $version
+        }
+        # Not a version folder, and a version folder without the manifest.
+        New-Item -ItemType Directory -Path (Join-Path $root 'PowerShellGet/backup') -Force | Out-Null
+        New-Item -ItemType Directory -Path (Join-Path $root 'PowerShellGet/3.0.0') -Force | Out-Null
+        $found = & $script:Module { Get-CsodModuleFolders -Names @('PowerShellGet', 'PackageManagement') -ModulePath $args[0] } $root
+        $saved = $env:PSModulePath
+        try {
+            $env:PSModulePath = $root
+            $listed = @(Get-Module -ListAvailable -Name PowerShellGet, PackageManagement)
+        } finally { $env:PSModulePath = $saved }
+        $listed.Count | Should -Be 3
+        @($found | ForEach-Object { '{0} {1} {2}' -f $_.Name, $_.Version, $_.Path } | Sort-Object) |
+            Should -Be @($listed | ForEach-Object { '{0} {1} {2}' -f $_.Name, $_.Version, $_.Path } | Sort-Object)
+        @($found | ForEach-Object ModuleBase | Sort-Object) | Should -Be @($listed | ForEach-Object ModuleBase | Sort-Object)
+    }
+}
+
 Describe 'TLS of this session, the NuGet provider' {
     It 'hands in [Net.ServicePointManager]::SecurityProtocol as it is now' {
         $saved = [System.Net.ServicePointManager]::SecurityProtocol
