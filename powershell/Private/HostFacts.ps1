@@ -71,25 +71,12 @@ function script:Get-CsodModuleFolders {
 
 function script:Get-CsodLoadedAssemblies {
     # The sign-in assemblies (facts.json modules.assemblies) loaded in this
-    # session: name, version, file and, in PowerShell 7, the load context.
-    # Two builds of one are what makes the next module fail to load or sign in.
-    param([string[]] $Names, [System.AppDomain] $Domain = [System.AppDomain]::CurrentDomain)
-    $alc = 'System.Runtime.Loader.AssemblyLoadContext' -as [type]
-    $out = [System.Collections.ArrayList]::new()
-    foreach ($a in $Domain.GetAssemblies()) {
-        $n = $a.GetName()
-        if ($Names -notcontains $n.Name) { continue }
-        $one = [ordered]@{ name = $n.Name; version = [string]$n.Version; location = '' }
-        try { if (-not $a.IsDynamic) { $one['location'] = [string]$a.Location } } catch { }
-        if ($alc) {
-            try {
-                $context = $alc::GetLoadContext($a)
-                if ($context) { $one['context'] = [string]$context.Name }
-            } catch { }
-        }
-        [void]$out.Add($one)
-    }
-    , $out.ToArray()
+    # session: name, version, file and, in PowerShell 7, the load context
+    # (the interop's LoadedAssemblies: a loop over every assembly costs
+    # PowerShell ~25 ms). Two builds of one make the next module fail to
+    # load or sign in.
+    param([string[]] $Names)
+    , $script:CsodNative.Type::LoadedAssemblies($Names)
 }
 
 function script:Get-CsodNuGetProvider {

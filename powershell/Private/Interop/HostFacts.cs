@@ -163,6 +163,67 @@ namespace CsOnlineDiagnostics.Interop
 
         // Windows always has the WinRM client; PowerShell 7 elsewhere needs the
         // separately installed WSMan client libraries next to pwsh.
+        // The assemblies named in names (facts.json modules.assemblies)
+        // loaded in this process: name, version, file and, on .NET (Core),
+        // the load context's name (found by reflection: .NET Framework has
+        // none). Two builds of one name are what makes the next module fail.
+        public static object[] LoadedAssemblies(string[] names)
+        {
+            ArrayList list = new ArrayList();
+            if (names == null || names.Length == 0)
+            {
+                return list.ToArray();
+            }
+            MethodInfo contextOf = null;
+            PropertyInfo contextName = null;
+            Type alc = Type.GetType("System.Runtime.Loader.AssemblyLoadContext", false);
+            if (alc != null)
+            {
+                contextOf = alc.GetMethod("GetLoadContext", BindingFlags.Public | BindingFlags.Static, null, new Type[] { typeof(Assembly) }, null);
+                contextName = alc.GetProperty("Name");
+            }
+            foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                AssemblyName n = a.GetName();
+                if (Array.IndexOf(names, n.Name) < 0)
+                {
+                    continue;
+                }
+                OrderedDictionary one = new OrderedDictionary();
+                one["name"] = n.Name;
+                one["version"] = n.Version == null ? "" : n.Version.ToString();
+                string location = "";
+                try
+                {
+                    if (!a.IsDynamic)
+                    {
+                        location = a.Location ?? "";
+                    }
+                }
+                catch (Exception)
+                {
+                }
+                one["location"] = location;
+                if (contextOf != null && contextName != null)
+                {
+                    try
+                    {
+                        object context = contextOf.Invoke(null, new object[] { a });
+                        object name = context == null ? null : contextName.GetValue(context, null);
+                        if (name != null)
+                        {
+                            one["context"] = name.ToString();
+                        }
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+                list.Add(one);
+            }
+            return list.ToArray();
+        }
+
         public static bool WsmanClient(string os, string psHome)
         {
             if (os == "win")

@@ -173,7 +173,7 @@ namespace CsOnlineDiagnostics.Interop
             "ExceptionChain", "IsWrapper", "HostFacts", "Items", "WsmanClient", "ToJson", "Unwrap", "WriteJson",
             "WriteString", "BeginDiagnose", "ParseJson", "SkipSpace", "ParseValue", "Expect", "ParseString",
             "DiagnosisObject", "MatchRows", "FindingRows", "StringList", "EvidenceList", "NewObject",
-            "ExecutionPolicyCommand"
+            "ExecutionPolicyCommand", "LoadedAssemblies"
         };
 
         // Gets the first answer ready on a thread of its own while PowerShell
