@@ -28,45 +28,17 @@ function script:Get-CsodServiceFacts {
 function script:Get-CsodReportedModuleNames {
     # Every module the host facts report (Get-Module -Name): the connector's,
     # its successors and the Gallery's tools, as facts.json lists them.
-    $m = (Get-CsodServiceFacts)['modules']
-    $names = [System.Collections.Generic.List[string]]::new()
-    foreach ($list in @($m['retired'], @($m['successor']), $m['successors'], $m['gallery'])) {
-        foreach ($n in @($list)) { if ($n -and -not $names.Contains([string]$n)) { $names.Add([string]$n) } }
-    }
-    , $names.ToArray()
+    , $script:CsodNative.Type::ReportedModuleNames((Get-CsodServiceFacts)['modules'])
 }
 
 function script:Get-CsodModuleFolders {
-    # The versions of modules installed under the folders of PSModulePath,
-    # from the folders alone: <root>/<Name>/<version>/<Name>.psd1, or
-    # <root>/<Name>/<Name>.psd1 with its ModuleVersion line (PowerShell 7
-    # ships PowerShellGet so). Get-Module -ListAvailable would analyse each
-    # manifest: about half a second for PowerShellGet and PackageManagement
-    # on a first answer. Objects shaped like Get-Module's (Name, Version,
-    # Path, ModuleBase).
+    # The versions of modules installed under PSModulePath's folders, from
+    # the folders alone (the interop's ModuleFolders: Get-Module
+    # -ListAvailable would analyse each manifest, ~0.5 s for PowerShellGet
+    # and PackageManagement on a first answer), as objects shaped like
+    # Get-Module's (Name, Version, Path, ModuleBase).
     param([string[]] $Names, [string] $ModulePath = [System.Environment]::GetEnvironmentVariable('PSModulePath'))
-    $out = [System.Collections.ArrayList]::new()
-    $seen = @{}
-    foreach ($root in ([string]$ModulePath).Split([System.IO.Path]::PathSeparator)) {
-        if (-not $root -or $seen.ContainsKey($root)) { continue }
-        $seen[$root] = $true
-        foreach ($name in $Names) {
-            $dir = [System.IO.Path]::Combine($root, $name)
-            if (-not [System.IO.Directory]::Exists($dir)) { continue }
-            $flat = [System.IO.Path]::Combine($dir, $name + '.psd1')
-            if ([System.IO.File]::Exists($flat)) {
-                $m = [regex]::Match([System.IO.File]::ReadAllText($flat), '(?m)^\s*ModuleVersion\s*=\s*[''"]([0-9.]+)[''"]')
-                if ($m.Success) { [void]$out.Add([pscustomobject]@{ Name = $name; Version = $m.Groups[1].Value; Path = $flat; ModuleBase = $dir }) }
-            }
-            foreach ($sub in [System.IO.Directory]::GetDirectories($dir)) {
-                $v = $null
-                if (-not [System.Version]::TryParse([System.IO.Path]::GetFileName($sub), [ref]$v)) { continue }
-                $manifest = [System.IO.Path]::Combine($sub, $name + '.psd1')
-                if ([System.IO.File]::Exists($manifest)) { [void]$out.Add([pscustomobject]@{ Name = $name; Version = [string]$v; Path = $manifest; ModuleBase = $sub }) }
-            }
-        }
-    }
-    , $out.ToArray()
+    foreach ($h in $script:CsodNative.Type::ModuleFolders($Names, $ModulePath)) { [pscustomobject]$h }
 }
 
 function script:Get-CsodLoadedAssemblies {

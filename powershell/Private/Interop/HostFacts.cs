@@ -224,6 +224,117 @@ namespace CsOnlineDiagnostics.Interop
             return list.ToArray();
         }
 
+        // The modules the host facts report, from facts.json's "modules"
+        // (retired, successor, successors, gallery), each name once.
+        public static string[] ReportedModuleNames(object modules)
+        {
+            ArrayList names = new ArrayList();
+            foreach (string key in new string[] { "retired", "successor", "successors", "gallery" })
+            {
+                foreach (object n in Items(Member(modules, key)))
+                {
+                    string name = Convert.ToString(PSBase(n), CultureInfo.InvariantCulture);
+                    if (!String.IsNullOrEmpty(name) && !names.Contains(name))
+                    {
+                        names.Add(name);
+                    }
+                }
+            }
+            return (string[])names.ToArray(typeof(string));
+        }
+
+        // The versions of modules installed under the folders of
+        // modulePath (PSModulePath), from the folders alone:
+        // <root>/<Name>/<version>/<Name>.psd1, or <root>/<Name>/<Name>.psd1
+        // with its ModuleVersion line (PowerShell 7 ships PowerShellGet so).
+        // Get-Module -ListAvailable would analyse each manifest (about half
+        // a second for PowerShellGet and PackageManagement). Dictionaries of
+        // Name, Version, Path, ModuleBase.
+        public static object[] ModuleFolders(string[] names, string modulePath)
+        {
+            ArrayList list = new ArrayList();
+            if (names == null || String.IsNullOrEmpty(modulePath))
+            {
+                return list.ToArray();
+            }
+            ArrayList seen = new ArrayList();
+            foreach (string root in modulePath.Split(Path.PathSeparator))
+            {
+                if (root.Length == 0 || seen.Contains(root))
+                {
+                    continue;
+                }
+                seen.Add(root);
+                foreach (string name in names)
+                {
+                    try
+                    {
+                        string dir = Path.Combine(root, name);
+                        if (!Directory.Exists(dir))
+                        {
+                            continue;
+                        }
+                        string flat = Path.Combine(dir, name + ".psd1");
+                        if (File.Exists(flat))
+                        {
+                            string version = ManifestVersion(flat);
+                            if (version != null)
+                            {
+                                list.Add(ModuleFolder(name, version, flat, dir));
+                            }
+                        }
+                        foreach (string sub in Directory.GetDirectories(dir))
+                        {
+                            System.Version v;
+                            string manifest = Path.Combine(sub, name + ".psd1");
+                            if (System.Version.TryParse(Path.GetFileName(sub), out v) && File.Exists(manifest))
+                            {
+                                list.Add(ModuleFolder(name, v.ToString(), manifest, sub));
+                            }
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // A folder that cannot be read is not a module here.
+                    }
+                }
+            }
+            return list.ToArray();
+        }
+
+        // The ModuleVersion = '1.2.3' line of a manifest (no regex: its
+        // first use costs a first answer more than the read).
+        private static string ManifestVersion(string path)
+        {
+            foreach (string line in File.ReadAllLines(path))
+            {
+                string t = line.Trim();
+                if (!t.StartsWith("ModuleVersion", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                t = t.Substring("ModuleVersion".Length).TrimStart();
+                if (!t.StartsWith("=", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                t = t.Substring(1).Trim().Trim('\'', '"');
+                System.Version v;
+                return System.Version.TryParse(t, out v) ? t : null;
+            }
+            return null;
+        }
+
+        private static Hashtable ModuleFolder(string name, string version, string path, string moduleBase)
+        {
+            Hashtable h = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            h["Name"] = name;
+            h["Version"] = version;
+            h["Path"] = path;
+            h["ModuleBase"] = moduleBase;
+            return h;
+        }
+
         public static bool WsmanClient(string os, string psHome)
         {
             if (os == "win")
