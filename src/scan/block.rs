@@ -370,15 +370,9 @@ impl Scanner {
                 if wrapped {
                     true
                 } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
-                    let after = ne + 1;
-                    if after >= limit {
-                        if !force {
-                            return Resolution::Defer;
-                        }
-                        false
-                    } else {
-                        let ae = self.line_end(after, limit);
-                        is_tail(&self.buf[after..ae])
+                    match self.look_at(ne + 1, limit, force, |a, _| Some(is_tail(a))) {
+                        Some(t) => t,
+                        None => return Resolution::Defer,
                     }
                 } else {
                     false
@@ -388,28 +382,18 @@ impl Scanner {
             } else {
                 // A position line ("At line:1 char:1") is followed by the
                 // tail; the message's last wrapped line by the position line.
-                let after = ne + 1;
-                if after >= limit {
-                    if !force {
-                        return Resolution::Defer;
-                    }
-                    false
-                } else {
-                    let ae = self.line_end(after, limit);
-                    let a = &self.buf[after..ae];
+                let take = self.look_at(ne + 1, limit, force, |a, ae| {
                     if is_tail(a) {
-                        true
+                        Some(true)
                     } else if in_tail || is_blank(a) || is_prompt(a) || is_start(a) {
-                        false
-                    } else if ae + 1 >= limit {
-                        if !force {
-                            return Resolution::Defer;
-                        }
-                        false
+                        Some(false)
                     } else {
-                        let be = self.line_end(ae + 1, limit);
-                        is_tail(&self.buf[ae + 1..be])
+                        self.look_at(ae + 1, limit, force, |b, _| Some(is_tail(b)))
                     }
+                });
+                match take {
+                    Some(t) => t,
+                    None => return Resolution::Defer,
                 }
             };
             if !take {
@@ -423,6 +407,23 @@ impl Scanner {
         let end = end.max(ce);
         let end = if end < limit { end + 1 } else { end };
         Resolution::Block(start, end)
+    }
+
+    /// Looks at the line starting at `start` (`what` gets it and its end):
+    /// `None` when it has not arrived yet (without `force` the block waits
+    /// for it), `Some(false)` when the input ended before it.
+    fn look_at(
+        &self,
+        start: usize,
+        limit: usize,
+        force: bool,
+        what: impl FnOnce(&[u8], usize) -> Option<bool>,
+    ) -> Option<bool> {
+        if start >= limit {
+            return if force { Some(false) } else { None };
+        }
+        let end = self.line_end(start, limit);
+        what(&self.buf[start..end], end)
     }
 
     pub(super) fn record(&mut self, start: usize, end: usize) {
