@@ -120,6 +120,10 @@ impl Scanner {
             if a_end == 0
                 || !self.pre.inner[self.buf[a_end - 1] as usize]
                 || !self.pre.inner[self.buf[b] as usize]
+                || !self.pre.may_span(
+                    &self.buf[a_end.saturating_sub(2)..a_end],
+                    &self.buf[b..limit.min(b + 2)],
+                )
             {
                 continue;
             }
