@@ -20,19 +20,43 @@ impl Scanner {
     /// waits for `LOOKAHEAD_LINES` more lines.
     pub(super) fn search(&mut self, limit: usize, force: bool) {
         let mut at = self.scan_from;
+        // Where the next piece found at or after `at` starts, and the next
+        // line after `at - 1` and `covered` that goes on with a piece the
+        // console cut in two; `Some(None)` once there is none before
+        // `limit`. Each is looked for again only once `at` or `covered` has
+        // passed it, so each byte is searched once.
+        let mut piece: Option<Option<usize>> = None;
+        let mut seam: Option<Option<usize>> = None;
         while at < limit {
-            let m = match self.pre.re.find(&self.buf[at..limit]) {
-                None => {
-                    self.seen(limit - at);
-                    break;
+            if piece.map_or(true, |p| p.map_or(false, |s| s < at)) {
+                piece = Some(match self.pre.re.find(&self.buf[at..limit]) {
+                    None => {
+                        self.seen(limit - at);
+                        None
+                    }
+                    Some(m) => {
+                        self.seen(m.end());
+                        Some(at + m.start())
+                    }
+                });
+            }
+            if seam.map_or(true, |b| b.map_or(false, |b| b < at || b <= self.covered)) {
+                seam = Some(self.next_seam(at, limit));
+            }
+            // The candidate line, and a position in it.
+            let (line, pos) = match (piece.flatten(), seam.flatten()) {
+                (None, None) => break,
+                (Some(pos), b) => {
+                    let line = match memrchr(b'\n', &self.buf[at..pos]) {
+                        Some(i) => at + i + 1,
+                        None => at,
+                    };
+                    match b {
+                        Some(b) if b < line => (b, b),
+                        _ => (line, pos),
+                    }
                 }
-                Some(m) => m,
-            };
-            self.seen(m.end());
-            let pos = at + m.start();
-            let line = match memrchr(b'\n', &self.buf[at..pos]) {
-                Some(i) => at + i + 1,
-                None => at,
+                (None, Some(b)) => (b, b),
             };
             let next_line = self.line_end(pos, limit);
             let next_line = if next_line < limit {
@@ -65,6 +89,62 @@ impl Scanner {
             }
         }
         self.scan_from = limit;
+    }
+
+    /// The first line at or after `from` (before `limit`) that goes on
+    /// with a prefilter piece cut in two by a console wrap: the line above
+    /// is as wide as a wrapped line, ends inside a word and the next starts
+    /// inside one, and a piece spans the cut. The line end just before
+    /// `from` counts too (the line after it may have arrived only now).
+    fn next_seam(&self, from: usize, limit: usize) -> Option<usize> {
+        let mut p = from.saturating_sub(1).max(self.covered);
+        while p < limit {
+            let nl = match memchr(b'\n', &self.buf[p..limit]) {
+                Some(i) => p + i,
+                None => {
+                    self.seen(limit - p);
+                    return None;
+                }
+            };
+            self.seen(nl + 1 - p);
+            let b = nl + 1;
+            if b >= limit {
+                return None;
+            }
+            p = b;
+            let a_end = if nl > 0 && self.buf[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            if a_end == 0
+                || !self.pre.inner[self.buf[a_end - 1] as usize]
+                || !self.pre.inner[self.buf[b] as usize]
+                || !self.pre.may_span(
+                    &self.buf[a_end.saturating_sub(2)..a_end],
+                    &self.buf[b..limit.min(b + 2)],
+                )
+            {
+                continue;
+            }
+            let a_start = match memrchr(b'\n', &self.buf[..nl]) {
+                Some(i) => i + 1,
+                None => 0,
+            };
+            let b_end = self.line_end(b, limit);
+            let aw = width(&self.buf[a_start..a_end]);
+            if aw < MIN_WRAP_WIDTH || width(&self.buf[b..b_end]) > aw + 1 {
+                continue;
+            }
+            self.seen(a_end - a_start);
+            if self
+                .pre
+                .spans_join(&self.buf[a_start..a_end], trim_cr(&self.buf[b..b_end]))
+            {
+                return Some(b);
+            }
+        }
+        None
     }
 
     /// The first line of the wrapped paragraph that holds line `h`.
@@ -107,6 +187,7 @@ impl Scanner {
                 || lw < MIN_WRAP_WIDTH
                 || lw + WORD_WRAP_SLACK < wmax
                 || lw > wmax + WORD_WRAP_SLACK
+                || !word_did_not_fit(lw, &self.buf[below.0..below.1], wmax.max(lw))
             {
                 break;
             }
@@ -258,6 +339,7 @@ impl Scanner {
                 && prev_w >= MIN_WRAP_WIDTH
                 && prev_w + WORD_WRAP_SLACK >= wmax
                 && lw <= wmax + WORD_WRAP_SLACK
+                && word_did_not_fit(prev_w, l, wmax)
                 && !is_tail(l)
                 && !is_record(l);
             wmax = wmax.max(lw);
@@ -292,15 +374,9 @@ impl Scanner {
                 if wrapped {
                     true
                 } else if prev_w >= MIN_WRAP_WIDTH && lw <= prev_w && !is_record(l) {
-                    let after = ne + 1;
-                    if after >= limit {
-                        if !force {
-                            return Resolution::Defer;
-                        }
-                        false
-                    } else {
-                        let ae = self.line_end(after, limit);
-                        is_tail(&self.buf[after..ae])
+                    match self.look_at(ne + 1, limit, force, |a, _| Some(is_tail(a))) {
+                        Some(t) => t,
+                        None => return Resolution::Defer,
                     }
                 } else {
                     false
@@ -310,28 +386,18 @@ impl Scanner {
             } else {
                 // A position line ("At line:1 char:1") is followed by the
                 // tail; the message's last wrapped line by the position line.
-                let after = ne + 1;
-                if after >= limit {
-                    if !force {
-                        return Resolution::Defer;
-                    }
-                    false
-                } else {
-                    let ae = self.line_end(after, limit);
-                    let a = &self.buf[after..ae];
+                let take = self.look_at(ne + 1, limit, force, |a, ae| {
                     if is_tail(a) {
-                        true
+                        Some(true)
                     } else if in_tail || is_blank(a) || is_prompt(a) || is_start(a) {
-                        false
-                    } else if ae + 1 >= limit {
-                        if !force {
-                            return Resolution::Defer;
-                        }
-                        false
+                        Some(false)
                     } else {
-                        let be = self.line_end(ae + 1, limit);
-                        is_tail(&self.buf[ae + 1..be])
+                        self.look_at(ae + 1, limit, force, |b, _| Some(is_tail(b)))
                     }
+                });
+                match take {
+                    Some(t) => t,
+                    None => return Resolution::Defer,
                 }
             };
             if !take {
@@ -347,22 +413,48 @@ impl Scanner {
         Resolution::Block(start, end)
     }
 
+    /// Looks at the line starting at `start` (`what` gets it and its end):
+    /// `None` when it has not arrived yet (without `force` the block waits
+    /// for it), `Some(false)` when the input ended before it.
+    fn look_at(
+        &self,
+        start: usize,
+        limit: usize,
+        force: bool,
+        what: impl FnOnce(&[u8], usize) -> Option<bool>,
+    ) -> Option<bool> {
+        if start >= limit {
+            return if force { Some(false) } else { None };
+        }
+        let end = self.line_end(start, limit);
+        what(&self.buf[start..end], end)
+    }
+
     pub(super) fn record(&mut self, start: usize, end: usize) {
         let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
         self.seen(raw.len());
-        // Cheap check first: most candidates are ordinary lines that share
-        // a few words with a message. The classifier can only match if a
-        // pattern matches the block's key view or the block holds a signal.
-        if !self.pre.signals.is_match(raw) && !classify::could_match(&String::from_utf8_lossy(raw))
-        {
-            return;
-        }
+        let signal = self.pre.signals.is_match(raw);
         let text = String::from_utf8_lossy(raw).replace('\0', " ");
-        let result = match classify::classify_text(&text, self.opts.language) {
-            Ok(r) => r,
-            Err(_) => return,
-        };
-        let top = match result.matches.into_iter().next() {
+        // The block as printed, then with its cuts after a sentence's end
+        // joined (a term cut at its dot).
+        let joined = join_cuts_at_stops(&text, |a, b| self.pre.spans_join(a, b));
+        let mut top = None;
+        for t in std::iter::once(&text).chain(joined.as_ref()) {
+            // Cheap check first: most candidates are ordinary lines that
+            // share a few words with a message. The classifier can only
+            // match if a pattern matches the block's key view or the block
+            // holds a signal.
+            if !signal && !classify::could_match(t) {
+                continue;
+            }
+            if let Ok(r) = classify::classify_text(t, self.opts.language) {
+                top = r.matches.into_iter().next();
+                if top.is_some() {
+                    break;
+                }
+            }
+        }
+        let top = match top {
             Some(m) => m,
             None => return,
         };
@@ -422,6 +514,111 @@ mod tests {
         let text = format!("{}{}", one, one);
         assert_eq!(block_of(&text, 0), one);
         assert_eq!(block_of(&text, 1), one);
+    }
+
+    /// Cuts `text` into lines of `width` characters (ASCII and Latin
+    /// text), as the console does.
+    fn cut(text: &str, width: usize) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let lines: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
+        lines.join("\n")
+    }
+
+    fn hits(text: &str) -> Vec<(u64, String)> {
+        super::super::scan(text.as_bytes(), Options::default())
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| (h.line, h.id))
+            .collect()
+    }
+
+    #[test]
+    fn an_error_whose_terms_are_all_cut_by_the_console_is_found() {
+        // At 86 columns the cuts fall inside `Anme|ldung`, `Credenti|al`
+        // and `Kennwo|rt`: no prefilter piece is left whole on a line, so
+        // only the cut itself makes the block a candidate. Before, the
+        // error was not found.
+        let msg = "ManagementService.log: Fehler CceService: 0: Unerwartete Ausnahme beim Statusberichte zu online: System.Management.Automation.CmdletInvocationException: Fehler bei der Anmeldung f\u{fc}r den Benutzer admin@contoso.onmicrosoft.com. Erstellen Sie ein neues Credential-Objekt, und stellen Sie sicher, dass Sie den richtigen Benutzernamen und das Kennwort verwendet haben.";
+        let wrapped = cut(msg, 86);
+        assert!(wrapped.contains("Anme\nldung") && wrapped.contains("Credenti\nal"));
+        for crlf in [false, true] {
+            let text = format!("Status   Name\n\n{}\n\nPS C:\\> Get-Date\n", wrapped);
+            let text = if crlf {
+                text.replace('\n', "\r\n")
+            } else {
+                text
+            };
+            assert_eq!(hits(&text), vec![(3, "logon_failed".to_string())]);
+        }
+        // Any chunking: the line after the cut may arrive after its search.
+        let text = format!("x\n\n{}\n", wrapped);
+        let whole = super::super::scan(text.as_bytes(), Options::default()).unwrap();
+        for chunk in [1, 7, 90, 200] {
+            let mut s = Scanner::new(Options::default()).unwrap();
+            for c in text.as_bytes().chunks(chunk) {
+                s.feed(c).unwrap();
+            }
+            let r = s.finish().unwrap();
+            assert_eq!(r.counts, whole.counts, "chunks of {}", chunk);
+            assert_eq!(r.hits.len(), 1, "chunks of {}", chunk);
+        }
+    }
+
+    #[test]
+    fn a_line_after_a_cut_message_whose_first_word_would_have_fit_is_not_its_end() {
+        // The message is cut at 102 columns; its last line leaves 15 cells
+        // free, so a word-wrapped paragraph would have taken `Processing`
+        // there: the next line is other output, not the message's end.
+        // Before, it was taken in and its `policy disabled` turned the
+        // block into another problem.
+        let msg = cut("Enable-CsOnlineSessionForReconnection : Le terme \u{ab}Enable-CsOnlineSessionForReconnection\u{bb} n'est pas reconnu comme nom d'applet de commande, fonction, fichier de script ou programme ex\u{e9}cutable.", 102);
+        let noise = "Processing user 1843 of 12000: adele.vance@contoso.com (policy disabled for this user, skipping)";
+        let text = format!("{}\n{}\n", msg, noise);
+        assert_eq!(block_of(&text, 0), format!("{}\n", msg));
+        assert_eq!(hits(&text), vec![(1, "connector_retired".to_string())]);
+        // A paragraph word-wrapped at 60 columns still goes on: each next
+        // word did not fit on the line above.
+        let mut para = String::new();
+        let mut line = String::new();
+        for word in "Get-CsWebTicket : Logon failed for the user 'kenmyer@litwareinc.com'. Please create a new PSCredential object, making sure that you have used the correct user name and password.".split(' ') {
+            if !line.is_empty() && line.len() + 1 + word.len() > 60 {
+                para.push_str(&line);
+                para.push('\n');
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        para.push_str(&line);
+        para.push_str("\nProcessing user 1843 of 12000\n");
+        assert_eq!(para.lines().count(), 5);
+        let want = &para[..para.find("Processing").unwrap()];
+        assert_eq!(block_of(&para, 0), want);
+        assert_eq!(block_of(&para, 2), want);
+    }
+
+    #[test]
+    fn a_term_cut_right_after_its_dot_is_joined_again() {
+        // At 68 columns the first cut falls after `'Microsoft.`, before
+        // `Identity.Client`: the classifier keeps a cut after a sentence's
+        // end as a line end, so the assembly's name was lost. Before, the
+        // error was not found.
+        let msg = cut("Connect-ExchangeOnline : Could not load file or assembly 'Microsoft.Identity.Client, Version=4.62.0.0, Culture=neutral, PublicKeyToken=0a613f4dd989e8ae'. The located assembly's manifest definition does not match the assembly reference. (0x80131040)", 68);
+        assert!(msg.starts_with(
+            "Connect-ExchangeOnline : Could not load file or assembly 'Microsoft.\nIdentity.Client"
+        ));
+        let text = format!(
+            "PS C:\\> .\\run.ps1\n{}\nAt line:1 char:1\n+ Connect-ExchangeOnline\n\n",
+            msg
+        );
+        assert_eq!(hits(&text), vec![(2, "assembly_load_conflict".to_string())]);
+        assert_eq!(
+            hits(&format!("{}\n", msg)),
+            vec![(1, "assembly_load_conflict".to_string())]
+        );
     }
 
     #[test]

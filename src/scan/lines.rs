@@ -109,6 +109,81 @@ pub(super) fn cut_mid_word(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Cells the start of a line takes, up to the first space after a word:
+/// what a word wrapper would have left on the line above had it fit there.
+pub(super) fn first_word_width(l: &[u8]) -> usize {
+    let l = trim_cr(l);
+    let lead = l.iter().take_while(|b| **b == b' ').count();
+    let end = l[lead..]
+        .iter()
+        .position(|b| *b == b' ')
+        .map_or(l.len(), |i| lead + i);
+    width(&l[..end])
+}
+
+/// `b` can be the next line of a paragraph word-wrapped at `wmax` cells
+/// (or more) after a line of `prev_w` cells: its first word did not fit
+/// after `prev_w` (a word wrapper breaks a line only there).
+pub(super) fn word_did_not_fit(prev_w: usize, b: &[u8], wmax: usize) -> bool {
+    prev_w + 1 + first_word_width(b) > wmax
+}
+
+/// The block's text with the console cuts that fell right after a
+/// sentence's end and before a capital joined where a term spans them
+/// (`… assembly 'Microsoft.` / `Identity.Client, …`, `restores` tells): the
+/// classifier keeps such a break as a line end (a new sentence may start
+/// there), which loses the term. Cut lines take the first line's width (at
+/// least `MIN_WRAP_WIDTH`), which two lines of the message must share.
+/// `None` without such a cut.
+pub(super) fn join_cuts_at_stops(
+    text: &str,
+    restores: impl Fn(&[u8], &[u8]) -> bool,
+) -> Option<String> {
+    let lines: Vec<&[u8]> = text.split('\n').map(|l| trim_cr(l.as_bytes())).collect();
+    let w = width(lines[0]);
+    if w < super::MIN_WRAP_WIDTH {
+        return None;
+    }
+    let message = lines.iter().position(|l| is_tail(l)).unwrap_or(lines.len());
+    let cut = |l: &[u8]| {
+        let lw = width(l);
+        lw <= w && same_width(lw, w)
+    };
+    if lines.iter().take(message).skip(1).all(|l| !cut(l)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut joined = false;
+    for (i, l) in text.split('\n').enumerate() {
+        out.push_str(l);
+        if i + 1 == lines.len() {
+            break;
+        }
+        let (a, b) = (lines[i], lines[i + 1]);
+        if i + 1 < message
+            && cut(a)
+            && matches!(a.last(), Some(b'.' | b';' | b':' | b'!' | b'?'))
+            && std::str::from_utf8(b)
+                .ok()
+                .and_then(|b| b.chars().next())
+                .map_or(false, char::is_uppercase)
+            && restores(a, b)
+        {
+            if out.ends_with('\r') {
+                out.pop();
+            }
+            joined = true;
+        } else {
+            out.push('\n');
+        }
+    }
+    if joined {
+        Some(out)
+    } else {
+        None
+    }
+}
+
 /// Widths of two lines cut at one console width: a wide character that
 /// does not fit in the last cell moves to the next line, so a cut line may
 /// be one cell short.
@@ -218,5 +293,66 @@ mod more_tests {
         assert_eq!(memchr(b'\n', b"ab\ncd\n"), Some(2));
         assert_eq!(memrchr(b'\n', b"ab\ncd\n"), Some(5));
         assert_eq!(memrchr(b'\n', b"abcd"), None);
+    }
+
+    #[test]
+    fn word_wraps_break_only_before_a_word_that_did_not_fit() {
+        assert_eq!(first_word_width(b"Processing user"), 10);
+        assert_eq!(first_word_width(b"  Directory: C:"), 12);
+        assert_eq!(first_word_width(b"word\r"), 4);
+        // 87 cells used of at least 102: a 10-cell word would have fit.
+        assert!(!word_did_not_fit(87, b"Processing user", 102));
+        assert!(word_did_not_fit(95, b"Processing user", 102));
+        assert!(word_did_not_fit(102, b"x", 102));
+    }
+
+    #[test]
+    fn cuts_after_a_stop_are_joined_only_where_a_term_spans_them() {
+        let restores = |a: &[u8], b: &[u8]| {
+            let mut s = a.to_vec();
+            s.extend_from_slice(b);
+            let s = String::from_utf8(s).unwrap();
+            s.contains("Microsoft.Identity.Client")
+                && !String::from_utf8_lossy(a).contains("Client")
+        };
+        let w = "x".repeat(40);
+        // Two lines of 51 cells, the first cut after `'Microsoft.`.
+        let text = format!(
+            "{}'Microsoft.\r\nIdentity.Client, {}\r\nThe end.\r\n+ tail",
+            w,
+            &w[..34]
+        );
+        assert_eq!(
+            join_cuts_at_stops(&text, restores).as_deref(),
+            Some(
+                format!(
+                    "{}'Microsoft.Identity.Client, {}\r\nThe end.\r\n+ tail",
+                    w,
+                    &w[..34]
+                )
+                .as_str()
+            )
+        );
+        // No term across the cut, a first line too short, a single line of
+        // the cut width, a cut in the tail: nothing to join.
+        assert_eq!(
+            join_cuts_at_stops(&format!("{}end.\nNext {}", w, &w[..39]), restores),
+            None
+        );
+        assert_eq!(
+            join_cuts_at_stops("short 'Microsoft.\nIdentity.Client", restores),
+            None
+        );
+        assert_eq!(
+            join_cuts_at_stops(&format!("{}'Microsoft.\nIdentity.Client", w), restores),
+            None
+        );
+        assert_eq!(
+            join_cuts_at_stops(
+                &format!("{}\n+ {}'Microsoft.\n+ Identity.Client", w, &w[..28]),
+                restores
+            ),
+            None
+        );
     }
 }

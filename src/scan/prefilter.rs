@@ -15,6 +15,87 @@ pub(super) struct Prefilter {
     pub(super) signals: Regex,
     /// The literal pieces, for the bench and the tests.
     pieces: Vec<String>,
+    /// Bytes of the longest piece.
+    pub(super) longest: usize,
+    /// The bytes a piece may hold (ASCII in either case, any byte of a
+    /// multi-byte character): a console cut between two of them may fall
+    /// inside a piece.
+    pub(super) inner: [bool; 256],
+    /// For every way to cut every piece in two: up to two bytes before the
+    /// cut and up to two after (ASCII lowercased), see `cut_sig`.
+    cuts: std::collections::HashSet<u64>,
+}
+
+/// The bytes around a cut, `a` (1 or 2 bytes) before it and `b` (1 or 2)
+/// after it, ASCII lowercased, in one number.
+fn cut_sig(a: &[u8], b: &[u8]) -> u64 {
+    let mut sig = ((a.len() as u64) << 4) | b.len() as u64;
+    for c in a.iter().chain(b) {
+        sig = (sig << 8) | c.to_ascii_lowercase() as u64;
+    }
+    sig
+}
+
+impl Prefilter {
+    /// Whether some piece may be cut between line `a` and line `b`: the
+    /// bytes around the cut are those around a cut of some piece (a quick
+    /// test before `spans_join`; bytes outside ASCII always may).
+    pub(super) fn may_span(&self, a: &[u8], b: &[u8]) -> bool {
+        if a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let a2 = &a[a.len().saturating_sub(2)..];
+        let b2 = &b[..b.len().min(2)];
+        if !a2.is_ascii() || !b2.is_ascii() {
+            return true;
+        }
+        let a1 = &a2[a2.len() - 1..];
+        let b1 = &b2[..1];
+        [(a2, b2), (a1, b2), (a2, b1), (a1, b1)]
+            .iter()
+            .any(|(x, y)| self.cuts.contains(&cut_sig(x, y)))
+    }
+
+    /// Whether a piece starts in `a` and ends in `b` when `b` follows `a`
+    /// directly (a term the console cut in two at the end of line `a`).
+    pub(super) fn spans_join(&self, a: &[u8], b: &[u8]) -> bool {
+        // As much of each side as a piece holds (and a few bytes more: a
+        // case-folded character may be longer).
+        let reach = self.longest + 4;
+        let (a, b) = (
+            &a[a.len().saturating_sub(reach)..],
+            &b[..b.len().min(reach)],
+        );
+        let mut stack = [0u8; 512];
+        let mut heap = Vec::new();
+        let seam: &mut [u8] = if a.len() + b.len() <= stack.len() {
+            &mut stack[..a.len() + b.len()]
+        } else {
+            heap.resize(a.len() + b.len(), 0);
+            &mut heap
+        };
+        seam[..a.len()].copy_from_slice(a);
+        seam[a.len()..].copy_from_slice(b);
+        self.spans(seam, a.len())
+    }
+
+    /// Whether a piece spans byte `cut` of `seam`: starts before it and
+    /// ends after it.
+    fn spans(&self, seam: &[u8], cut: usize) -> bool {
+        let mut from = 0;
+        // At each start the alternation takes the longest piece that
+        // matches there, so trying every start finds any spanning piece.
+        while let Some(m) = self.re.find_at(seam, from) {
+            if m.start() >= cut {
+                return false;
+            }
+            if m.end() > cut {
+                return true;
+            }
+            from = m.start() + 1;
+        }
+        false
+    }
 }
 
 fn build_prefilter() -> Result<Prefilter, String> {
@@ -51,10 +132,31 @@ fn build_prefilter() -> Result<Prefilter, String> {
         .dfa_size_limit(64 << 20)
         .build()
         .map_err(|e| format!("scan prefilter does not compile: {}", e))?;
+    let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
+    let mut inner = [false; 256];
+    for b in pieces.iter().flat_map(|p| p.bytes()) {
+        inner[b.to_ascii_lowercase() as usize] = true;
+        inner[b.to_ascii_uppercase() as usize] = true;
+    }
+    for b in inner.iter_mut().skip(0x80) {
+        *b = true;
+    }
+    let mut cuts = std::collections::HashSet::new();
+    for p in pieces.iter().map(|p| p.as_bytes()) {
+        for k in 1..p.len() {
+            cuts.insert(cut_sig(
+                &p[k.saturating_sub(2)..k],
+                &p[k..(k + 2).min(p.len())],
+            ));
+        }
+    }
     Ok(Prefilter {
         re,
         signals,
         pieces,
+        longest,
+        inner,
+        cuts,
     })
 }
 
@@ -98,5 +200,26 @@ mod tests {
                 want
             );
         }
+    }
+
+    #[test]
+    fn pieces_are_found_across_a_cut() {
+        let p = prefilter().unwrap();
+        assert!(p.spans_join(b"Please create a new PSCred", b"ential object"));
+        assert!(p.spans_join(b"assembly 'Microsoft.", b"Identity.Client, Version"));
+        // A piece on one side only does not span the cut.
+        assert!(!p.spans_join(b"Please create a new PSCredential", b" object"));
+        assert!(!p.spans_join(
+            b"la strat\xc3\xa9gie est d\xc3\xa9sactiv\xc3\xa9e pour ce test.",
+            b"Logon script finished"
+        ));
+        assert!(p.inner[b'a' as usize] && p.inner[b'Z' as usize] && p.inner[0xc3]);
+        assert!(!p.inner[b'\n' as usize]);
+        // The quick test lets every real cut through and stops most others.
+        assert!(p.may_span(b"a new PSCred", b"ential object"));
+        assert!(p.may_span(b"a new P", b"SCredential object"));
+        assert!(p.may_span(b"a new PSCredentia", b"l object"));
+        assert!(!p.may_span(b"HasMoreData     Location", b"--     ----"));
+        assert!(!p.may_span(b"x", b""));
     }
 }
