@@ -587,6 +587,18 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_cmdlets_real_parameter_missing_is_a_version_mismatch_a_typo_is_not() {
+        assert_eq!(
+            top("Connect-ExchangeOnline: A parameter cannot be found that matches parameter name 'Credential'.").as_deref(),
+            Some("module_version_mismatch")
+        );
+        // A name no version of the cmdlet has (a typo), or the same name
+        // missing from another cmdlet.
+        assert_eq!(top("Connect-MicrosoftTeams : A parameter cannot be found that matches parameter name 'Credentials'"), None);
+        assert_eq!(top("Send-MailMessage : A parameter cannot be found that matches parameter name 'Credential'."), None);
+    }
+
+    #[test]
     fn versions_skip_links_and_commas() {
         assert_eq!(
             versions_in("version '2,0' ... of '3.0' see https://x/y?view=powershell-5.1 and 2013"),
