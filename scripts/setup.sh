@@ -40,13 +40,16 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 #   aho-corasick (the classifier's lexicon, default features), memchr (the scanner's
 #   line search, default features),
 #   serde (derive -> serde_derive), serde_json, libc, widestring, once_cell (default
-#   features, all provided by their base packages), cbindgen (build, no default features).
+#   features, all provided by their base packages), cbindgen (build, no default features),
+#   on Unix socket2 (no features) and nix (feature poll, provided by its base package):
+#   the cancellable connect's socket calls.
 # tests/packages/run.sh proves this list complete on a machine where nothing counts
 # as installed, and that dropping any package from it breaks the build.
 crate_debs=(librust-regex-dev librust-regex+default-dev librust-aho-corasick-dev
             librust-memchr-dev librust-serde-dev librust-serde+serde-derive-dev
             librust-serde-json-dev librust-libc-dev librust-widestring-dev
-            librust-once-cell-dev librust-cbindgen-dev)
+            librust-once-cell-dev librust-cbindgen-dev librust-socket2-dev
+            librust-nix-dev)
 # The C linker cargo calls; Debian's Rust 1.63 when rustup's cargo is absent.
 debs=("${crate_debs[@]}" gcc libc6-dev)
 if ! command -v cargo >/dev/null 2>&1; then

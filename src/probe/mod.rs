@@ -15,7 +15,7 @@
 //!
 //! The Windows facts are read through a small interface (`machine.rs`):
 //! `win32.rs` holds the system calls (registry, service control manager,
-//! WinHTTP: the only `unsafe` code of the probes), `windows/` what each key,
+//! WinHTTP, Winsock: the only `unsafe` code of the probes), `windows/` what each key,
 //! service and file means, compiled and unit-tested on every OS against a
 //! fake machine (`fake.rs`); `unix.rs` is what applies elsewhere. Probes
 //! only read; they never change the machine, and the network probes contact
@@ -30,8 +30,6 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-// The socket system calls of a connect that can be cancelled.
-#[allow(unsafe_code)]
 pub mod cancel;
 #[cfg(test)]
 pub(crate) mod fake;
@@ -42,7 +40,7 @@ pub mod pool;
 pub mod target;
 #[cfg(not(windows))]
 mod unix;
-// The Windows system calls: with src/ffi/ and cancel.rs, the only unsafe code.
+// The Windows system calls: with src/ffi/, the only unsafe code.
 #[cfg(windows)]
 #[allow(unsafe_code)]
 mod win32;

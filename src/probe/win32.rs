@@ -4,7 +4,8 @@
 //! only reads: keys are opened with KEY_READ, the service manager with
 //! SC_MANAGER_CONNECT and the service with SERVICE_QUERY_STATUS |
 //! SERVICE_QUERY_CONFIG. What the values mean is not here: see `windows/`.
-//! The calls and their constants: docs/facts.md#windows-apis.
+//! The calls and their constants: docs/facts.md#windows-apis. Winsock's
+//! socket/connect/select for the cancellable connect (`socket`, below).
 //!
 //! The few Win32 functions are declared here (no bindings crate).
 
@@ -483,5 +484,186 @@ impl Machine for System {
             }
         }
         out
+    }
+}
+
+/// Winsock: the two calls of a handshake `cancel::connect` can interrupt
+/// (std's `connect_timeout` cannot be). Declared here, the one Windows
+/// system-call file; the loop that slices the wait is `cancel::connect`.
+pub(crate) mod socket {
+    use super::super::cancel::Wait;
+    use std::io;
+    use std::net::{SocketAddr, TcpStream};
+    use std::os::raw::{c_int, c_void};
+    use std::os::windows::io::{AsRawSocket, FromRawSocket, RawSocket};
+    use std::time::Duration;
+
+    type Socket = usize;
+    const INVALID_SOCKET: Socket = !0;
+    const AF_INET: c_int = 2;
+    const AF_INET6: c_int = 23;
+    const SOCK_STREAM: c_int = 1;
+    const IPPROTO_TCP: c_int = 6;
+    const WSA_FLAG_OVERLAPPED: u32 = 0x01;
+    const WSA_FLAG_NO_HANDLE_INHERIT: u32 = 0x80;
+    const WSAEWOULDBLOCK: i32 = 10035;
+    const WSAEINVAL: i32 = 10022;
+
+    #[repr(C)]
+    struct SockaddrIn {
+        family: u16,
+        port: u16,
+        addr: [u8; 4],
+        zero: [u8; 8],
+    }
+
+    #[repr(C)]
+    struct SockaddrIn6 {
+        family: u16,
+        port: u16,
+        flowinfo: u32,
+        addr: [u8; 16],
+        scope_id: u32,
+    }
+
+    #[repr(C)]
+    struct FdSet {
+        count: u32,
+        sockets: [Socket; 64],
+    }
+
+    impl FdSet {
+        fn one(s: Socket) -> FdSet {
+            let mut set = FdSet {
+                count: 1,
+                sockets: [0; 64],
+            };
+            set.sockets[0] = s;
+            set
+        }
+    }
+
+    #[repr(C)]
+    struct Timeval {
+        sec: i32,
+        usec: i32,
+    }
+
+    #[link(name = "ws2_32")]
+    extern "system" {
+        fn WSAStartup(version: u16, data: *mut c_void) -> c_int;
+        fn WSASocketW(
+            af: c_int,
+            ty: c_int,
+            protocol: c_int,
+            info: *mut c_void,
+            group: u32,
+            flags: u32,
+        ) -> Socket;
+        #[link_name = "connect"]
+        fn ws_connect(s: Socket, name: *const c_void, len: c_int) -> c_int;
+        fn select(
+            nfds: c_int,
+            read: *mut FdSet,
+            write: *mut FdSet,
+            except: *mut FdSet,
+            timeout: *const Timeval,
+        ) -> c_int;
+        fn WSAGetLastError() -> c_int;
+    }
+
+    fn last_error() -> io::Error {
+        io::Error::from_raw_os_error(unsafe { WSAGetLastError() })
+    }
+
+    fn new_socket(family: c_int) -> io::Result<TcpStream> {
+        // Reference-counted by Winsock; std does the same once per process.
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let mut data = [0u64; 64];
+            unsafe { WSAStartup(0x0202, data.as_mut_ptr() as *mut c_void) };
+        });
+        let open = |flags: u32| unsafe {
+            WSASocketW(
+                family,
+                SOCK_STREAM,
+                IPPROTO_TCP,
+                std::ptr::null_mut(),
+                0,
+                flags,
+            )
+        };
+        let mut s = open(WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+        if s == INVALID_SOCKET && unsafe { WSAGetLastError() } == WSAEINVAL {
+            // Windows before 7 SP1 lacks WSA_FLAG_NO_HANDLE_INHERIT.
+            s = open(WSA_FLAG_OVERLAPPED);
+        }
+        if s == INVALID_SOCKET {
+            return Err(last_error());
+        }
+        // Owned from here on: dropping the stream closes it.
+        Ok(unsafe { TcpStream::from_raw_socket(s as RawSocket) })
+    }
+
+    /// A non-blocking socket with its handshake started.
+    pub(crate) fn start(addr: &SocketAddr) -> io::Result<(TcpStream, Wait)> {
+        let stream = new_socket(if addr.is_ipv4() { AF_INET } else { AF_INET6 })?;
+        let s = stream.as_raw_socket() as Socket;
+        stream.set_nonblocking(true)?;
+        let r = match addr {
+            SocketAddr::V4(a) => {
+                let sin = SockaddrIn {
+                    family: AF_INET as u16,
+                    port: a.port().to_be(),
+                    addr: a.ip().octets(),
+                    zero: [0; 8],
+                };
+                let len = std::mem::size_of::<SockaddrIn>() as c_int;
+                unsafe { ws_connect(s, &sin as *const _ as *const c_void, len) }
+            }
+            SocketAddr::V6(a) => {
+                let sin6 = SockaddrIn6 {
+                    family: AF_INET6 as u16,
+                    port: a.port().to_be(),
+                    flowinfo: a.flowinfo(),
+                    addr: a.ip().octets(),
+                    scope_id: a.scope_id(),
+                };
+                let len = std::mem::size_of::<SockaddrIn6>() as c_int;
+                unsafe { ws_connect(s, &sin6 as *const _ as *const c_void, len) }
+            }
+        };
+        if r == 0 {
+            return Ok((stream, Wait::Ready));
+        }
+        let e = last_error();
+        if e.raw_os_error() != Some(WSAEWOULDBLOCK) {
+            return Err(e);
+        }
+        Ok((stream, Wait::Pending))
+    }
+
+    /// Waits at most `slice` for the handshake to end: a done connect is
+    /// reported in the write set, a failed one in the except set.
+    pub(crate) fn wait(stream: &TcpStream, slice: Duration) -> io::Result<Wait> {
+        let s = stream.as_raw_socket() as Socket;
+        let mut write = FdSet::one(s);
+        let mut except = FdSet::one(s);
+        let us = slice.as_micros().clamp(1000, 1_000_000) as i32;
+        let tv = Timeval {
+            sec: us / 1_000_000,
+            usec: us % 1_000_000,
+        };
+        let n = unsafe { select(1, std::ptr::null_mut(), &mut write, &mut except, &tv) };
+        if n < 0 {
+            return Err(last_error());
+        }
+        Ok(if n == 0 {
+            Wait::Pending
+        } else if except.count > 0 {
+            Wait::Failed
+        } else {
+            Wait::Ready
+        })
     }
 }
