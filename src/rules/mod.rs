@@ -60,6 +60,18 @@ pub enum Status {
     NotApplicable,
 }
 
+impl Status {
+    /// A local setting that blocks something: a problem when the error (or
+    /// the check's scope) needs it, else a warning.
+    pub fn problem_if(needed: bool) -> Status {
+        if needed {
+            Status::Problem
+        } else {
+            Status::Warning
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
     pub id: String,

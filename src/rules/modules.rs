@@ -214,11 +214,7 @@ pub(super) fn modules_assemblies(f: &Facts, cx: Ctx, needed: bool) -> Finding {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let status = if needed {
-        Status::Problem
-    } else {
-        Status::Warning
-    };
+    let status = Status::problem_if(needed);
     cx.finding(id, status, summary)
         .with_evidence(evidence)
         .with_catalog_resolution(cx, Vec::new())

@@ -218,11 +218,7 @@ pub(crate) fn sign_in_assistant_installed(
         Some(true) => cx
             .finding(
                 id,
-                if needs == Some(true) {
-                    Status::Problem
-                } else {
-                    Status::Warning
-                },
+                Status::problem_if(needs == Some(true)),
                 t!(
                     cx,
                     "sign_in_assistant.older",

@@ -107,11 +107,7 @@ fn session_evidence(p: &str) -> String {
 }
 
 fn off(cx: Ctx, id: &str, needed: bool, summary: String, evidence: Vec<String>) -> Finding {
-    let status = if needed {
-        Status::Problem
-    } else {
-        Status::Warning
-    };
+    let status = Status::problem_if(needed);
     cx.finding(id, status, summary)
         .with_evidence(evidence)
         .with_catalog_resolution(

@@ -90,11 +90,7 @@ pub(super) fn winrm_auth(f: &Facts, cx: Ctx, needed: bool) -> Finding {
             .map(|(k, show, p, l)| setting(v, k, p, l, show))
             .collect::<Vec<_>>()
             .join(", ");
-        let status = if needed {
-            Status::Problem
-        } else {
-            Status::Warning
-        };
+        let status = Status::problem_if(needed);
         let out = cx
             .finding(
                 id,

@@ -82,11 +82,7 @@ pub(super) fn winrm_credssp(f: &Facts, cx: Ctx, needed: bool) -> Finding {
     if let Some(h) = host {
         evidence.push(format!("host named in the error: {}", h));
     }
-    let status = if needed {
-        Status::Problem
-    } else {
-        Status::Warning
-    };
+    let status = Status::problem_if(needed);
     let delegate = host.unwrap_or("*");
     let fix = format!(
         "{}Enable-WSManCredSSP -Role Client -DelegateComputer '{}' -Force",

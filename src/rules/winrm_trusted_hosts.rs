@@ -162,11 +162,7 @@ pub(super) fn winrm_trusted_hosts(f: &Facts, cx: Ctx, needed: bool) -> Finding {
             )
             .with_evidence(evidence);
     }
-    let status = if needed {
-        Status::Problem
-    } else {
-        Status::Warning
-    };
+    let status = Status::problem_if(needed);
     let out = cx
         .finding(
             id,

@@ -9,11 +9,7 @@ use crate::probe::State;
 /// The finding when the client is missing: the step specific to the
 /// connector, then the catalog's resolution of `pwsh_wsman_missing`.
 fn missing(cx: Ctx, summary: String, evidence: Vec<String>, needed: bool) -> Finding {
-    let status = if needed {
-        Status::Problem
-    } else {
-        Status::Warning
-    };
+    let status = Status::problem_if(needed);
     cx.finding("wsman.client", status, summary)
         .with_evidence(evidence)
         .with_catalog_resolution(cx, vec![t!(cx, "wsman.missing_step")])
