@@ -75,22 +75,8 @@ pub(super) fn network(f: &Facts, fact: &Fact, cx: Ctx) -> Finding {
     }
     let dns = v.get("dns").and_then(|x| x.as_str()).unwrap_or("?");
     let tcp = v.get("tcp").and_then(|x| x.as_str()).unwrap_or("?");
-    let ms = v.get("elapsed_ms").and_then(|x| x.as_u64()).unwrap_or(0);
     let mut evidence = vec![format!("{} ({}:{})", name, host, port)];
-    let addrs: Vec<&str> = v
-        .get("addresses")
-        .and_then(|a| a.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-        .unwrap_or_default();
-    evidence.push(
-        format!("DNS: {} {}", dns, addrs.join(" "))
-            .trim_end()
-            .to_string(),
-    );
-    evidence.push(format!("TCP: {} after {} ms", tcp, ms));
-    if let Some(e) = v.get("error").and_then(|x| x.as_str()) {
-        evidence.push(format!("error: {}", e));
-    }
+    evidence.extend(handshake_evidence(v));
     if tcp == "reachable" {
         return finding(
             &fact.id,
@@ -133,6 +119,32 @@ pub(super) fn network(f: &Facts, fact: &Fact, cx: Ctx) -> Finding {
         out.fix = Some(format!("Test-NetConnection {} -Port {}", host, port));
         out
     }
+}
+
+/// The evidence of a DNS + TCP probe's value (`net::probe_endpoint`, the
+/// WinRM target's): the lookup and its addresses, the handshake and its
+/// time, the system's error.
+pub(super) fn handshake_evidence(v: &Value) -> Vec<String> {
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str());
+    let addrs: Vec<&str> = v
+        .get("addresses")
+        .and_then(|a| a.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let mut out = vec![
+        format!("DNS: {} {}", field("dns").unwrap_or("?"), addrs.join(" "))
+            .trim_end()
+            .to_string(),
+        format!(
+            "TCP: {} after {} ms",
+            field("tcp").unwrap_or("?"),
+            v.get("elapsed_ms").and_then(|x| x.as_u64()).unwrap_or(0)
+        ),
+    ];
+    if let Some(e) = field("error") {
+        out.push(format!("error: {}", e));
+    }
+    out
 }
 
 #[cfg(test)]

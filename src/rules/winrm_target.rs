@@ -38,24 +38,7 @@ pub(super) fn winrm_target(fact: &Fact, cx: Ctx) -> Finding {
     }
     let dns = v.get("dns").and_then(|x| x.as_str()).unwrap_or("?");
     let tcp = v.get("tcp").and_then(|x| x.as_str()).unwrap_or("?");
-    let addrs: Vec<&str> = v
-        .get("addresses")
-        .and_then(|a| a.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-        .unwrap_or_default();
-    evidence.push(
-        format!("DNS: {} {}", dns, addrs.join(" "))
-            .trim_end()
-            .to_string(),
-    );
-    evidence.push(format!(
-        "TCP: {} after {} ms",
-        tcp,
-        v.get("elapsed_ms").and_then(|x| x.as_u64()).unwrap_or(0)
-    ));
-    if let Some(e) = v.get("error").and_then(|x| x.as_str()) {
-        evidence.push(format!("error: {}", e));
-    }
+    evidence.extend(super::network::handshake_evidence(v));
     if tcp == "reachable" {
         return cx
             .finding(id, Status::Ok, t!(cx, "winrm_target.reachable", host, port))
