@@ -5,6 +5,9 @@
 //! was planted.
 #![allow(dead_code)]
 
+#[path = "console.rs"]
+mod console;
+
 use crate::common;
 use crate::common::Rng;
 use serde_json::Value;
@@ -59,27 +62,7 @@ pub const NOISE: &[&str] = &[
 
 pub const HEADER: &str = "**********************\nWindows PowerShell transcript start\nStart time: 20240501093000\nUsername: CONTOSO\\admin\nRunAs User: CONTOSO\\admin\nMachine: ADMIN01 (Microsoft Windows NT 10.0.19045.0)\nHost Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\nProcess ID: 4242\nPSVersion: 5.1.19045.4291\n**********************";
 
-/// Cuts every line wider than `width` console cells into lines of `width`
-/// cells, as the Windows PowerShell 5.1 console does (East Asian wide
-/// characters take two cells).
-pub fn wrap(text: &str, width: usize) -> String {
-    let mut out = Vec::new();
-    for line in text.split('\n') {
-        let mut cur = String::new();
-        let mut cells = 0;
-        for c in line.chars() {
-            let w = if csod::scan::is_wide(c) { 2 } else { 1 };
-            if cells + w > width {
-                out.push(std::mem::take(&mut cur));
-                cells = 0;
-            }
-            cur.push(c);
-            cells += w;
-        }
-        out.push(cur);
-    }
-    out.join("\n")
-}
+pub use console::wrap;
 
 pub fn with_tail(text: &str) -> String {
     if text.contains("FullyQualifiedErrorId") {

@@ -2,6 +2,10 @@
 
 use super::*;
 
+#[path = "../../../tests/common/console.rs"]
+mod console;
+use console::wrap;
+
 pub struct Rng(u64);
 impl Rng {
     pub fn next(&mut self) -> u64 {
@@ -125,25 +129,6 @@ pub fn noise(r: &mut Rng, out: &mut String) {
             n, n * 13, n
         )),
     }
-}
-
-pub fn wrap(text: &str, width: usize) -> String {
-    let mut out = Vec::new();
-    for line in text.split('\n') {
-        let mut cur = String::new();
-        let mut cells = 0;
-        for c in line.chars() {
-            let w = if csod::scan::is_wide(c) { 2 } else { 1 };
-            if cells + w > width {
-                out.push(std::mem::take(&mut cur));
-                cells = 0;
-            }
-            cur.push(c);
-            cells += w;
-        }
-        out.push(cur);
-    }
-    out.join("\n")
 }
 
 /// Writes the transcript; returns (lines, errors planted).
