@@ -256,6 +256,18 @@ fn platform_is_windows(f: &Facts) -> bool {
     }
 }
 
+/// A Windows-only check elsewhere: `id` not applicable, the catalog text
+/// `key` saying why, the system as evidence; None on Windows.
+fn windows_only(f: &Facts, cx: Ctx, id: &str, key: &str) -> Option<Finding> {
+    if platform_is_windows(f) {
+        return None;
+    }
+    Some(
+        cx.finding(id, Status::NotApplicable, cx.t(key, &[]))
+            .with_evidence(vec![format!("os: {}", platform_name(f))]),
+    )
+}
+
 fn platform_name(f: &Facts) -> String {
     let raw = f
         .host_str("os")

@@ -7,16 +7,11 @@ use serde_json::Value;
 use super::*;
 use crate::probe::{Fact, State};
 
-fn windows_only(f: &Facts, id: &str, cx: Ctx, fact: &str) -> Option<Finding> {
-    if !platform_is_windows(f) {
-        return Some(
-            cx.finding(
-                id,
-                Status::NotApplicable,
-                t!(cx, "sign_in_assistant.not_windows"),
-            )
-            .with_evidence(vec![format!("os: {}", platform_name(f))]),
-        );
+/// Not applicable off Windows, unknown without the `fact`; None when the
+/// check can judge.
+fn cannot_judge(f: &Facts, id: &str, cx: Ctx, fact: &str) -> Option<Finding> {
+    if let Some(na) = windows_only(f, cx, id, "sign_in_assistant.not_windows") {
+        return Some(na);
     }
     match f.get(fact) {
         Some(x) if x.state == State::Known => None,
@@ -120,7 +115,7 @@ pub(crate) fn sign_in_assistant_installed(
 ) -> Finding {
     let f = &Facts(facts);
     let id = "sign_in_assistant.installed";
-    if let Some(x) = windows_only(f, id, cx, "service.msoidsvc") {
+    if let Some(x) = cannot_judge(f, id, cx, "service.msoidsvc") {
         return x;
     }
     let svc = f.known("service.msoidsvc").cloned().unwrap_or(Value::Null);
@@ -262,7 +257,7 @@ fn state_text(cx: Ctx, state: &str) -> String {
 pub(crate) fn sign_in_assistant_service(facts: &[Fact], cx: Ctx, named_by_error: bool) -> Finding {
     let f = &Facts(facts);
     let id = "sign_in_assistant.service";
-    if let Some(x) = windows_only(f, id, cx, "service.msoidsvc") {
+    if let Some(x) = cannot_judge(f, id, cx, "service.msoidsvc") {
         return x;
     }
     let svc = f.known("service.msoidsvc").cloned().unwrap_or(Value::Null);

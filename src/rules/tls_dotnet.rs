@@ -36,10 +36,8 @@ fn offers(v: &Value, view: &str) -> bool {
 /// `named_by`): a view without TLS 1.2 is then a problem.
 pub(super) fn tls_dotnet(f: &Facts, cx: Ctx, needed: bool) -> Finding {
     let id = "tls.dotnet";
-    if !platform_is_windows(f) {
-        return cx
-            .finding(id, Status::NotApplicable, t!(cx, "tls_dotnet.not_windows"))
-            .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    if let Some(na) = windows_only(f, cx, id, "tls_dotnet.not_windows") {
+        return na;
     }
     // This session's own protocols (the host's SecurityProtocol): what a
     // sign-in or Install-Module here offers now, whatever the registry says.

@@ -62,10 +62,8 @@ pub(super) fn winrm_service_prefix(f: &Facts) -> String {
 
 pub(super) fn winrm_basic_auth(f: &Facts, cx: Ctx) -> Finding {
     let id = "winrm.basic_auth";
-    if !platform_is_windows(f) {
-        return cx
-            .finding(id, Status::NotApplicable, t!(cx, "winrm.not_windows"))
-            .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    if let Some(na) = windows_only(f, cx, id, "winrm.not_windows") {
+        return na;
     }
     let policy = f.get("winrm.client.allow_basic_policy");
     let local = f.get("winrm.client.auth_basic");

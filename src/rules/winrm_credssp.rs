@@ -34,14 +34,8 @@ fn policy_on(v: &Value, key: &str) -> bool {
 /// `winrm.credssp`; `needed` after a CredSSP error (facts.json `named_by`).
 pub(super) fn winrm_credssp(f: &Facts, cx: Ctx, needed: bool) -> Finding {
     let id = "winrm.credssp";
-    if !platform_is_windows(f) {
-        return cx
-            .finding(
-                id,
-                Status::NotApplicable,
-                t!(cx, "winrm_credssp.not_windows"),
-            )
-            .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    if let Some(na) = windows_only(f, cx, id, "winrm_credssp.not_windows") {
+        return na;
     }
     let known = |fid: &str| f.get(fid).filter(|x| x.state == State::Known);
     let (auth, deleg) = match (known("winrm.client.auth"), known("credssp.delegation")) {

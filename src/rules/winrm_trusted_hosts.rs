@@ -73,14 +73,8 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
 /// `named_by`): a host not in the list is then a problem.
 pub(super) fn winrm_trusted_hosts(f: &Facts, cx: Ctx, needed: bool) -> Finding {
     let id = "winrm.trusted_hosts";
-    if !platform_is_windows(f) {
-        return cx
-            .finding(
-                id,
-                Status::NotApplicable,
-                t!(cx, "winrm_trusted_hosts.not_windows"),
-            )
-            .with_evidence(vec![format!("os: {}", platform_name(f))]);
+    if let Some(na) = windows_only(f, cx, id, "winrm_trusted_hosts.not_windows") {
+        return na;
     }
     let fact = match f.get("winrm.client.trusted_hosts") {
         Some(x) if x.state == State::Known => x,
