@@ -90,22 +90,28 @@ pub fn assert_code_matches(err: &str) {
     assert_eq!(csod_last_error_code(), want, "the code of {:?}", err);
 }
 
+/// A NULL result's last error: set, coded, not a bug (an injected panic
+/// aside), within its documented size.
+pub fn check_null_error(err: &str) {
+    assert!(!err.is_empty(), "NULL without a last error");
+    assert_code_matches(err);
+    assert!(
+        !err.starts_with("internal error") || err.contains("injected panic"),
+        "a bug: {}",
+        err
+    );
+    assert!(
+        err.len() <= CSOD_MAX_LAST_ERROR_BYTES,
+        "last error of {} bytes",
+        err.len()
+    );
+}
+
 /// Takes a UTF-8 result: checks the ABI's promises, frees it.
 pub unsafe fn take8(p: *mut c_char) -> Outcome {
     let err = last_error();
     if p.is_null() {
-        assert!(!err.is_empty(), "NULL without a last error");
-        assert_code_matches(&err);
-        assert!(
-            !err.starts_with("internal error") || err.contains("injected panic"),
-            "a bug: {}",
-            err
-        );
-        assert!(
-            err.len() <= CSOD_MAX_LAST_ERROR_BYTES,
-            "last error of {} bytes",
-            err.len()
-        );
+        check_null_error(&err);
         assert_eq!(err, last_error_w(), "csod_last_error_w differs");
         Outcome::Err(err)
     } else {
@@ -124,18 +130,7 @@ pub unsafe fn take8(p: *mut c_char) -> Outcome {
 pub unsafe fn take16(p: *mut u16) -> Outcome {
     let err = last_error();
     if p.is_null() {
-        assert!(!err.is_empty(), "NULL without a last error");
-        assert_code_matches(&err);
-        assert!(
-            !err.starts_with("internal error") || err.contains("injected panic"),
-            "a bug: {}",
-            err
-        );
-        assert!(
-            err.len() <= CSOD_MAX_LAST_ERROR_BYTES,
-            "last error of {} bytes",
-            err.len()
-        );
+        check_null_error(&err);
         Outcome::Err(err)
     } else {
         assert_eq!(err, "", "a result, yet a last error");
