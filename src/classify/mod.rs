@@ -198,7 +198,15 @@ fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) ->
         source.push_str(" \n ");
         source.push_str(head(part, 4096));
     }
-    let (view, ends) = view::fold_with_ends(&source[..message_len]);
+    let (mut view, mut ends) = view::fold_with_ends(&source[..message_len]);
+    if source.len() > message_len && !view.is_empty() && !view.ends_with('\n') {
+        // The message ends where the record's parts begin, like a line
+        // break: its last word must not run into the first part's.
+        if ends.last() != Some(&(view.len() as u32)) {
+            ends.push(view.len() as u32);
+        }
+        view.push('\n');
+    }
     let record_from = view.len();
     let view = if source.len() > message_len {
         format!("{}{}", view, view::fold(&source[message_len..]))

@@ -209,3 +209,26 @@ fn unknown_text_gives_no_match() {
     let c = classify_text("The quick brown fox jumps over the lazy dog.", "en").unwrap();
     assert!(c.matches.is_empty());
 }
+
+#[test]
+fn the_last_word_of_a_message_without_a_full_stop_stays_a_word() {
+    // Pasted without the final full stop, the parameter's name ran into the
+    // FullyQualifiedErrorId of the tail ("…inlinecredentialnamedparameter…")
+    // and the whole-word term was lost.
+    for tail in [
+        "\n+ FullyQualifiedErrorId : NamedParameterNotFound,Microsoft.Exchange.Management.ExoPowershellSnapin.ConnectExchangeOnline",
+        "\n    + CategoryInfo          : InvalidArgument: (:) [Connect-ExchangeOnline], ParameterBindingException",
+    ] {
+        let text = format!(
+            "Connect-ExchangeOnline : A parameter cannot be found that matches parameter name 'InlineCredential'{}",
+            tail
+        );
+        let r = classify_text(&text, "en").unwrap();
+        assert_eq!(
+            r.matches.first().map(|m| m.id.as_str()),
+            Some("module_version_mismatch"),
+            "{}",
+            text
+        );
+    }
+}
