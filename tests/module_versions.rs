@@ -169,9 +169,8 @@ fn other_version_and_assembly_errors_are_not_a_version_mismatch() {
         // changed (Microsoft365DSC #7095): a conflict, not the module's parts.
         "Import-Module : Method 'GetTokenAsync' in type 'Microsoft.Graph.PowerShell.Authentication.Core.Utilities.UserProvidedTokenCredential' from assembly 'Microsoft.Graph.Authentication.Core, Version=2.36.1.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35' does not have an implementation.\n    + CategoryInfo          : NotSpecified: (:) [Import-Module], TypeLoadException",
         // A parameter of a cmdlet that is not a connection cmdlet
-        // (office-docs-powershell #11445, WindowsAutopilotInfo #37).
+        // (office-docs-powershell #11445).
         "Set-CASMailbox : A parameter cannot be found that matches parameter name 'OneWinNativeOutlookEnabled'.\n    + CategoryInfo          : InvalidArgument: (:) [Set-CASMailbox], ParameterBindingException\n    + FullyQualifiedErrorId : NamedParameterNotFound,Set-CASMailbox",
-        "Set-MgGraphOption : A parameter cannot be found that matches parameter name 'DisableLoginByWAM'\n    + FullyQualifiedErrorId : NamedParameterNotFound,Microsoft.Graph.PowerShell.Authentication.Cmdlets.SetMgGraphOption",
         // A cmdlet that is not there after connecting (office-docs-powershell #9174).
         "Get-ATPPolicyForO365 : The term 'Get-ATPPolicyForO365' is not recognized as the name of a cmdlet, function, script file, or operable program.",
     ] {
@@ -182,4 +181,34 @@ fn other_version_and_assembly_errors_are_not_a_version_mismatch() {
         top("     | Could not connect to Exchange Online, exception is 'Method not found:\n     | 'Microsoft.Identity.Client.PublicClientApplicationBuilder\n     | Microsoft.Identity.Client.Broker.BrokerExtension.WithBroker(Microsoft.Identity.Client.PublicClientApplicationBuilder, Microsoft.Identity.Client.BrokerOptions)'.'").as_deref(),
         Some("assembly_load_conflict")
     );
+}
+
+#[test]
+fn a_script_for_microsoft_graph_1x_on_2x_is_a_version_mismatch() {
+    for text in [
+        // LazyAdmin #23: profiles were dropped in Graph PowerShell 2.0.
+        "Select-MgProfile: C:\\Program Files\\PowerShell\\Scripts\\Get-MgMFAStatus.ps1:69\nLine |\n  69 |    Select-MgProfile Beta\n     |    ~~~~~~~~~~~~~~~~\n     | The term 'Select-MgProfile' is not recognized as a name of a cmdlet, function, script file, or executable\n     | program.",
+        // AzureAD/IdentityProtectionTools #8.
+        "Get-MgProfile : The term 'Get-MgProfile' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+        // maester #618: -NoWelcome came with 2.4.0.
+        "Connect-MgGraph: C:\\...\\Connect-Maester.ps1:123\nLine |\n 123 |  … -NoWelcome -UseDev …\n     | A parameter cannot be found that matches parameter name 'NoWelcome'.",
+        // msgraph-sdk-powershell #2219: -AccessToken is a SecureString from 2.0.
+        "Connect-MgGraph : Cannot bind parameter 'AccessToken'. Cannot convert the 'tokeninfo' of type \"System.String\" to type \"System.Security.SecureString\".\n    + FullyQualifiedErrorId : CannotConvertArgumentNoMessage,Microsoft.Graph.PowerShell.Authentication.Cmdlets.ConnectMgGraph",
+    ] {
+        assert_eq!(top(text).as_deref(), Some(MISMATCH), "{}", text);
+    }
+}
+
+#[test]
+fn other_securestring_bindings_and_profile_typos_are_not_a_version_mismatch() {
+    for text in [
+        // A password passed as a string: the cmdlet never took one.
+        "New-LocalUser : Cannot bind parameter 'Password'. Cannot convert the \"P@ss\" value of type \"System.String\" to type \"System.Security.SecureString\".",
+        // Office365itpros #53: a wrong argument to a cmdlet that exists (1.x).
+        "Select-MgProfile: C:\\Users\\x\\ReportMFAStatusAdmins.PS1:8:18\nLine |\n   8 |  Select-MgProfile -Beta\n     |                   ~~~~~\n     | A parameter cannot be found that matches parameter name 'Beta'.",
+        // Another name that starts like a removed cmdlet.
+        "Select-MgProfiles : The term 'Select-MgProfiles' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+    ] {
+        assert_ne!(top(text).as_deref(), Some(MISMATCH), "{}", text);
+    }
 }
