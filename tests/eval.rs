@@ -105,3 +105,91 @@ fn the_goals_hold() {
     assert!(positives >= 600, "{} positives", positives);
     assert!(f["families"].as_object().unwrap().len() >= 5);
 }
+
+/// A source (a thread, a page, a file) as written in a sample, without the
+/// anchor of a comment: one thread is one source.
+fn source_key(source: &str) -> Option<String> {
+    let s = source.trim();
+    if !s.starts_with("http") {
+        return None; // "derived: …", a resource string: not a thread
+    }
+    let s = s.split('#').next().unwrap_or(s);
+    Some(s.trim_end_matches('/').to_ascii_lowercase())
+}
+
+fn family_sources(root: &std::path::Path, family: &str) -> Vec<String> {
+    // The corpus family lives in tests/corpus (as tests/common/eval.rs reads it).
+    let dir = if family == "corpus" {
+        root.join("tests/corpus")
+    } else {
+        root.join("tests/samples").join(family)
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {}", dir.display(), e)) {
+        let path = entry.unwrap().path();
+        if path.extension().map_or(true, |e| e != "json") {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for s in doc["samples"].as_array().into_iter().flatten() {
+            if let Some(k) = s["source"].as_str().and_then(source_key) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// Whole sources per side: a thread is either in a design family or held
+/// out, never in both (a design text from a held-out thread would make the
+/// held-out figure a design figure). On failure only the count and the
+/// design side are named: the held-out texts stay unseen.
+#[test]
+fn a_source_is_either_design_or_held_out() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let families: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/samples/families.json")).unwrap(),
+    )
+    .unwrap();
+    let held: Vec<&str> = families["held_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(!held.is_empty(), "families.json names no held-out family");
+    let mut held_sources = std::collections::BTreeSet::new();
+    for f in &held {
+        held_sources.extend(family_sources(&root, f));
+    }
+    assert!(
+        held_sources.len() > 50,
+        "{} held-out sources",
+        held_sources.len()
+    );
+    let mut shared = Vec::new();
+    for (family, _) in families["families"].as_object().unwrap() {
+        if held.contains(&family.as_str()) {
+            continue;
+        }
+        let sources = family_sources(&root, family);
+        let n = sources.iter().filter(|s| held_sources.contains(*s)).count();
+        if n > 0 {
+            shared.push(format!("{}: {} sample(s)", family, n));
+        }
+    }
+    assert!(
+        shared.is_empty(),
+        "design samples from held-out sources (move the whole source to one side): {}",
+        shared.join(", ")
+    );
+}
+
+#[test]
+fn a_thread_with_a_comment_anchor_is_one_source() {
+    assert_eq!(
+        source_key("https://github.com/o/r/issues/7#issuecomment-1"),
+        source_key("https://github.com/O/r/issues/7/")
+    );
+    assert_eq!(source_key("derived: PowerShell's Modules.resx"), None);
+}
