@@ -156,36 +156,48 @@ static int diagnose_w_french(void) {
     return 0;
 }
 
-static int net(void) {
+static int winsock_up(void) {
     WSADATA wsa;
     if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
         fprintf(stderr, "FAIL: WSAStartup\n");
-        return 1;
+        return 0;
     }
+    return 1;
+}
+
+/* A TCP socket bound to a free loopback port (*port), listening with
+ * `backlog` when backlog >= 0; INVALID_SOCKET (reported as `what`) on error. */
+static SOCKET loopback_socket(int backlog, int *port, const char *what) {
     struct sockaddr_in a;
     int alen = sizeof a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = 0;
-    SOCKET open_s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (open_s == INVALID_SOCKET || bind(open_s, (struct sockaddr *)&a, sizeof a) != 0 ||
-        listen(open_s, 16) != 0 || getsockname(open_s, (struct sockaddr *)&a, &alen) != 0) {
-        fprintf(stderr, "FAIL: loopback listener: %d\n", WSAGetLastError());
-        return 1;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+        (backlog >= 0 && listen(s, backlog) != 0) ||
+        getsockname(s, (struct sockaddr *)&a, &alen) != 0) {
+        fprintf(stderr, "FAIL: %s: %d\n", what, WSAGetLastError());
+        if (s != INVALID_SOCKET)
+            closesocket(s);
+        return INVALID_SOCKET;
     }
-    int open_port = ntohs(a.sin_port);
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+static int net(void) {
+    if (!winsock_up())
+        return 1;
+    int open_port, closed_port;
+    SOCKET open_s = loopback_socket(16, &open_port, "loopback listener");
+    if (open_s == INVALID_SOCKET)
+        return 1;
     /* A closed port: bind, note the port, close without listening. */
-    struct sockaddr_in c = a;
-    int clen = sizeof c;
-    c.sin_port = 0;
-    SOCKET closed_s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (closed_s == INVALID_SOCKET || bind(closed_s, (struct sockaddr *)&c, sizeof c) != 0 ||
-        getsockname(closed_s, (struct sockaddr *)&c, &clen) != 0) {
-        fprintf(stderr, "FAIL: closed port: %d\n", WSAGetLastError());
+    SOCKET closed_s = loopback_socket(-1, &closed_port, "closed port");
+    if (closed_s == INVALID_SOCKET)
         return 1;
-    }
-    int closed_port = ntohs(c.sin_port);
     closesocket(closed_s);
     char req[512];
     snprintf(req, sizeof req,
@@ -223,22 +235,17 @@ static DWORD WINAPI cancel_thread(LPVOID arg) {
 }
 
 static int cancel(void) {
-    WSADATA wsa;
-    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
-        fprintf(stderr, "FAIL: WSAStartup\n");
+    if (!winsock_up())
         return 1;
-    }
+    int port;
+    SOCKET l = loopback_socket(0, &port, "black-holed listener");
+    if (l == INVALID_SOCKET)
+        return 1;
     struct sockaddr_in a;
-    int alen = sizeof a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (l == INVALID_SOCKET || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 0) != 0 ||
-        getsockname(l, (struct sockaddr *)&a, &alen) != 0) {
-        fprintf(stderr, "FAIL: black-holed listener: %d\n", WSAGetLastError());
-        return 1;
-    }
+    a.sin_port = htons((u_short)port);
     /* Fill the accept queue: connects until one does not complete in 300 ms. */
     SOCKET fill[16];
     int n = 0;
