@@ -3,6 +3,7 @@
 //! classified as one text.
 
 use super::lines::*;
+use super::memo::Answer;
 use super::{
     Hit, Scanner, BACK_LINES, LOOKAHEAD_LINES, MAX_BACK, MAX_BLOCK_LINES, MAX_BLOCK_TEXT,
     MIN_WRAP_WIDTH, WORD_WRAP_SLACK,
@@ -29,14 +30,14 @@ impl Scanner {
         let mut seam: Option<Option<usize>> = None;
         while at < limit {
             if piece.map_or(true, |p| p.map_or(false, |s| s < at)) {
-                piece = Some(match self.pre.re.find(&self.buf[at..limit]) {
+                piece = Some(match self.pre.find(&self.buf[..limit], at) {
                     None => {
                         self.seen(limit - at);
                         None
                     }
-                    Some(m) => {
-                        self.seen(m.end());
-                        Some(at + m.start())
+                    Some((start, end)) => {
+                        self.seen(end - at);
+                        Some(start)
                     }
                 });
             }
@@ -433,27 +434,14 @@ impl Scanner {
     pub(super) fn record(&mut self, start: usize, end: usize) {
         let raw = &self.buf[start..end.min(start + MAX_BLOCK_TEXT)];
         self.seen(raw.len());
-        let signal = self.pre.signals.is_match(raw);
-        let text = String::from_utf8_lossy(raw).replace('\0', " ");
-        // The block as printed, then with its cuts after a sentence's end
-        // joined (a term cut at its dot).
-        let joined = join_cuts_at_stops(&text, |a, b| self.pre.spans_join(a, b));
-        let mut top = None;
-        for t in std::iter::once(&text).chain(joined.as_ref()) {
-            // Cheap check first: most candidates are ordinary lines that
-            // share a few words with a message. The classifier can only
-            // match if a pattern matches the block's key view or the block
-            // holds a signal.
-            if !signal && !classify::could_match(t) {
-                continue;
+        let top = match self.memo.get(raw) {
+            Some(known) => known,
+            None => {
+                let answer = self.classify_block(raw);
+                self.memo.put(raw, answer.clone());
+                answer
             }
-            if let Ok(r) = classify::classify_text(t, self.opts.language) {
-                top = r.matches.into_iter().next();
-                if top.is_some() {
-                    break;
-                }
-            }
-        }
+        };
         let top = match top {
             Some(m) => m,
             None => return,
@@ -476,6 +464,37 @@ impl Scanner {
                 None
             },
         });
+    }
+
+    /// The classifier's best match for a block's bytes.
+    fn classify_block(&self, raw: &[u8]) -> Option<Answer> {
+        let signal = self.pre.signals.is_match(raw);
+        let text = String::from_utf8_lossy(raw).replace('\0', " ");
+        // The block as printed, then with its cuts after a sentence's end
+        // joined (a term cut at its dot).
+        let joined = join_cuts_at_stops(&text, |a, b| self.pre.spans_join(a, b));
+        let mut top = None;
+        for t in std::iter::once(&text).chain(joined.as_ref()) {
+            // Cheap check first: most candidates are ordinary lines that
+            // share a few words with a message. The classifier can only
+            // match if a pattern matches the block's key view or the block
+            // holds a signal.
+            if !signal && !classify::could_match(t) {
+                continue;
+            }
+            if let Ok(r) = classify::classify_text(t, self.opts.language) {
+                top = r.matches.into_iter().next();
+                if top.is_some() {
+                    break;
+                }
+            }
+        }
+        top.map(|m| Answer {
+            id: m.id,
+            confidence: m.confidence,
+            title: m.title,
+            fields: m.fields,
+        })
     }
 }
 

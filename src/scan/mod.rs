@@ -53,6 +53,7 @@ mod block;
 mod buffer;
 mod decode;
 mod lines;
+mod memo;
 mod options;
 mod prefilter;
 
@@ -162,6 +163,8 @@ pub struct Scanner {
     finished: bool,
     scratch: Vec<u16>,
     scratch8: Vec<u8>,
+    /// The classifier's answers for blocks seen before.
+    memo: memo::Memo,
 }
 
 impl Scanner {
@@ -201,6 +204,7 @@ impl Scanner {
             finished: false,
             scratch: Vec::new(),
             scratch8: Vec::new(),
+            memo: memo::Memo::default(),
         })
     }
 

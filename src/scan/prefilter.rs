@@ -3,13 +3,15 @@
 //! spellings). Lines without one of its pieces cost one pass of a literal
 //! search.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::Lazy;
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::classify;
 
 pub(super) struct Prefilter {
-    pub(super) re: Regex,
+    /// The pieces, ASCII case-insensitive, longest first (see `build_prefilter`).
+    ac: AhoCorasick,
     /// The language-free pieces only (the codes' spellings): a block holding
     /// one always goes to the classifier.
     pub(super) signals: Regex,
@@ -85,16 +87,22 @@ impl Prefilter {
         let mut from = 0;
         // At each start the alternation takes the longest piece that
         // matches there, so trying every start finds any spanning piece.
-        while let Some(m) = self.re.find_at(seam, from) {
-            if m.start() >= cut {
+        while let Some((start, end)) = self.find(seam, from) {
+            if start >= cut {
                 return false;
             }
-            if m.end() > cut {
+            if end > cut {
                 return true;
             }
-            from = m.start() + 1;
+            from = start + 1;
         }
         false
+    }
+
+    /// The first piece at or after `from` in `hay`: its start and end.
+    pub(super) fn find(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
+        let m = self.ac.find(&hay[from..])?;
+        Some((from + m.start(), from + m.end()))
     }
 }
 
@@ -125,13 +133,31 @@ fn build_prefilter() -> Result<Prefilter, String> {
     pieces.retain(|p| seen.insert(p.to_lowercase()));
     // Longest first: the alternation prefers the more specific piece.
     pieces.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    let alternation: Vec<String> = pieces.iter().map(|p| regex::escape(p)).collect();
-    let re = RegexBuilder::new(&alternation.join("|"))
-        .case_insensitive(true)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .map_err(|e| format!("scan prefilter does not compile: {}", e))?;
+    // One Aho-Corasick automaton, ASCII case-insensitive; a piece with
+    // letters beyond ASCII also in its lower, upper and capitalised forms
+    // (how a message, a heading or a sentence start writes it). Leftmost
+    // first over the longest-first order: at each start the longest piece.
+    let mut patterns: Vec<String> = Vec::with_capacity(pieces.len() + 64);
+    let mut variants = std::collections::BTreeSet::new();
+    for p in &pieces {
+        patterns.push(p.clone());
+        if !p.is_ascii() {
+            let lower = p.to_lowercase();
+            let mut cap: String = lower.chars().take(1).flat_map(char::to_uppercase).collect();
+            cap.extend(lower.chars().skip(1));
+            for v in [lower.clone(), p.to_uppercase(), cap] {
+                if v != *p && variants.insert(v.clone()) {
+                    patterns.push(v);
+                }
+            }
+        }
+    }
+    patterns.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    patterns.dedup();
+    let ac = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(&patterns);
     let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
     let mut inner = [false; 256];
     for b in pieces.iter().flat_map(|p| p.bytes()) {
@@ -151,7 +177,7 @@ fn build_prefilter() -> Result<Prefilter, String> {
         }
     }
     Ok(Prefilter {
-        re,
+        ac,
         signals,
         pieces,
         longest,
@@ -200,6 +226,26 @@ mod tests {
                 want
             );
         }
+    }
+
+    #[test]
+    fn pieces_are_found_in_any_case_a_message_writes() {
+        let p = prefilter().unwrap();
+        let found = |text: &str| p.find(text.as_bytes(), 0).is_some();
+        assert!(found("xx PSCREDENTIAL xx") && found("xx pscredential xx"));
+        // Pieces beyond ASCII: as written, lower case, upper case and
+        // capitalised (a heading, a sentence start).
+        let wide: Vec<&String> = p.pieces.iter().filter(|x| !x.is_ascii()).collect();
+        assert!(wide.len() > 50, "{} pieces beyond ASCII", wide.len());
+        for piece in wide {
+            let lower = piece.to_lowercase();
+            let mut cap: String = lower.chars().take(1).flat_map(char::to_uppercase).collect();
+            cap.extend(lower.chars().skip(1));
+            for form in [piece.clone(), lower.clone(), piece.to_uppercase(), cap] {
+                assert!(found(&format!("» {} «", form)), "{:?} not found", form);
+            }
+        }
+        assert!(!found("zzzz qqqq jjjj"));
     }
 
     #[test]
