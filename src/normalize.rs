@@ -266,6 +266,84 @@ fn unwrap_lines(lines: &[&str]) -> String {
     out
 }
 
+/// PowerShell 7's ConciseView prints an error raised at a script position
+/// under a gutter:
+///
+/// ```text
+/// Connect-MgGraph: C:\scripts\report.ps1:12
+/// Line |
+///   12 |  Connect-MgGraph -NoWelcome
+///      |  ~~~~~~~~~~~~~~~~~~~~~~~~~~
+///      | A parameter cannot be found that matches parameter name
+///      | 'NoWelcome'.
+/// ```
+///
+/// The `Line |` head, the script line (`12 | ...`) and the `~~~~` marks are
+/// position, dropped like Windows PowerShell's `+ ...` lines; the message
+/// lines lose their gutter. PowerShell wraps the message at the console
+/// width between words, so a gutter line that does not end a sentence goes
+/// on, with a space, on the next. `None` when the text has no such gutter.
+fn concise_view(lines: &[&str]) -> Option<Vec<String>> {
+    if !lines.iter().any(|l| l.trim() == "Line |") {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut in_gutter = false;
+    let mut message_goes_on = false;
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed == "Line |" {
+            in_gutter = true;
+            message_goes_on = false;
+            continue;
+        }
+        if in_gutter {
+            if let Some((head, rest)) = trimmed.split_once('|') {
+                let head = head.trim();
+                if !head.is_empty() && head.chars().all(|c| c.is_ascii_digit()) {
+                    // The script line at the error's position; a paste that
+                    // lost the line breaks has the marks and the message on
+                    // it too (`12 | code   | ~~~~   | message`).
+                    message_goes_on = false;
+                    if let Some(message) = after_marks(rest) {
+                        out.push(message.to_string());
+                        message_goes_on = !message.ends_with(['.', ';', ':', '!', '?', '\u{3002}']);
+                    }
+                    continue;
+                }
+                if head.is_empty() {
+                    let rest = rest.trim();
+                    if rest.is_empty() || rest.chars().all(|c| c == '~') {
+                        continue;
+                    }
+                    match out.last_mut() {
+                        Some(prev) if message_goes_on => {
+                            prev.push(' ');
+                            prev.push_str(rest);
+                        }
+                        _ => out.push(rest.to_string()),
+                    }
+                    message_goes_on = !rest.ends_with(['.', ';', ':', '!', '?', '\u{3002}']);
+                    continue;
+                }
+            }
+            in_gutter = false;
+        }
+        out.push(line.to_string());
+    }
+    Some(out)
+}
+
+/// The message after the `| ~~~~ |` marks on a script line whose line
+/// breaks were lost in the paste, if any.
+fn after_marks(rest: &str) -> Option<&str> {
+    let mut parts = rest.splitn(3, '|');
+    parts.next()?;
+    let marks = parts.next()?.trim();
+    let message = parts.next()?.trim();
+    (!marks.is_empty() && marks.chars().all(|c| c == '~') && !message.is_empty()).then_some(message)
+}
+
 /// Normalises error text into its display view.
 pub fn normalize(input: &str) -> Normalized {
     let mut truncated = false;
@@ -278,7 +356,11 @@ pub fn normalize(input: &str) -> Normalized {
         text = &text[..cut];
         truncated = true;
     }
-    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let mut lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let concise = concise_view(&lines);
+    if let Some(c) = &concise {
+        lines = c.iter().map(|l| l.as_str()).collect();
+    }
     let (message_lines, tail) = split_tail(&lines);
     let joined = unwrap_lines(&message_lines);
 
@@ -349,6 +431,25 @@ mod tests {
         // A word wrap (lower case goes on, no sentence end) is one line.
         let n = normalize("The script\nwill not run.");
         assert_eq!(n.display, "The script will not run.");
+    }
+
+    #[test]
+    fn powershell_7_gutter_is_read_as_the_message() {
+        let text = "Connect-MgGraph: C:\\scripts\\report.ps1:12\nLine |\n  12 |  Connect-ExchangeOnline -Credential $c; Connect-MgGraph -NoWelcome\n     |  ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n     | A parameter cannot be found that matches parameter\n     | name 'NoWelcome'.\n     | Second sentence.";
+        let n = normalize(text);
+        assert_eq!(
+            n.display,
+            "Connect-MgGraph: C:\\scripts\\report.ps1:12\nA parameter cannot be found that matches parameter name 'NoWelcome'.\nSecond sentence."
+        );
+        // A paste that lost the line breaks: marks and message on the script line.
+        let flat = "New-ExoPSSession: C:\\m.psm1:475\nLine |\n 475 |  … New-ExoPSSession -X $y …      |  ~~~~~~~~~~~      | Create Powershell Session is failed using OAuth";
+        assert_eq!(
+            normalize(flat).display,
+            "New-ExoPSSession: C:\\m.psm1:475\nCreate Powershell Session is failed using OAuth"
+        );
+        // Without the gutter's head, bars are text (a table, a pipeline).
+        let table = "Name | Value\n   1 | TrustedHosts\n     | ~~";
+        assert!(normalize(table).display.contains("1 | TrustedHosts"));
     }
 
     #[test]
