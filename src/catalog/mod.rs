@@ -76,6 +76,17 @@ pub struct Recognize {
     /// (`version_found`, `version_required`).
     #[serde(default)]
     pub fields: Vec<String>,
+    /// The problem is named by a wrapper around another error (`Connecting
+    /// to remote server X failed with the following error message : ...`):
+    /// a word against it counts anywhere in the error, not only in the
+    /// wrapper's sentences, since the inner message that names the real
+    /// problem follows them.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub wrapper: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

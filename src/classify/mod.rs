@@ -94,6 +94,7 @@ struct Rule {
     require: Vec<Vec<usize>>,
     against: Vec<(usize, f64)>,
     versions: bool,
+    wrapper: bool,
 }
 
 struct Compiled {
@@ -132,6 +133,7 @@ static COMPILED: Lazy<Result<Compiled, String>> = Lazy::new(|| {
                 .map(|(n, w)| Ok((idx(n)?, *w)))
                 .collect::<Result<_, String>>()?,
             versions: r.fields.iter().any(|f| f.starts_with("version")),
+            wrapper: r.wrapper,
         });
     }
     let shapes = [idx("email")?, idx("bracket_host")?, idx("version_pair")?];
@@ -245,17 +247,19 @@ fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) ->
 }
 
 /// Whether a concept against a rule counts: a word of a language only in
-/// the sentences of the rule's evidence, a language-free token (a host, a
+/// the sentences of the rule's evidence (anywhere for a wrapper's rule,
+/// whose inner message follows them), a language-free token (a host, a
 /// code, an identifier) anywhere in the error.
 fn against_counts(
     found: &Found,
     lexicon: &Lexicon,
+    rule: &Rule,
     concept: usize,
     first: usize,
     last: usize,
 ) -> bool {
     match lexicon.concepts[concept].1 {
-        ConceptKind::Keyword => found.near(concept, first, last),
+        ConceptKind::Keyword if !rule.wrapper => found.near(concept, first, last),
         _ => found.has(concept),
     }
 }
@@ -282,7 +286,7 @@ fn score(rule: &Rule, found: &Found, lexicon: &Lexicon) -> (f64, (usize, usize))
         let keep: f64 = rule
             .against
             .iter()
-            .filter(|(c, _)| against_counts(found, lexicon, *c, first, last))
+            .filter(|(c, _)| against_counts(found, lexicon, rule, *c, first, last))
             .map(|(_, w)| 1.0 - w)
             .product();
         let conf = ((1.0 - miss) * keep * 1000.0).round() / 1000.0;
@@ -380,7 +384,7 @@ pub fn classify(input: &ErrorInput, lang: &str) -> Result<Classification, String
         evidence.extend(
             rule.against
                 .iter()
-                .filter(|(k, _)| against_counts(&reading.found, &c.lexicon, *k, first, last))
+                .filter(|(k, _)| against_counts(&reading.found, &c.lexicon, rule, *k, first, last))
                 .map(|(k, _)| evidence_of(&c.lexicon, cat, &reading.found, *k, true)),
         );
         // The language whose words carried the most of this rule's keywords.
