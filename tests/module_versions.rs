@@ -212,3 +212,67 @@ fn other_securestring_bindings_and_profile_typos_are_not_a_version_mismatch() {
         assert_ne!(top(text).as_deref(), Some(MISMATCH), "{}", text);
     }
 }
+
+#[test]
+fn a_graph_sub_module_calling_another_authentication_version_is_a_version_mismatch() {
+    // msgraph-sdk-powershell #2745: Microsoft.Graph.Users of a newer
+    // version calls a constructor the loaded Microsoft.Graph.Authentication
+    // lacks (the module's own type, its own namespace).
+    assert_eq!(
+        top("Get-MgUser : Method not found: 'Void Microsoft.Graph.Authentication.AzureIdentityAccessTokenProvider..ctor(Azure.Core.TokenCredential, System.String[], Microsoft.Kiota.Authentication.Azure.ObservabilityOptions, System.String[])'.\nAt line:1 char:1\n+ Get-MgUser").as_deref(),
+        Some(MISMATCH)
+    );
+    // A method of a shared library not found (Az.Accounts beside the Graph
+    // modules, azure-powershell #27378) names no Microsoft 365 type.
+    assert_ne!(
+        top("WARNING: Unable to acquire token for tenant '' with error 'Method not found: 'Void Azure.Identity.Broker.SharedTokenCacheCredentialBrokerOptions..ctor(Azure.Identity.TokenCachePersistenceOptions)'.'").as_deref(),
+        Some(MISMATCH)
+    );
+}
+
+#[test]
+fn a_graph_sub_module_outside_a_tools_version_range_is_a_version_mismatch() {
+    // ScubaGear #463: the tool pins Microsoft.Graph.Applications to 1.x.
+    assert_eq!(
+        top("Import-Module : No acceptable installed version found for module: Microsoft.Graph.Applications\n        Required Min Version: 1.14.0 | Max Version: 1.99.99999\n        Run Get-InstalledModule to see a list of currently installed modules").as_deref(),
+        Some(MISMATCH)
+    );
+    // The same check for a module that is not a Microsoft 365 admin module
+    // (PnP.PowerShell, pinned in the same tool's RequiredVersions.ps1,
+    // ScubaGear #943).
+    assert_ne!(
+        top("Import-Module : No acceptable installed version found for module: PnP.PowerShell\n        Required Min Version: 1.12.0 | Max Version: 1.99.99999\n        Run Get-InstalledModule to see a list of currently installed modules").as_deref(),
+        Some(MISMATCH)
+    );
+    // The .NET Graph SDK (an application's own assembly, not the PowerShell
+    // module) of another version: msgraph-sdk-dotnet #1854.
+    assert_ne!(
+        top("System.TypeLoadException: Could not load type 'Microsoft.Graph.IAuthenticationProviderOption' from assembly 'Microsoft.Graph.Core, Version=3.0.6.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35'.").as_deref(),
+        Some(MISMATCH)
+    );
+}
+
+#[test]
+fn a_parameter_of_another_edition_or_a_later_version_is_a_version_mismatch() {
+    for text in [
+        // Azure/azure-powershell #15652: -MembershipRule is AzureADPreview's.
+        "New-AzureADMSGroup : A parameter cannot be found that matches parameter name 'MembershipRule'.",
+        // azure-docs #5468.
+        "Set-AzureADMSGroup : A parameter cannot be found that matches parameter name 'MembershipRuleProcessingState'.",
+        // office-docs-powershell #10356: only from MicrosoftTeams 4.9.1.
+        "A parameter cannot be found that matches parameter name 'EnablePrivateTeamDiscovery'",
+    ] {
+        assert_eq!(top(text).as_deref(), Some(MISMATCH), "{}", text);
+    }
+    // A misspelt name is a typo, not a version.
+    assert_eq!(
+        top("New-AzureADMSGroup : A parameter cannot be found that matches parameter name 'MembershipRules'."),
+        None
+    );
+    // A parameter the service side no longer takes, after a successful
+    // connection (OfficeDocs-Exchange #972): not the module's version.
+    assert_eq!(
+        top("A parameter cannot be found that matches parameter name 'OWAEnabled'.\n    + CategoryInfo          : InvalidArgument: (:) [Set-CASMailbox], ParameterBindingException\n    + FullyQualifiedErrorId : NamedParameterNotFound,Set-CASMailbox\n    + PSComputerName        : outlook.office365.com"),
+        None
+    );
+}
