@@ -78,3 +78,20 @@ fn the_credential_delegation_policy_without_its_winrm_wrapper() {
         None,
     );
 }
+
+#[test]
+fn the_connector_session_ended_is_read_from_its_fqeid_in_any_language() {
+    // Win32 error 995 behind the German wrapper: the message is translated,
+    // the FQEID is not (derived: the German wrapper of docs/facts.md with
+    // the connector's host; the FQEID as PowerShell builds it).
+    assert_top(
+        "Die Verarbeitung von Daten vom Remoteserver admin1a.online.lync.com ist mit folgender Fehlermeldung fehlgeschlagen: Der E/A-Vorgang wurde abgebrochen.\n    + CategoryInfo          : OpenError: (admin1a.online.lync.com:String) [], PSRemotingTransportException\n    + FullyQualifiedErrorId : WinRMOperationAborted,PSSessionStateBroken",
+        Some("session_expired"),
+    );
+    // The same code on a domain controller is no connector session (csod
+    // search index file 37934210773).
+    assert_top(
+        "[dcorp-dc.dollarcorp.moneycorp.local] Processing data from remote server dcorp-dc.dollarcorp.moneycorp.local failed\nwith the following error message: The I/O operation has been aborted because of either a thread exit or an application\nrequest. For more information, see the about_Remote_Troubleshooting Help topic.\n    + CategoryInfo          : OpenError: (dcorp-dc.dollarcorp.moneycorp.local:String) [], PSRemotingTransportException\n    + FullyQualifiedErrorId : WinRMOperationAborted,PSSessionStateBroken",
+        None,
+    );
+}
