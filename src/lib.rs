@@ -25,5 +25,6 @@ pub mod document;
 pub mod ffi;
 pub mod normalize;
 pub mod probe;
+pub mod repair;
 pub mod rules;
 pub mod scan;

@@ -356,6 +356,8 @@ pub fn normalize(input: &str) -> Normalized {
         text = &text[..cut];
         truncated = true;
     }
+    let repaired = crate::repair::repair(text);
+    let text: &str = &repaired;
     let mut lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
     let concise = concise_view(&lines);
     if let Some(c) = &concise {

@@ -95,3 +95,59 @@ fn the_connector_session_ended_is_read_from_its_fqeid_in_any_language() {
         None,
     );
 }
+
+/// `text`'s UTF-8 bytes as Windows-1252 (or ISO 8859-1 for the bytes it
+/// leaves out) shows them: the mojibake of a browser or editor.
+fn as_windows_1252(text: &str) -> String {
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    text.bytes()
+        .map(|b| match b {
+            0x80..=0x9F => HIGH[(b - 0x80) as usize],
+            _ => b as char,
+        })
+        .collect()
+}
+
+/// `text` as a JSON encoder that escapes every non-ASCII character writes it.
+fn json_escaped(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\r\\n"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04x}", u));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_text_garbled_on_its_way_is_read_as_the_text() {
+    // The seed article's French text, the Russian machine translation of
+    // the connector article (tests/corpus) and a Chinese console paste
+    // (tests/samples/remoting/zh-cn.json), each as mojibake and as escaped
+    // JSON: the garbling is derived, the texts are real.
+    let texts = [
+        ("Get-CsWebTicket : échec de connexion aux serveurs d’ID Live. Assurez-vous que l’option proxy est activée ou que l’ordinateur dispose d’une connexion réseau à des serveurs d’ID Live.", "liveid_connect_failed"),
+        ("Import-Module: версия загруженных PowerShell — «2.0\". Модуль \"D:\\Program Files\\общие файлы\\Microsoft Lync Server 2013\\модулей\\LyncOnlineConnector\\LyncOnlineConnector.psd1\" требует Минимальная версия PowerShell «3.0\"для выполнения. Проверьте установку PowerShell и повторите попытку.", "powershell_version"),
+        ("Enter-PSSession :\n连接到远程服务器失败，错误消息如下: WinRM 客户端无法处理该请求。如果身份验证方案与 Kerberos 不同，或\n者客户端计算机未加入到域中， 则必须使用 HTTPS 传输或者必须将目标计算机添加到 TrustedHosts 配置设置。\n使用 winrm.cmd 配 置 TrustedHosts。请注意，TrustedHosts 列表中的计算机可能未经过身份验证。", "trustedhosts_required"),
+    ];
+    for (text, id) in texts.iter() {
+        assert_top(text, Some(id));
+        assert_top(&as_windows_1252(text), Some(id));
+        assert_top(&json_escaped(text), Some(id));
+    }
+}
