@@ -145,6 +145,78 @@ fn split_tail<'a>(lines: &[&'a str]) -> (Vec<&'a str>, Tail) {
     (message, tail)
 }
 
+/// Where a line holds a whole error view flattened into it (a web page that
+/// lost the line breaks): the offset of its first ` + CategoryInfo` or
+/// ` + FullyQualifiedErrorId` (the property names are never translated).
+fn flattened_tail_at(line: &str) -> Option<usize> {
+    if line.trim_start().starts_with('+') || !line.contains('+') {
+        return None;
+    }
+    let lower = line.to_ascii_lowercase();
+    ["+ categoryinfo", "+ fullyqualifiederrorid"]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .filter(|&i| i > 0)
+        .min()
+}
+
+/// The lines with each flattened error view split back at its ` + `
+/// marks (the script line, the `~~~` marks and the tail items start with
+/// one), so that the tail is parsed and the position dropped as usual.
+/// `None` when no line is flattened.
+fn unflatten_tail<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
+    if !lines.iter().any(|l| flattened_tail_at(l).is_some()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(lines.len() + 4);
+    for line in lines {
+        if flattened_tail_at(line).is_none() {
+            out.push(*line);
+            continue;
+        }
+        // Split before every " + " that begins a script line, marks or a
+        // tail item: the message before the first one stays a line.
+        let mut start = 0;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i + 2 < bytes.len() {
+            if bytes[i] == b' ' && bytes[i + 1] == b'+' && bytes[i + 2] == b' ' {
+                out.push(&line[start..i]);
+                start = i + 1;
+                i += 3;
+                continue;
+            }
+            i += 1;
+        }
+        out.push(&line[start..]);
+    }
+    // A flattened FullyQualifiedErrorId runs on into what followed it (the
+    // next error of the paste): the id is its first word, the rest a line.
+    let mut split = Vec::with_capacity(out.len() + 2);
+    for seg in out {
+        let lower = seg.trim_start().to_ascii_lowercase();
+        if lower.starts_with("+ fullyqualifiederrorid") {
+            if let Some(colon) = seg.find(':') {
+                let value = &seg[colon + 1..];
+                let lead = value.len() - value.trim_start().len();
+                let id_end = value[lead..]
+                    .find(char::is_whitespace)
+                    .map(|e| colon + 1 + lead + e);
+                if let Some(e) = id_end {
+                    let rest = seg[e..].trim();
+                    if !rest.is_empty() {
+                        split.push(&seg[..e]);
+                        split.push(rest);
+                        continue;
+                    }
+                }
+            }
+        }
+        split.push(seg);
+    }
+    Some(split)
+}
+
 /// A line that starts a new error after a tail (`New-PSSession : ...`).
 fn looks_like_new_error(trimmed: &str) -> bool {
     let head: String = trimmed.chars().take(60).collect();
@@ -362,6 +434,10 @@ pub fn normalize(input: &str) -> Normalized {
     let concise = concise_view(&lines);
     if let Some(c) = &concise {
         lines = c.iter().map(|l| l.as_str()).collect();
+    }
+    let unflattened = unflatten_tail(&lines);
+    if let Some(u) = &unflattened {
+        lines = u.clone();
     }
     let (message_lines, tail) = split_tail(&lines);
     let joined = unwrap_lines(&message_lines);

@@ -151,3 +151,43 @@ fn a_text_garbled_on_its_way_is_read_as_the_text() {
         assert_top(&json_escaped(text), Some(id));
     }
 }
+
+#[test]
+fn a_prompt_and_a_path_are_no_words_of_the_message() {
+    // An unrelated quota message (tests/samples/remoting/en.json, bigbluebuttonbn)
+    // holds "max", "concurrent" and "exceeded": with the "Users" of a
+    // prompt's or a log's path it read as the per-user shell quota.
+    let quota = "bigbluebuttonbn/You have exceeded the max number of concurrent meetings.";
+    assert_top(&format!("PS C:\\Users\\admin> .\\run.ps1\n{}", quota), None);
+    assert_top(&format!("{} See C:\\Users\\admin\\log.txt", quota), None);
+    // The command an admin typed is no word of the error: "Connect" of a
+    // cmdlet in the prompt line made a logon-session text a Kerberos one
+    // (tests/samples/remoting/en.json, error 1312).
+    assert_top(
+        "PS C:\\Users\\admin> Connect-Something\nA specified logon session does not exist. It may already have been terminated",
+        None,
+    );
+    // The typed command still counts as a command, and the error after it
+    // is read whole, even when a page flattened the lines.
+    assert_top(
+        "PS C:\\Users\\[redacted]> Import-Module ExchangeOnlineManagement Import-Module: The specified module 'ExchangeOnlineManagement' was not loaded because no valid module file was found in any module directory.",
+        Some("module_not_installed"),
+    );
+}
+
+#[test]
+fn an_error_view_flattened_by_a_page_keeps_its_tail_apart() {
+    // tests/samples/console/en.json (MI_RESULT_SERVER_LIMITS_EXCEEDED), its
+    // line breaks lost: the Exchange URL in CategoryInfo is the record's,
+    // not the message's ("liveid" in it read as a Live ID failure).
+    assert_top(
+        "Failed to convert string with iconv, 7 New-PSSession : MI_RESULT_SERVER_LIMITS_EXCEEDED At line:1 char:6 + $s = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionU ... +      ~~~~~~~~~~~~~~~~~~~~~~~~~~ + CategoryInfo          : InvalidArgument: (https://outlook...ershell-liveid/:Uri) [New-PSSession], PSInvalidOperationException + FullyQualifiedErrorId : CreateRemoteRunspaceFailed,Microsoft.PowerShell.Commands.NewPSSessionCommand",
+        None,
+    );
+    // Two errors flattened into one line: the second one's message follows
+    // the first one's FullyQualifiedErrorId (tests/samples/modules/en.json).
+    assert_top(
+        "Connect-Microsoftteams : One or more errors occurred. At line:4 char:1 + Connect-Microsoftteams -Credential $cred + CategoryInfo : AuthenticationError: (:) [Connect-MicrosoftTeams], AggregateException + FullyQualifiedErrorId : Connect-MicrosoftTeams,Microsoft.TeamsCmdlets.Powershell.Connect.ConnectMicrosoftTeams Connect-Microsoftteams : An error occurred while sending the request. At line:4 char:1 + Connect-Microsoftteams -Credential $cred + CategoryInfo : AuthenticationError: (:) [Connect-MicrosoftTeams], HttpRequestException + FullyQualifiedErrorId : Connect-MicrosoftTeams,Microsoft.TeamsCmdlets.Powershell.Connect.ConnectMicrosoftTeams Connect-Microsoftteams : The underlying connection was closed: An unexpected error occurred on a send.",
+        Some("tls12_disabled"),
+    );
+}

@@ -57,6 +57,19 @@ fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
+/// Whether `start..end` lies within one of the sorted, disjoint `ranges`.
+fn inside(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
+    if ranges.is_empty() {
+        return false;
+    }
+    let i = match ranges.binary_search_by(|r| r.0.cmp(&start)) {
+        Ok(i) => i,
+        Err(0) => return false,
+        Err(i) => i - 1,
+    };
+    ranges[i].0 <= start && end <= ranges[i].1
+}
+
 /// The compiled lexicon of the whole catalog.
 pub struct Lexicon {
     /// Concept ids and kinds, in catalog order (codes included).
@@ -291,6 +304,20 @@ impl Lexicon {
     /// `使用者` (user), `nom d'utilisateur` (user name) holds `utilisateur`,
     /// `powershell-liveid` (an endpoint URL) holds `liveid`.
     pub fn find(&self, view: &str, record_from: usize, sentence_ends: Vec<u32>) -> Found {
+        self.find_outside(view, record_from, sentence_ends, &[])
+    }
+
+    /// `find`, where a word of a language inside one of `masked` (sorted,
+    /// disjoint byte ranges of the view: paths, prompt lines) does not count; a
+    /// language-free token does. `C:\Users\admin\run.ps1` holds no "user"
+    /// and no "run", and still its `.ps1`.
+    pub fn find_outside(
+        &self,
+        view: &str,
+        record_from: usize,
+        sentence_ends: Vec<u32>,
+        masked: &[(usize, usize)],
+    ) -> Found {
         let mut present: Option<Vec<bool>> = None;
         let mut hits: Vec<(usize, usize, usize, u32)> = Vec::new();
         for m in self.ac.find_overlapping_iter(view) {
@@ -318,6 +345,9 @@ impl Lexicon {
                     before_ok && after_ok
                 }
             };
+            if ok && term.language.is_some() && inside(masked, m.start(), m.end()) {
+                continue;
+            }
             if ok {
                 hits.push((term.concept, m.start(), m.end(), m.pattern() as u32));
             }

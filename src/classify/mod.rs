@@ -215,7 +215,8 @@ fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) ->
     } else {
         view
     };
-    let mut found = c.lexicon.find(&view, record_from, ends);
+    let masked = masked_in(&view[..record_from]);
+    let mut found = c.lexicon.find_outside(&view, record_from, ends, &masked);
 
     let mut codes: Vec<i32> = Vec::new();
     for v in [input.error_code, input.hresult].iter().flatten() {
@@ -244,6 +245,61 @@ fn read_view(input: &ErrorInput, c: &Compiled, n: &Normalized, display: &str) ->
         found.set_code(c.shapes[2]);
     }
     Reading { found, versions }
+}
+
+/// A Windows path in the folded view: a drive, a UNC share or a relative
+/// `.\`, up to a space, a quote or a prompt's `>`.
+static PATH_IN_VIEW_RE: Lazy<regex::Regex> = Lazy::new(|| {
+    regex::Regex::new(
+        r"(?:(?-u:\b)[a-z]:\\|\\\\[a-z0-9]|(?:^|[\s(\[])\.{1,2}\\)[^\s<>|\\]*(?:\\[^\s<>|\\]*)*",
+    )
+    .unwrap()
+});
+
+/// A PowerShell prompt and the command the admin typed after it:
+/// `PS C:\Users\admin> Connect-Something`, `PS> .\run.ps1`, `[srv01]: PS
+/// C:\> Get-Foo`. The command's name only: its parameters, and the error
+/// of a paste that lost its line breaks, follow.
+static PROMPT_IN_VIEW_RE: Lazy<regex::Regex> = Lazy::new(|| {
+    regex::Regex::new(
+        r"(?m)^[ \t]*(?:\[[^\]\n]*\]: )?ps(?: [a-z]:\\[^>\n]*|)> ?[^\s]*(?: [^\s:]+)?",
+    )
+    .unwrap()
+});
+
+/// The parts of a folded message view whose words are no words of the
+/// message, as sorted byte ranges: paths (the folders and files of
+/// `C:\Users\…`, `.\run.ps1`) and prompt lines (the command an admin typed
+/// is no error; its cmdlet and parameters still count as tokens).
+fn masked_in(view: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    if view.contains('>') {
+        out.extend(
+            PROMPT_IN_VIEW_RE
+                .find_iter(view)
+                .map(|m| (m.start(), m.end())),
+        );
+    }
+    if view.contains('\\') {
+        out.extend(
+            PATH_IN_VIEW_RE
+                .find_iter(view)
+                .map(|m| (m.start(), m.end())),
+        );
+    }
+    if out.is_empty() {
+        return out;
+    }
+    // Sorted and merged: a path inside a prompt line is one range.
+    out.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
+    for (s, e) in out {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
 }
 
 /// Whether a concept against a rule counts: a word of a language only in

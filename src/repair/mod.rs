@@ -25,20 +25,124 @@ mod tables;
 
 use std::borrow::Cow;
 
-/// The text with escapes and mojibake undone, or the text itself.
+/// The text with escapes, markup and mojibake undone, or the text itself.
 pub fn repair(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() && !text.contains('\\') {
-        return Cow::Borrowed(text);
+    let mut current = Cow::Borrowed(text);
+    if let Some(s) = unescape(&current) {
+        current = Cow::Owned(s);
     }
-    let unescaped = unescape(text);
-    let current: &str = unescaped.as_deref().unwrap_or(text);
-    if let Some(fixed) = demojibake(current) {
-        return Cow::Owned(fixed);
+    if let Some(s) = unmarkup(&current) {
+        current = Cow::Owned(s);
     }
-    match unescaped {
-        Some(s) => Cow::Owned(s),
-        None => Cow::Borrowed(text),
+    if let Some(s) = undouble_lines(&current) {
+        current = Cow::Owned(s);
     }
+    if let Some(s) = demojibake(&current) {
+        current = Cow::Owned(s);
+    }
+    current
+}
+
+/// The HTML a page left in a copied text: `<br>` line breaks and the
+/// character entities (`&quot;`, `&#39;`, `&#x27;`, `&lt;` …). Other tags
+/// stay: `<f:WSManFault>` is part of the error.
+fn unmarkup(text: &str) -> Option<String> {
+    if !text.contains('&') && !text.contains("<br") && !text.contains("<BR") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(i) = rest.find(['&', '<']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(len) = br_tag(tail) {
+            out.push('\n');
+            rest = &tail[len..];
+            changed = true;
+        } else if let Some((c, len)) = entity(tail) {
+            out.push(c);
+            rest = &tail[len..];
+            changed = true;
+        } else {
+            out.push(tail.chars().next().unwrap_or('&'));
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// The length of a `<br>`, `<br/>` or `<br />` tag at the start of `s`.
+fn br_tag(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.len() < 4 || b[0] != b'<' || !b[1..3].eq_ignore_ascii_case(b"br") {
+        return None;
+    }
+    let mut i = 3;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'/' {
+        i += 1;
+    }
+    (i < b.len() && b[i] == b'>').then_some(i + 1)
+}
+
+/// A character entity at the start of `s` (it starts with `&`): the
+/// character and the entity's length.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.bytes().take(12).position(|b| b == b';')?;
+    let name = &s[1..end];
+    let c = match name {
+        "quot" => '"',
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse::<u32>().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// A text whose every line break was doubled (a blank line after each
+/// line, as some editors and pages paste it) with its breaks single again;
+/// a text with paragraphs of several lines is left as it is.
+fn undouble_lines(text: &str) -> Option<String> {
+    if !text.contains("\n\n") && !text.contains("\n\r\n") {
+        return None;
+    }
+    let lines: Vec<&str> = text
+        .trim_end()
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
+    if lines.len() < 5 {
+        return None;
+    }
+    let doubled = lines
+        .iter()
+        .enumerate()
+        .all(|(i, l)| (i % 2 == 0) != l.trim().is_empty());
+    if !doubled {
+        return None;
+    }
+    Some(
+        lines
+            .iter()
+            .step_by(2)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// The four hex digits at the start of `s` as a number.
@@ -380,6 +484,28 @@ mod tests {
             repair("Access is denied.\\nAt line:1 char:1"),
             "Access is denied.\nAt line:1 char:1"
         );
+    }
+
+    #[test]
+    fn markup_and_doubled_lines_are_undone() {
+        assert_eq!(
+            repair("Connect-ExchangeOnline : &quot;Access is denied&quot;<br>At line:1 char:1<BR />+ Connect-ExchangeOnline &amp;&#39;x&#x27;"),
+            "Connect-ExchangeOnline : \"Access is denied\"\nAt line:1 char:1\n+ Connect-ExchangeOnline &'x'"
+        );
+        // The XML of a WSMan fault is the error's own: it stays.
+        let fault =
+            "<f:WSManFault Code=\"5\"><f:Message>Access is denied. </f:Message></f:WSManFault>";
+        assert_eq!(repair(fault), fault);
+        // Unknown or unterminated entities stay as they are.
+        assert_eq!(repair("a &copy b &bogus; c &"), "a &copy b &bogus; c &");
+        assert_eq!(repair("&ééééééé; &#233;"), "&ééééééé; é");
+        assert_eq!(
+            repair("New-PSSession : [srv] Connecting to remote server srv failed\n\nwith the following error message : Access is denied.\n\nFor more\n\ninformation, see the about_Remote_Troubleshooting Help topic.\n\n"),
+            "New-PSSession : [srv] Connecting to remote server srv failed\nwith the following error message : Access is denied.\nFor more\ninformation, see the about_Remote_Troubleshooting Help topic."
+        );
+        // Paragraphs of several lines keep their blank lines.
+        let paragraphs = "line one\nline two\n\nline three\nline four\n\nline five";
+        assert_eq!(repair(paragraphs), paragraphs);
     }
 
     #[test]
