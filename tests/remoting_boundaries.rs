@@ -87,3 +87,62 @@ fn the_unreachable_failure_keeps_its_answer() {
         Some("winrm_unreachable"),
     );
 }
+
+#[test]
+fn a_trustedhosts_paste_cut_short_keeps_the_setting_it_names() {
+    // Partial pastes of the localized domain text that keep only "added to
+    // the TrustedHosts configuration setting" (csod search index files
+    // 11749282209, 70891933638, 25530254680; docs/facts.md#trustedhosts_required).
+    assert_top(
+        ".. der Zielcomputer muss der TrustedHosts-Konfigurationseinstellung hinzugefügt werden..",
+        Some("trustedhosts_required"),
+    );
+    assert_top(
+        "TrustedHosts 構成設定に追加されている必要があります",
+        Some("trustedhosts_required"),
+    );
+    assert_top(
+        "HTTPS 전송을 사용하거 나 대상 컴퓨터를 TrustedHosts 구성 설정에 추가해야 합니다",
+        Some("trustedhosts_required"),
+    );
+    // Or only its first condition (winrs, file 7834291381).
+    assert_top(
+        "Winrs error:WinRM 客户端无法处理该请求。如果身份验证方案与 Kerberos 不同，或者客户端计算机…",
+        Some("trustedhosts_required"),
+    );
+    // The French text cut the same way (file 36581317293, cut after its
+    // first condition: derived).
+    assert_top(
+        "New-PSSession : [WINSERV] La connexion au serveur distant WINSERV a échoué avec le message d’erreur suivant: Le client WinRM ne peut pas traiter la demande. Si le modèle d’authentification n’est pas Kerberos, ou si l’ordinateur client n’est pas membre d’un domaine",
+        Some("trustedhosts_required"),
+    );
+}
+
+#[test]
+fn kerberos_naming_the_trustedhosts_setting_stays_kerberos() {
+    // The template's advice names the same setting (microsoft/diskspd#171).
+    assert_top(
+        "HCI01A: Cannot connect to CIM server. WinRM cannot process the request. The following error with errorcode 0x8009030e occurred while using Kerberos authentication: A specified logon session does not exist. It may\nalready have been terminated.\n Possible causes are:\n  -The user name or password specified are invalid.\n  -Kerberos is used when no authentication method and no user name are specified.\n  -Kerberos accepts domain user names, but not local user names.\n  -The Service Principal Name (SPN) for the remote computer name and port does not exist.\n  -The client and remote computers are in different domains and there is no trust between the two domains.\n After checking for the above issues, try the following:\n  -Check the Event Viewer for events related to authentication.\n  -Change the authentication method; add the destination computer to the WinRM TrustedHosts configuration setting or use HTTPS transport.\n Note that computers in the TrustedHosts list might not be authenticated.\n   -For more information about WinRM configuration, run the following command: winrm help config.",
+        Some("kerberos_auth_failed"),
+    );
+}
+
+#[test]
+fn negotiate_without_trustedhosts_is_the_explicit_credentials_failure() {
+    // ERROR_WSMAN_EXPLICIT_CREDENTIALS_REQUIRED's text: TrustedHosts and
+    // Negotiate, no HTTPS, no Kerberos (csod search index files 7125361301
+    // and 43830815230).
+    assert_top(
+        "PS C:\\Tools> Enter-PSSession srv02 -Authentication Negotiate\nEnter-PSSession : Connecting to remote server srv02 failed with the following error message : The WinRM client cannot\nprocess the request.  Default credentials with Negotiate over HTTP can be used only if the target machine is part of\nthe TrustedHosts list or the Allow implicit credentials for Negotiate option is specified. For more information, see\nthe about_Remote_Troubleshooting Help topic.",
+        Some("trustedhosts_required"),
+    );
+    assert_top(
+        "ERROR: Connection failure on foo.domain.local [The WinRM client cannot process the request.\n        Default credentials with Negotiate over HTTP can be used only if the target machine is part of\n        the TrustedHosts list or the Allow implicit credentials for Negotiate option is specified.]",
+        Some("trustedhosts_required"),
+    );
+    // Its code alone, as winrm.cmd prints it (derived: wsmerror.h 0x803380E5).
+    assert_top(
+        "Error number:  -2144108315 0x803380E5",
+        Some("trustedhosts_required"),
+    );
+}
