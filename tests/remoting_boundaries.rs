@@ -146,3 +146,39 @@ fn negotiate_without_trustedhosts_is_the_explicit_credentials_failure() {
         Some("trustedhosts_required"),
     );
 }
+
+#[test]
+fn the_ssl_connection_text_asks_for_an_https_listener() {
+    // 0x803381BA's text without its code (csod search index files
+    // 24088586527, 57591548932; docs/facts.md#winrm_ssl_certificate).
+    assert_top(
+        "Winrs error:The SSL connection cannot be established. Verify that the service on the remote host is properly configured to listen for HTTPS requests. Consult the logs and documentation for the WS-Management service running on the destination, most commonly IIS or WinRM. If the destination is the WinRM service, run the following command on the destination to analyze and configure the WinRM service: \"winrm quickconfig -transport: HTTPs\".",
+        Some("winrm_ssl_certificate"),
+    );
+    assert_top(
+        "New-PSession: Connecting to remote server myserver.domain.com failed with the following error message: The SSL connection cannot be established. Verify that the service on the remote host is properly configured to listen for HTTPS requests.",
+        Some("winrm_ssl_certificate"),
+    );
+    // .NET's own wording names no listener (derived from the web cmdlets'
+    // message, docs/facts.md#winrm_ssl_certificate).
+    assert_top(
+        "Invoke-WebRequest : The SSL connection could not be established, see inner exception.",
+        None,
+    );
+}
+
+#[test]
+fn a_certificate_paste_cut_before_the_reason_keeps_its_frame() {
+    // microsoft/omi#750 and a design sample (csod search index file
+    // 28359493510), each cut after "has the following errors:" (derived):
+    // WinRM's HTTPS port, or PowerShell's help topic (the port set to 443
+    // so that the topic alone decides).
+    assert_top(
+        "New-CimSession : The server certificate on the destination computer (xxx.xxx.xxx.xxx:5986) has the following errors:",
+        Some("winrm_ssl_certificate"),
+    );
+    assert_top(
+        "[SSLTEST] Connecting to remote server SSLTEST failed with the following error message : The server certificate on the destination computer (SSLTEST:443) has the following errors: For more information, see the about_Remote_Troubleshooting Help topic.",
+        Some("winrm_ssl_certificate"),
+    );
+}
