@@ -182,3 +182,14 @@ fn a_certificate_paste_cut_before_the_reason_keeps_its_frame() {
         Some("winrm_ssl_certificate"),
     );
 }
+
+#[test]
+fn the_italian_http_server_error_is_the_http_error() {
+    // Azure Stack's Italian release notes quote WinRM's HTTP 500 text
+    // behind PowerShell's wrapper (csod search index file 3726006106;
+    // docs/facts.md#winrm_http_error).
+    assert_top(
+        "Abilitazione dell'anello di valore di inizializzazione VM non è riuscita nel nodo Host Node03 con errore: [Host Node03] connessione al server remoto, Host Node03 non riuscita con il messaggio di errore seguente: il client WinRM ha ricevuto lo stato di errore server HTTP (500), ma il servizio remoto non include eventuali altre informazioni sulla causa dell'errore.",
+        Some("winrm_http_error"),
+    );
+}
