@@ -20,6 +20,44 @@ fn assert_top(text: &str, want: Option<&str>) {
 }
 
 #[test]
+fn a_sign_in_parameter_of_another_version_is_a_version_mismatch() {
+    let mismatch = Some("module_version_mismatch");
+    // Built from PowerShell's ParameterBinder message: Connect-MgGraph has
+    // -Identity only from the managed identity support (msgraph-sdk-powershell
+    // #1462), so an older Microsoft.Graph.Authentication does not know it.
+    assert_top(
+        "Connect-MgGraph : A parameter cannot be found that matches parameter name 'Identity'.\nAt line:1 char:17\n+ Connect-MgGraph -Identity\n+                 ~~~~~~~~~\n    + CategoryInfo          : InvalidArgument: (:) [Connect-MgGraph], ParameterBindingException\n    + FullyQualifiedErrorId : NamedParameterNotFound,Microsoft.Graph.PowerShell.Authentication.Cmdlets.ConnectMgGraph",
+        mismatch,
+    );
+    // Set-MgGraphOption -DisableLoginByWAM exists from 2.35 (#3505).
+    assert_top(
+        "Set-MgGraphOption : A parameter cannot be found that matches parameter name 'DisableLoginByWAM'.",
+        mismatch,
+    );
+    // msgraph-sdk-powershell #2809: Microsoft.Graph.Authentication 1.*.
+    assert_top(
+        "ERROR: A parameter cannot be found that matches parameter name 'ClientSecretCredential'.\n\nException             : \n    Type              : System.Management.Automation.ParameterBindingException\n    Message           : A parameter cannot be found that matches parameter name 'ClientSecretCredential'.\n    ParameterName     : ClientSecretCredential\n    ErrorId           : NamedParameterNotFound\n    Line              : 46\n    Offset            : 66\n    CommandInvocation : \n        MyCommand        : Connect-MgGraph",
+        mismatch,
+    );
+}
+
+#[test]
+fn a_parameter_of_another_cmdlet_or_tool_is_no_version_mismatch() {
+    for text in [
+        // msgraph-sdk-powershell #1530: a Graph cmdlet after the sign-in.
+        "Get-MgUser : A parameter cannot be found that matches parameter name 'all'.\nAt line:1 char:12\n+ get-mguser -all\n+            ~~~~\n    + CategoryInfo          : InvalidArgument: (:) [Get-MgUser], ParameterBindingException\n    + FullyQualifiedErrorId : NamedParameterNotFound,Get-MgUser",
+        // IntuneManagement #410.
+        "Invoke-MgGraphRequest: A parameter cannot be found that matches parameter name 'Url'.",
+        // maester #1100: another tool's connection cmdlet.
+        "connect-maester -GraphClientId \"random-guid\"\nConnect-Maester: A parameter cannot be found that matches parameter name 'GraphClientId'.",
+        // A name no version of Connect-MgGraph has (it is -Scopes): a typo.
+        "Connect-MgGraph : A parameter cannot be found that matches parameter name 'Scope'.",
+    ] {
+        assert_top(text, None);
+    }
+}
+
+#[test]
 fn a_proxy_407_is_ours_when_powershell_or_dotnet_printed_it() {
     let proxy = Some("proxy_or_network_blocked");
     // NeverRed #26: .NET Framework's WebException through a module.
@@ -54,6 +92,54 @@ fn a_proxy_407_printed_by_another_client_is_not_ours() {
     ] {
         assert_top(text, None);
     }
+}
+
+#[test]
+fn a_cmdlet_before_the_sign_in_is_a_missing_session() {
+    let missing = Some("session_missing_or_expired");
+    // AZ-500-Azure-Security #74 (AzureAD).
+    assert_top(
+        "Get-AzureADDomain: You must call the Connect-AzureAD cmdlet before calling any other cmdlets.",
+        missing,
+    );
+    // msgraph-sdk-powershell #2145 (Graph 2.x) and Microsoft365DSC #1887 (1.x).
+    assert_top(
+        "Get-MgBetaDeviceAppManagementManagedAppPolicy : Authentication needed. Please call Connect-MgGraph.",
+        missing,
+    );
+    assert_top("Authentication needed, call Connect-MgGraph", missing);
+    // Built from MSOnline's message, the same words with its cmdlet.
+    assert_top(
+        "Get-MsolUser : You must call the Connect-MsolService cmdlet before calling any other cmdlets.",
+        missing,
+    );
+    // Graph's refusal after a successful sign-in is not a missing session
+    // (microsoft-graph-docs-contrib #8159).
+    assert_top(
+        "{\n  \"error\": {\n    \"code\": \"Authorization_RequestDenied\",\n    \"message\": \"Insufficient privileges to complete the operation.\",",
+        None,
+    );
+}
+
+#[test]
+fn a_sign_in_cmdlet_not_found_is_a_module_not_installed() {
+    let not_installed = Some("module_not_installed");
+    // dynamics-365-unified-operations-public #2152.
+    assert_top(
+        "Connect-MsolService : The term 'Connect-MsolService' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+        not_installed,
+    );
+    // fhir-server-samples #125 (PowerShell 7 on macOS).
+    assert_top(
+        "Connect-AzureAd: The term 'Connect-AzureAd' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+        not_installed,
+    );
+    // Another cmdlet of the module not found says nothing of the sign-in
+    // (hidden by RBAC, a prefix, a typo).
+    assert_top(
+        "Get-MsolCompanyInformation : The term 'Get-MsolCompanyInformation' is not recognized as the name of a cmdlet,function, script file, or operable program.",
+        None,
+    );
 }
 
 #[test]
