@@ -143,6 +143,21 @@ fn a_sign_in_cmdlet_not_found_is_a_module_not_installed() {
 }
 
 #[test]
+fn the_nuget_provider_list_out_of_reach_is_the_gallery() {
+    let gallery = Some("gallery_unreachable");
+    // PSResourceGet #333.
+    assert_top(
+        "WARNING: Unable to download from URI 'https://go.microsoft.com/fwlink/?LinkID=627338&clcid=0x409' to ''.\nWARNING: Unable to download the list of available providers. Check your internet connection.\nInstall-PackageProvider : No match was found for the specified search criteria for the provider 'NuGet'. The package provider requires 'PackageManagement' and 'Provider' tags. Please check if the specified package has the\ntags.",
+        gallery,
+    );
+    // PowerShellGetv2 #609: the French console keeps the link.
+    assert_top(
+        "AVERTISSEMENT : Impossible de télécharger à partir de l'URI\n'https://go.microsoft.com/fwlink/?LinkID=627338&clcid=0x409' dans ''.",
+        gallery,
+    );
+}
+
+#[test]
 fn a_secure_channel_failure_is_tls_only_on_the_way_to_microsoft_365() {
     let tls = Some("tls12_disabled");
     // Built from .NET Framework's SecureChannelFailure as the real pastes
@@ -173,4 +188,18 @@ fn a_secure_channel_failure_is_tls_only_on_the_way_to_microsoft_365() {
     ] {
         assert_top(text, None);
     }
+}
+
+#[test]
+fn a_missing_certificate_of_a_teams_sign_in_is_app_auth() {
+    // Microsoft365DSC #3998.
+    assert_top(
+        "PowerShell DSC resource MSFT_TeamsEnhancedEncryptionPolicy  failed to execute Test-TargetResource functionality with error message: Cannot bind parameter 'Certificate'. Cannot convert \nvalue \"A937EEF7DA9343D62922DFE51F8F06478B4D90A7\" to type \"Microsoft.TeamsCmdlets.Powershell.Connect.Utilities.CertificateParameter\". Error: \"Certificate not found: \nA937EEF7DA9343D62922DFE51F8F06478B4D90A7\"",
+        Some("app_auth_misconfigured"),
+    );
+    // Another tool's missing certificate is that tool's.
+    assert_top(
+        "Error: Certificate not found: A937EEF7DA9343D62922DFE51F8F06478B4D90A7",
+        None,
+    );
 }
