@@ -5,19 +5,9 @@
 //! tests/samples/modules/) unless said to be built from a module's or
 //! .NET's own message.
 
-use csod::classify::classify_text;
-
-fn top(text: &str) -> Option<String> {
-    classify_text(text, "en")
-        .unwrap()
-        .matches
-        .first()
-        .map(|m| m.id.clone())
-}
-
-fn assert_top(text: &str, want: Option<&str>) {
-    assert_eq!(top(text).as_deref(), want, "text: {}", text);
-}
+#[path = "common/top.rs"]
+mod top;
+use top::assert_top;
 
 #[test]
 fn a_sign_in_parameter_of_another_version_is_a_version_mismatch() {

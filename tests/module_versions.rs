@@ -4,13 +4,9 @@
 //! Texts are real (source beside each) or built from PowerShell's own
 //! resource strings (github PowerShell/PowerShell, resources/<lang>/Modules.<lang>.resx).
 
-fn top(text: &str) -> Option<String> {
-    csod::classify::classify_text(text, "en")
-        .unwrap()
-        .matches
-        .first()
-        .map(|m| m.id.clone())
-}
+#[path = "common/top.rs"]
+mod top;
+use top::top;
 
 const MISMATCH: &str = "module_version_mismatch";
 

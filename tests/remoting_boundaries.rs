@@ -5,19 +5,9 @@
 //! otherwise; the facts are in docs/facts.md (trustedhosts_required,
 //! winrm_unreachable).
 
-use csod::classify::classify_text;
-
-fn top(text: &str) -> Option<String> {
-    classify_text(text, "en")
-        .unwrap()
-        .matches
-        .first()
-        .map(|m| m.id.clone())
-}
-
-fn assert_top(text: &str, want: Option<&str>) {
-    assert_eq!(top(text).as_deref(), want, "text: {}", text);
-}
+#[path = "common/top.rs"]
+mod top;
+use top::assert_top;
 
 #[test]
 fn setting_trustedhosts_is_no_trustedhosts_failure() {

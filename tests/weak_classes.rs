@@ -4,19 +4,9 @@
 //! Texts are real pastes (sources in tests/samples/modules/en.json and
 //! tests/samples/remoting/en.json) unless said otherwise.
 
-use csod::classify::classify_text;
-
-fn top(text: &str) -> Option<String> {
-    classify_text(text, "en")
-        .unwrap()
-        .matches
-        .first()
-        .map(|m| m.id.clone())
-}
-
-fn assert_top(text: &str, want: Option<&str>) {
-    assert_eq!(top(text).as_deref(), want, "text: {}", text);
-}
+#[path = "common/top.rs"]
+mod top;
+use top::assert_top;
 
 #[test]
 fn the_broker_runtime_and_its_error_codes_are_wam() {
