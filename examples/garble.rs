@@ -17,7 +17,7 @@ use garble::{html, json_ascii};
 
 type Garble = fn(&str) -> String;
 
-const KINDS: [(&str, Garble); 9] = [
+const KINDS: [(&str, Garble); 10] = [
     ("as pasted", |t| t.to_string()),
     ("UTF-8 shown as Windows-1252", |t| {
         csod::repair::mojibake(t, 1252).unwrap()
@@ -35,6 +35,12 @@ const KINDS: [(&str, Garble); 9] = [
         format!("PS C:\\Users\\admin> .\\Connect-Tenant.ps1\n{}", t)
     }),
     ("every line break doubled", |t| t.replace('\n', "\n\n")),
+    ("a Markdown list of its lines", |t| {
+        t.lines()
+            .map(|l| format!("* {}", l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }),
 ];
 
 fn main() {

@@ -164,3 +164,14 @@ fn an_error_view_flattened_by_a_page_keeps_its_tail_apart() {
         Some("tls12_disabled"),
     );
 }
+
+#[test]
+fn a_paste_quoted_as_a_markdown_list_keeps_its_tail_apart() {
+    // tests/samples/console/en.json (MI_RESULT_SERVER_LIMITS_EXCEEDED) with
+    // "* " before every line: the tail lines are the record's again, and
+    // the URL in CategoryInfo is no Live ID failure.
+    assert_top(
+        "* Failed to convert string with iconv, 7\n* New-PSSession : MI_RESULT_SERVER_LIMITS_EXCEEDED\n* At line:1 char:6\n* + $s = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionU ...\n* +      ~~~~~~~~~~~~~~~~~~~~~~~~~~\n* + CategoryInfo          : InvalidArgument: (https://outlook...ershell-liveid/:Uri) [New-PSSession], PSInvalidOperationException\n* + FullyQualifiedErrorId : CreateRemoteRunspaceFailed,Microsoft.PowerShell.Commands.NewPSSessionCommand",
+        None,
+    );
+}

@@ -37,6 +37,9 @@ pub fn repair(text: &str) -> Cow<'_, str> {
     if let Some(s) = undouble_lines(&current) {
         current = Cow::Owned(s);
     }
+    if let Some(s) = unlist(&current) {
+        current = Cow::Owned(s);
+    }
     if let Some(s) = demojibake(&current) {
         current = Cow::Owned(s);
     }
@@ -111,6 +114,27 @@ fn entity(s: &str) -> Option<(char, usize)> {
         }
     };
     Some((c, end + 1))
+}
+
+/// A text quoted line by line as a Markdown list or quote (`* `, `- `,
+/// `> ` before every line) without the marks; a text where some lines lack
+/// the mark is left as it is (`+ CategoryInfo` lines are the error's own).
+fn unlist(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let mark = ["* ", "- ", "> "]
+        .iter()
+        .find(|m| lines.iter().all(|l| l.trim_start().starts_with(*m)))?;
+    let out: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(*mark).unwrap_or(t)
+        })
+        .collect();
+    Some(out.join("\n"))
 }
 
 /// A text whose every line break was doubled (a blank line after each
@@ -512,6 +536,14 @@ mod tests {
             repair("New-PSSession : [srv] Connecting to remote server srv failed\n\nwith the following error message : Access is denied.\n\nFor more\n\ninformation, see the about_Remote_Troubleshooting Help topic.\n\n"),
             "New-PSSession : [srv] Connecting to remote server srv failed\nwith the following error message : Access is denied.\nFor more\ninformation, see the about_Remote_Troubleshooting Help topic."
         );
+        // A Markdown list or quote of the lines loses its marks, not a
+        // text where only some lines have one.
+        assert_eq!(
+            repair("* Access is denied.\n*     + CategoryInfo : OpenError\n* + FullyQualifiedErrorId : AccessDenied"),
+            "Access is denied.\n    + CategoryInfo : OpenError\n+ FullyQualifiedErrorId : AccessDenied"
+        );
+        let mixed = "- one\ntwo\n- three";
+        assert_eq!(repair(mixed), mixed);
         // Paragraphs of several lines keep their blank lines.
         let paragraphs = "line one\nline two\n\nline three\nline four\n\nline five";
         assert_eq!(repair(paragraphs), paragraphs);
