@@ -145,19 +145,16 @@ fn split_tail<'a>(lines: &[&'a str]) -> (Vec<&'a str>, Tail) {
     (message, tail)
 }
 
-/// Where a line holds a whole error view flattened into it (a web page that
-/// lost the line breaks): the offset of its first ` + CategoryInfo` or
-/// ` + FullyQualifiedErrorId` (the property names are never translated).
-fn flattened_tail_at(line: &str) -> Option<usize> {
-    if line.trim_start().starts_with('+') || !line.contains('+') {
-        return None;
+/// Whether a line holds a whole error view flattened into it (a web page
+/// that lost the line breaks): a ` + CategoryInfo` or
+/// ` + FullyQualifiedErrorId` after its start (the property names are never
+/// translated).
+fn is_flattened(line: &str) -> bool {
+    if line.trim_start().starts_with('+') || !line.contains(" + ") {
+        return false;
     }
     let lower = line.to_ascii_lowercase();
-    ["+ categoryinfo", "+ fullyqualifiederrorid"]
-        .iter()
-        .filter_map(|m| lower.find(m))
-        .filter(|&i| i > 0)
-        .min()
+    lower.contains(" + categoryinfo") || lower.contains(" + fullyqualifiederrorid")
 }
 
 /// The lines with each flattened error view split back at its ` + `
@@ -165,12 +162,12 @@ fn flattened_tail_at(line: &str) -> Option<usize> {
 /// one), so that the tail is parsed and the position dropped as usual.
 /// `None` when no line is flattened.
 fn unflatten_tail<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
-    if !lines.iter().any(|l| flattened_tail_at(l).is_some()) {
+    if !lines.iter().any(|l| is_flattened(l)) {
         return None;
     }
     let mut out = Vec::with_capacity(lines.len() + 4);
     for line in lines {
-        if flattened_tail_at(line).is_none() {
+        if !is_flattened(line) {
             out.push(*line);
             continue;
         }
@@ -435,9 +432,8 @@ pub fn normalize(input: &str) -> Normalized {
     if let Some(c) = &concise {
         lines = c.iter().map(|l| l.as_str()).collect();
     }
-    let unflattened = unflatten_tail(&lines);
-    if let Some(u) = &unflattened {
-        lines = u.clone();
+    if let Some(u) = unflatten_tail(&lines) {
+        lines = u;
     }
     let (message_lines, tail) = split_tail(&lines);
     let joined = unwrap_lines(&message_lines);

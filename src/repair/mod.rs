@@ -120,13 +120,19 @@ fn entity(s: &str) -> Option<(char, usize)> {
 /// `> ` before every line) without the marks; a text where some lines lack
 /// the mark is left as it is (`+ CategoryInfo` lines are the error's own).
 fn unlist(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if lines.len() < 2 {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next()?.trim_start();
+    let mark = ["* ", "- ", "> "].iter().find(|m| first.starts_with(*m))?;
+    let mut others = 0;
+    for l in lines {
+        if !l.trim_start().starts_with(*mark) {
+            return None;
+        }
+        others += 1;
+    }
+    if others == 0 {
         return None;
     }
-    let mark = ["* ", "- ", "> "]
-        .iter()
-        .find(|m| lines.iter().all(|l| l.trim_start().starts_with(*m)))?;
     let out: Vec<&str> = text
         .lines()
         .map(|l| {
@@ -401,17 +407,18 @@ fn plausible(c: char) -> bool {
 }
 
 /// Reads `chars` back as bytes of `page` and decodes each run that forms
-/// UTF-8: the repaired text and how many characters the repairs took.
-fn undo(chars: &[char], page: &CodePage) -> (String, usize) {
-    let mut out = String::with_capacity(chars.len() * 2);
+/// UTF-8: how many characters the repairs take, and the repaired text
+/// written to `out` when one is given.
+fn undo(chars: &[char], page: &CodePage, mut out: Option<&mut String>) -> usize {
     let mut taken = 0;
     let mut i = 0;
     let mut buf = [0u8; 4];
     while i < chars.len() {
         let c = chars[i];
-        let len = page.byte(c).map(utf8_len).unwrap_or(0);
+        let lead = page.byte(c);
+        let len = lead.map(utf8_len).unwrap_or(0);
         if len >= 2 && i + len <= chars.len() {
-            buf[0] = page.byte(c).unwrap_or(0);
+            buf[0] = lead.unwrap_or(0);
             let mut ok = true;
             for k in 1..len {
                 match page.byte(chars[i + k]) {
@@ -425,7 +432,9 @@ fn undo(chars: &[char], page: &CodePage) -> (String, usize) {
             if ok {
                 if let Ok(s) = std::str::from_utf8(&buf[..len]) {
                     if s.chars().all(plausible) {
-                        out.push_str(s);
+                        if let Some(o) = out.as_mut() {
+                            o.push_str(s);
+                        }
                         taken += len;
                         i += len;
                         continue;
@@ -433,10 +442,12 @@ fn undo(chars: &[char], page: &CodePage) -> (String, usize) {
                 }
             }
         }
-        out.push(c);
+        if let Some(o) = out.as_mut() {
+            o.push(c);
+        }
         i += 1;
     }
-    (out, taken)
+    taken
 }
 
 /// The text read back from the code page that explains it, when one does:
@@ -451,14 +462,18 @@ fn demojibake(text: &str) -> Option<String> {
         .iter()
         .filter(|c| !c.is_ascii() && !c.is_whitespace())
         .count();
-    let mut best: Option<(String, usize)> = None;
+    // Counted first, written once for the code page that explains most.
+    let mut best: Option<(&CodePage, usize)> = None;
     for page in CODE_PAGES.iter() {
-        let (fixed, taken) = undo(&chars, page);
-        if taken * 2 >= foreign && taken > best.as_ref().map(|b| b.1).unwrap_or(0) {
-            best = Some((fixed, taken));
+        let taken = undo(&chars, page, None);
+        if taken * 2 >= foreign && taken > best.map(|b| b.1).unwrap_or(0) {
+            best = Some((page, taken));
         }
     }
-    best.map(|b| b.0)
+    let (page, _) = best?;
+    let mut fixed = String::with_capacity(text.len());
+    undo(&chars, page, Some(&mut fixed));
+    Some(fixed)
 }
 
 #[cfg(test)]
